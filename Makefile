@@ -1,0 +1,33 @@
+# jimu — two commands: `make demo` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_LOGGING_LEVEL ?= WARNING
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: setup demo test lint typecheck unit bench clean
+
+setup:
+	@scripts/setup.sh
+
+demo: setup
+	@$(BIN)/jimu demo
+
+test: setup lint typecheck unit
+
+lint:
+	@$(BIN)/ruff check .
+
+typecheck:
+	@$(BIN)/mypy
+
+unit:
+	@$(BIN)/python -m pytest
+
+bench: setup
+	@$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,56 @@
+"""Settings, read from ``JIMU_*`` environment variables (and ``.env``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+
+class Settings(BaseSettings):
+    """Process-wide settings. Every path lives under one data folder, ``data_dir``."""
+
+    model_config = SettingsConfigDict(env_prefix="JIMU_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./var"), description="Where jimu keeps all its state.")
+    log_level: str = "INFO"
+    chromium_path: Path = Path("/usr/bin/chromium")
+    headless: bool = True
+    personal_fields: list[str] = Field(
+        default_factory=lambda: [
+            "my_number",
+            "name",
+            "name_kana",
+            "address",
+            "birth_date",
+            "phone",
+            "account_number",
+            "account_holder",
+            "個人番号",
+            "氏名",
+            "フリガナ",
+            "住所",
+            "生年月日",
+            "電話番号",
+            "口座番号",
+            "口座名義",
+        ],
+        description="Keys whose values are masked in logs wherever they appear as key=value.",
+    )
+    retention_days: int = Field(default=90, ge=1, description="How long stores of personal data keep it.")
+
+    def path(self, *parts: str) -> Path:
+        """A path inside the data folder, with its parent folder created owner-only."""
+        target = self.data_dir.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return target
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process (read once; call ``get_settings.cache_clear()`` to re-read)."""
+    return Settings()

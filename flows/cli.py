@@ -1,0 +1,111 @@
+"""The ``jimu`` command line.
+
+Every failure ends in one clear line on stderr and a non-zero exit, never a traceback:
+``jimu: error: …`` (exit 2 for a wrong command or setting, 1 for anything else).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from core.errors import ConfigError, JimuError
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"jimu: error: {message} (see '{self.prog} --help')\n")
+
+
+def port(text: str) -> int:
+    """argparse type: a TCP port number."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (1–65535)")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer ≥ 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def rate(text: str) -> float:
+    """argparse type: a share between 0 and 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{value} is not a share between 0 and 1")
+    return value
+
+
+def _build_parser() -> _Parser:
+    from flows import _cli_demo, _cli_sandbox
+
+    parser = _Parser(prog="jimu", description="jimu (事務): RPA and AI-OCR for municipal offices.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    _cli_sandbox.register(commands)
+    _cli_demo.register(commands)
+    version = commands.add_parser("version", help="print jimu's version")
+    version.set_defaults(handler=_version)
+    return parser
+
+
+def _version(_args: argparse.Namespace) -> int:
+    from importlib.metadata import version
+
+    print(f"jimu {version('jimu')}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``jimu`` command line; returns the exit status."""
+    from core.logging import configure_logging
+
+    args = _build_parser().parse_args(argv)
+    configure_logging("DEBUG" if args.verbose else None)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("jimu: interrupted", file=sys.stderr)
+        return 130
+    except ConfigError as exc:
+        print(f"jimu: error: {exc.message}", file=sys.stderr)
+        return 2
+    except JimuError as exc:
+        print(f"jimu: error: {exc.message}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        # A busy port, a read-only folder …: say which, without a traceback.
+        print(f"jimu: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

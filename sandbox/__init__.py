@@ -1,0 +1,32 @@
+"""Stand-in municipal systems: the 電子申請システム (portal) and the 業務システム (business).
+
+Both are FastAPI apps with server-rendered Japanese pages over SQLite, fault knobs and a
+read-only inspection for tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+from sandbox._faults import FaultInjector
+from sandbox._server import (
+    BUSINESS_USER,
+    PORTAL_USER,
+    RunningSandbox,
+    build_apps,
+    run_sandbox,
+    sandbox_paths,
+    serve_in_background,
+)
+from sandbox._settings import FaultSettings, SandboxSettings
+
+__all__ = [
+    "BUSINESS_USER",
+    "PORTAL_USER",
+    "FaultInjector",
+    "FaultSettings",
+    "RunningSandbox",
+    "SandboxSettings",
+    "build_apps",
+    "run_sandbox",
+    "sandbox_paths",
+    "serve_in_background",
+]

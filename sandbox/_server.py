@@ -1,0 +1,170 @@
+"""Run both sandbox systems: in the foreground (``jimu sandbox up``) or in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from core.errors import TargetUnavailable
+from core.secrets import ensure_secret
+from sandbox._settings import FaultSettings, SandboxSettings
+
+__all__ = [
+    "BUSINESS_USER",
+    "PORTAL_USER",
+    "RunningSandbox",
+    "build_apps",
+    "run_sandbox",
+    "sandbox_paths",
+    "serve_in_background",
+]
+
+log = logging.getLogger(__name__)
+
+PORTAL_USER = "shinsei01"
+BUSINESS_USER = "gyomu01"
+
+
+@dataclass(frozen=True)
+class SandboxPaths:
+    """Where the sandbox keeps its databases inside a data folder."""
+
+    portal_db: Path
+    business_db: Path
+
+
+def sandbox_paths(data_dir: Path) -> SandboxPaths:
+    """The database files of the sandbox systems under ``data_dir``."""
+    folder = data_dir / "sandbox"
+    return SandboxPaths(portal_db=folder / "portal.sqlite3", business_db=folder / "business.sqlite3")
+
+
+def build_apps(
+    data_dir: Path, *, faults: FaultSettings | None = None
+) -> tuple[FastAPI, FastAPI]:
+    """The 電子申請システム and 業務システム apps on the databases under ``data_dir``."""
+    from sandbox.business import create_business_app
+    from sandbox.portal import create_portal_app
+
+    paths = sandbox_paths(data_dir)
+    portal = create_portal_app(
+        db_path=paths.portal_db,
+        username=PORTAL_USER,
+        password=ensure_secret("sandbox-portal-password"),
+        faults=faults,
+    )
+    business = create_business_app(
+        db_path=paths.business_db,
+        username=BUSINESS_USER,
+        password=ensure_secret("sandbox-business-password"),
+        faults=faults.model_copy() if faults else None,
+    )
+    return portal, business
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
+    # access_log off: URLs of detail pages carry application ids, and the sandbox logs nothing
+    # personal anyway; warnings and errors still show.
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def run_sandbox(settings: SandboxSettings, *, data_dir: Path) -> None:
+    """Serve both systems until Ctrl-C."""
+    portal, business = build_apps(data_dir, faults=settings.faults)
+    servers = [
+        uvicorn.Server(_config(portal, settings.host, settings.portal_port)),
+        uvicorn.Server(_config(business, settings.host, settings.business_port)),
+    ]
+
+    async def serve_all() -> None:
+        await asyncio.gather(*(server.serve() for server in servers))
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_all())
+
+
+@dataclass
+class RunningSandbox:
+    """Both systems serving in a background thread; URLs and database paths for callers."""
+
+    portal_url: str
+    business_url: str
+    paths: SandboxPaths
+    portal: FastAPI
+    business: FastAPI
+
+    def set_faults(self, faults: FaultSettings) -> None:
+        """Change the fault knobs of both systems at once."""
+        self.portal.state.faults.update(faults)
+        self.business.state.faults.update(faults.model_copy())
+
+
+def _wait_until_up(url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise TargetUnavailable(f"sandbox did not start at {url}")
+
+
+@contextlib.contextmanager
+def serve_in_background(
+    data_dir: Path,
+    *,
+    host: str = "127.0.0.1",
+    portal_port: int = 0,
+    business_port: int = 0,
+    faults: FaultSettings | None = None,
+) -> Iterator[RunningSandbox]:
+    """Serve both systems in a daemon thread for the duration of the ``with`` block.
+
+    Port 0 picks a free port. Used by the pytest fixture, the demo and benchmarks.
+    """
+    portal, business = build_apps(data_dir, faults=faults)
+    ports = (portal_port or _free_port(host), business_port or _free_port(host))
+    servers = [
+        uvicorn.Server(_config(portal, host, ports[0])),
+        uvicorn.Server(_config(business, host, ports[1])),
+    ]
+
+    async def serve_all() -> None:
+        await asyncio.gather(*(server.serve() for server in servers))
+
+    thread = threading.Thread(target=asyncio.run, args=(serve_all(),), daemon=True)
+    thread.start()
+    running = RunningSandbox(
+        portal_url=f"http://{host}:{ports[0]}",
+        business_url=f"http://{host}:{ports[1]}",
+        paths=sandbox_paths(data_dir),
+        portal=portal,
+        business=business,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        _wait_until_up(running.portal_url, deadline)
+        _wait_until_up(running.business_url, deadline)
+        yield running
+    finally:
+        for server in servers:
+            server.should_exit = True
+        thread.join(timeout=10)
