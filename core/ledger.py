@@ -1,0 +1,349 @@
+"""The ledger: durable state of every item a scenario handles, and the time spent on it.
+
+One row per (scenario, item key). The item key identifies the item without personal data
+(an application's 受付番号, a scan's SHA-256), never a name or a 個人番号.
+
+States::
+
+    queued ─► in_progress ─► done
+                  │   ▲
+                  │   └── application_failure (retried)
+                  ├─► business_failure (a human looks; never retried automatically)
+                  └─► returned (sent back to the department: 差戻し, 判読不能)
+
+Claiming is one atomic UPDATE, so two workers never hold the same item; an ``in_progress``
+row whose lease ran out (its robot crashed or was killed) can be claimed again. Exactly-once
+entry into a target system also needs the robot to ask the target before registering: the
+ledger says what jimu *knows*, the target says what really happened.
+
+SQLite under the data folder by default (owner-only file); PostgreSQL by URL
+(``JIMU_LEDGER_URL=postgresql+psycopg://…``).
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from core.errors import ApplicationError, ConfigError, JimuError
+
+__all__ = ["ItemState", "Ledger", "Status", "ledger_table"]
+
+
+class Status(enum.StrEnum):
+    """Where an item stands."""
+
+    QUEUED = "queued"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BUSINESS_FAILURE = "business_failure"
+    APPLICATION_FAILURE = "application_failure"
+    RETURNED = "returned"
+
+
+_metadata = MetaData()
+
+ledger_table = Table(
+    "ledger_items",
+    _metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scenario", String(64), nullable=False),
+    Column("item_key", String(128), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("worker", String(64)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("reason_code", String(64)),
+    Column("reason", String(500)),
+    Column("target_ref", String(64)),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("robot_seconds", Float, nullable=False, default=0.0),
+    Column("human_seconds", Float, nullable=False, default=0.0),
+    Column("reviewer", String(64)),
+    UniqueConstraint("scenario", "item_key", name="uq_ledger_scenario_item"),
+    Index("ix_ledger_status", "scenario", "status"),
+    Index("ix_ledger_finished", "finished_at"),
+)
+
+_RETRYABLE = (Status.QUEUED.value, Status.APPLICATION_FAILURE.value)
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """A snapshot of one ledger row."""
+
+    scenario: str
+    item_key: str
+    status: Status
+    attempts: int
+    reason_code: str | None
+    reason: str | None
+    target_ref: str | None
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    robot_seconds: float
+    human_seconds: float
+    reviewer: str | None
+
+    @classmethod
+    def _from_row(cls, row: Mapping[Any, Any]) -> ItemState:
+        return cls(
+            scenario=row["scenario"],
+            item_key=row["item_key"],
+            status=Status(row["status"]),
+            attempts=row["attempts"],
+            reason_code=row["reason_code"],
+            reason=row["reason"],
+            target_ref=row["target_ref"],
+            queued_at=_aware(row["queued_at"]),
+            started_at=_aware(row["started_at"]) if row["started_at"] else None,
+            finished_at=_aware(row["finished_at"]) if row["finished_at"] else None,
+            robot_seconds=row["robot_seconds"],
+            human_seconds=row["human_seconds"],
+            reviewer=row["reviewer"],
+        )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _default_url() -> str:
+    from core.settings import get_settings
+
+    path = get_settings().path("ledger.sqlite3")
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    return f"sqlite:///{path}"
+
+
+class Ledger:
+    """Per-item state of every scenario, on SQLite (default) or PostgreSQL."""
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
+        if engine is None:
+            url = url or os.environ.get("JIMU_LEDGER_URL") or _default_url()
+            try:
+                engine = create_engine(url)
+            except Exception as exc:  # a malformed URL or a missing driver
+                raise ConfigError(f"ledger URL is not usable: {type(exc).__name__}") from exc
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+        self.engine = engine
+        _metadata.create_all(engine)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def enqueue(self, scenario: str, item_key: str, *, at: datetime | None = None) -> bool:
+        """Register an item as queued. Returns False (and changes nothing) if it is known."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(ledger_table.c.id).where(_key(scenario, item_key))).first()
+            if exists:
+                return False
+            conn.execute(
+                insert(ledger_table).values(
+                    scenario=scenario,
+                    item_key=item_key,
+                    status=Status.QUEUED.value,
+                    attempts=0,
+                    queued_at=at or _now(),
+                    robot_seconds=0.0,
+                    human_seconds=0.0,
+                )
+            )
+            return True
+
+    def claim(
+        self, scenario: str, item_key: str, *, worker: str, lease_seconds: float = 300.0
+    ) -> bool:
+        """Take the item for ``worker``: True if it was queued, retryable, or its lease ran out.
+
+        False means someone else holds it, or it has already ended (done, failed, returned).
+        """
+        now = _now()
+        claimable = or_(
+            ledger_table.c.status.in_(_RETRYABLE),
+            and_(
+                ledger_table.c.status == Status.IN_PROGRESS.value,
+                ledger_table.c.lease_until < now,
+            ),
+        )
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(ledger_table)
+                .where(_key(scenario, item_key), claimable)
+                .values(
+                    status=Status.IN_PROGRESS.value,
+                    worker=worker,
+                    lease_until=now + timedelta(seconds=lease_seconds),
+                    attempts=ledger_table.c.attempts + 1,
+                    started_at=func.coalesce(ledger_table.c.started_at, now),
+                )
+            )
+            return bool(result.rowcount == 1)
+
+    def complete(
+        self,
+        scenario: str,
+        item_key: str,
+        *,
+        target_ref: str | None = None,
+        robot_seconds: float = 0.0,
+    ) -> None:
+        """Mark the item done (it reached its target), adding ``robot_seconds``."""
+        self._finish(
+            scenario, item_key, Status.DONE, robot_seconds=robot_seconds, target_ref=target_ref
+        )
+
+    def fail(
+        self, scenario: str, item_key: str, error: JimuError, *, robot_seconds: float = 0.0
+    ) -> Status:
+        """Record a failure (an ApplicationError stays retryable); returns the new status."""
+        status = (
+            Status.APPLICATION_FAILURE
+            if isinstance(error, ApplicationError)
+            else Status.BUSINESS_FAILURE
+        )
+        self._finish(
+            scenario,
+            item_key,
+            status,
+            robot_seconds=robot_seconds,
+            reason_code=error.code,
+            reason=error.message[:500],
+        )
+        return status
+
+    def return_item(self, scenario: str, item_key: str, *, reason: str) -> None:
+        """Send the item back to the department (差戻し, 判読不能): it never counts as done."""
+        self._finish(
+            scenario, item_key, Status.RETURNED, reason_code="returned", reason=reason[:500]
+        )
+
+    def add_human_time(
+        self, scenario: str, item_key: str, seconds: float, *, reviewer: str | None = None
+    ) -> None:
+        """Add time a person spent on the item (review, exception handling)."""
+        if seconds < 0:
+            raise ValueError("human time cannot be negative")
+        values: dict[str, Any] = {"human_seconds": ledger_table.c.human_seconds + seconds}
+        if reviewer:
+            values["reviewer"] = reviewer
+        with self.engine.begin() as conn:
+            conn.execute(update(ledger_table).where(_key(scenario, item_key)).values(**values))
+
+    def insert_many(self, rows: Iterable[Mapping[str, Any]], *, batch: int = 20_000) -> int:
+        """Bulk-insert finished rows (history imports, generated demo data). Returns the count."""
+        count = 0
+        buffer: list[Mapping[str, Any]] = []
+        with self.engine.begin() as conn:
+            for row in rows:
+                buffer.append(row)
+                if len(buffer) >= batch:
+                    conn.execute(insert(ledger_table), buffer)
+                    count += len(buffer)
+                    buffer = []
+            if buffer:
+                conn.execute(insert(ledger_table), buffer)
+                count += len(buffer)
+        return count
+
+    def _finish(
+        self,
+        scenario: str,
+        item_key: str,
+        status: Status,
+        *,
+        robot_seconds: float = 0.0,
+        **values: Any,
+    ) -> None:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(ledger_table)
+                .where(_key(scenario, item_key))
+                .values(
+                    status=status.value,
+                    lease_until=None,
+                    finished_at=_now(),
+                    robot_seconds=ledger_table.c.robot_seconds + robot_seconds,
+                    **values,
+                )
+            )
+            if result.rowcount != 1:
+                raise ConfigError(f"ledger has no item {item_key!r} in scenario {scenario!r}")
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, scenario: str, item_key: str) -> ItemState | None:
+        """The item's current state, or None if the ledger does not know it."""
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(select(ledger_table).where(_key(scenario, item_key)))
+                .mappings()
+                .first()
+            )
+        return ItemState._from_row(row) if row else None
+
+    def items(self, scenario: str | None = None) -> Iterator[ItemState]:
+        """Every item (of one scenario, if given), oldest first."""
+        query = select(ledger_table).order_by(ledger_table.c.id)
+        if scenario is not None:
+            query = query.where(ledger_table.c.scenario == scenario)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                yield ItemState._from_row(row)
+
+    def counts(self, scenario: str) -> dict[Status, int]:
+        """How many items of ``scenario`` are in each state."""
+        query = (
+            select(ledger_table.c.status, func.count())
+            .where(ledger_table.c.scenario == scenario)
+            .group_by(ledger_table.c.status)
+        )
+        with self.engine.connect() as conn:
+            found = {Status(status): int(n) for status, n in conn.execute(query)}
+        return {status: found.get(status, 0) for status in Status}
+
+
+def _key(scenario: str, item_key: str) -> Any:
+    return and_(ledger_table.c.scenario == scenario, ledger_table.c.item_key == item_key)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()

@@ -1,0 +1,1 @@
+"""Hours-saved reports for management: Excel and Word, computed from the ledger."""

@@ -1,0 +1,126 @@
+"""The ledger: durable per-item state, atomic claims, failures by error class."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from core.errors import InvalidInput, TargetUnavailable
+from core.ledger import Ledger, Status
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    return Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+
+
+def test_enqueue_is_idempotent(ledger: Ledger) -> None:
+    assert ledger.enqueue("s", "R2026-000001") is True
+    assert ledger.enqueue("s", "R2026-000001") is False
+    assert ledger.counts("s")[Status.QUEUED] == 1
+
+
+def test_a_claimed_item_cannot_be_claimed_again_until_its_lease_runs_out(ledger: Ledger) -> None:
+    ledger.enqueue("s", "a")
+    assert ledger.claim("s", "a", worker="w1", lease_seconds=0.2)
+    assert not ledger.claim("s", "a", worker="w2")
+    time.sleep(0.25)  # the lease of a crashed robot runs out
+    assert ledger.claim("s", "a", worker="w2")
+    state = ledger.get("s", "a")
+    assert state is not None and state.attempts == 2 and state.status is Status.IN_PROGRESS
+
+
+def test_done_items_are_never_claimed_again(ledger: Ledger) -> None:
+    ledger.enqueue("s", "a")
+    assert ledger.claim("s", "a", worker="w1")
+    ledger.complete("s", "a", target_ref="J0000001", robot_seconds=1.5)
+    assert not ledger.claim("s", "a", worker="w2", lease_seconds=0)
+    state = ledger.get("s", "a")
+    assert state is not None
+    assert state.status is Status.DONE
+    assert state.target_ref == "J0000001"
+    assert state.robot_seconds == pytest.approx(1.5)
+    assert state.finished_at is not None and state.finished_at.tzinfo is not None
+
+
+def test_failures_are_classified_by_error_class(ledger: Ledger) -> None:
+    for key in ("tech", "data"):
+        ledger.enqueue("s", key)
+        ledger.claim("s", key, worker="w")
+    assert ledger.fail("s", "tech", TargetUnavailable("業務システムが応答しません")) is (
+        Status.APPLICATION_FAILURE
+    )
+    assert ledger.fail("s", "data", InvalidInput("個人番号が正しくありません")) is (
+        Status.BUSINESS_FAILURE
+    )
+    assert ledger.claim("s", "tech", worker="w")  # application failures are retried
+    assert not ledger.claim("s", "data", worker="w")  # business failures wait for a human
+    data = ledger.get("s", "data")
+    assert data is not None and data.reason_code == "invalid-input"
+
+
+def test_returned_items_and_human_time(ledger: Ledger) -> None:
+    ledger.enqueue("s", "a")
+    ledger.claim("s", "a", worker="w")
+    ledger.add_human_time("s", "a", 42.0, reviewer="kakunin01")
+    ledger.add_human_time("s", "a", 8.0)
+    ledger.return_item("s", "a", reason="判読不能")
+    state = ledger.get("s", "a")
+    assert state is not None
+    assert state.status is Status.RETURNED
+    assert state.human_seconds == pytest.approx(50.0)
+    assert state.reviewer == "kakunin01"
+    with pytest.raises(ValueError):
+        ledger.add_human_time("s", "a", -1.0)
+
+
+def test_concurrent_workers_claim_each_item_exactly_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    setup = Ledger(url)
+    keys = [f"R2026-{n:06d}" for n in range(60)]
+    for key in keys:
+        setup.enqueue("s", key)
+    claimed: dict[str, list[str]] = {}
+    lock = threading.Lock()
+
+    def worker(name: str) -> None:
+        ledger = Ledger(url)  # its own engine and connections, as a separate process would
+        for key in keys:
+            if ledger.claim("s", key, worker=name):
+                with lock:
+                    claimed.setdefault(key, []).append(name)
+
+    threads = [threading.Thread(target=worker, args=(f"w{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claimed) == keys
+    assert all(len(names) == 1 for names in claimed.values())
+
+
+def test_default_ledger_file_is_owner_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from core.settings import get_settings
+
+    monkeypatch.setenv("JIMU_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("JIMU_LEDGER_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        Ledger().enqueue("s", "a")
+        mode = stat.S_IMODE(os.stat(tmp_path / "data" / "ledger.sqlite3").st_mode)
+        assert mode == 0o600
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+
+def test_unknown_item_cannot_be_finished(ledger: Ledger) -> None:
+    from core.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        ledger.complete("s", "never-queued")
