@@ -77,3 +77,6 @@ def configure_logging(level: str | int | None = None) -> None:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(MaskingFilter(settings.personal_fields))
     root.addHandler(handler)
+    # Client libraries log every request URL at INFO; URLs can carry ids, and it is noise.
+    for noisy in ("httpx", "httpcore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

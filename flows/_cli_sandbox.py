@@ -24,7 +24,10 @@ def register(commands: Any) -> None:
     up.add_argument("--busy-rate", type=rate, default=None, help="share of 混雑 pages")
     up.add_argument("--modal-rate", type=rate, default=None, help="share of お知らせ modals")
     up.add_argument(
-        "--session-expiry", type=positive_int, default=None, metavar="N",
+        "--session-expiry",
+        type=positive_int,
+        default=None,
+        metavar="N",
         help="end each session after N requests",
     )
     up.set_defaults(handler=_up)
@@ -59,8 +62,9 @@ def _up(args: argparse.Namespace) -> int:
     faults = settings.faults.model_copy(update={k: v for k, v in knobs.items() if v is not None})
     settings = settings.model_copy(update={"faults": faults})
     data_dir = get_settings().data_dir
-    print(f"電子申請システム  http://{settings.host}:{settings.portal_port}/  (user {PORTAL_USER})")
-    print(f"業務システム      http://{settings.host}:{settings.business_port}/  (user {BUSINESS_USER})")
+    host = settings.host
+    print(f"電子申請システム  http://{host}:{settings.portal_port}/  (user {PORTAL_USER})")
+    print(f"業務システム      http://{host}:{settings.business_port}/  (user {BUSINESS_USER})")
     print(f"passwords: {data_dir / 'secrets'}/sandbox-*-password   Ctrl-C stops.")
     run_sandbox(settings, data_dir=data_dir)
     return 0
@@ -75,23 +79,35 @@ def _seed(args: argparse.Namespace) -> int:
     paths = sandbox_paths(get_settings().data_dir)
     applications = FakePeople(seed=args.seed).applications(args.applications)
     added = seed_portal(paths.portal_db, applications)
-    print(f"seeded {added} new applications ({args.applications - added} already there) "
-          f"into {paths.portal_db}")
+    print(
+        f"seeded {added} new applications ({args.applications - added} already there) "
+        f"into {paths.portal_db}"
+    )
     return 0
 
 
 def _inspect(_args: argparse.Namespace) -> int:
+    from core.errors import ConfigError
     from core.settings import get_settings
     from sandbox import sandbox_paths
     from sandbox.business import inspect_business
     from sandbox.portal import inspect_portal
 
     paths = sandbox_paths(get_settings().data_dir)
+    if not paths.portal_db.exists():
+        raise ConfigError(f"no sandbox data in {paths.portal_db.parent}: run 'jimu sandbox seed'")
     portal = inspect_portal(paths.portal_db)
-    business = inspect_business(paths.business_db)
+    business = inspect_business(paths.business_db) if paths.business_db.exists() else None
     statuses = ", ".join(f"{k} {v}" for k, v in portal.by_status.items())
-    print(f"電子申請システム: {portal.applications} applications ({statuses}), "
-          f"{len(portal.write_backs)} write-backs")
-    print(f"業務システム: {business.records} recipients, {business.children} children, "
-          f"{len(business.duplicates)} 個人番号 registered more than once")
+    print(
+        f"電子申請システム: {portal.applications} applications ({statuses}), "
+        f"{len(portal.write_backs)} write-backs"
+    )
+    if business is None:
+        print("業務システム: no records yet (it has not been started)")
+    else:
+        print(
+            f"業務システム: {business.records} recipients, {business.children} children, "
+            f"{len(business.duplicates)} 個人番号 registered more than once"
+        )
     return 0

@@ -1,4 +1,4 @@
-"""Fault injection: latency, HTTP 500s and 「ただいま混み合っています」 pages, as ASGI middleware."""
+"""Fault injection as ASGI middleware: latency, HTTP 500s, 「ただいま混み合っています」 pages."""
 
 from __future__ import annotations
 

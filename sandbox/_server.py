@@ -16,7 +16,7 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from core.errors import TargetUnavailable
+from core.errors import ConfigError, TargetUnavailable
 from core.secrets import ensure_secret
 from sandbox._settings import FaultSettings, SandboxSettings
 
@@ -47,12 +47,12 @@ class SandboxPaths:
 def sandbox_paths(data_dir: Path) -> SandboxPaths:
     """The database files of the sandbox systems under ``data_dir``."""
     folder = data_dir / "sandbox"
-    return SandboxPaths(portal_db=folder / "portal.sqlite3", business_db=folder / "business.sqlite3")
+    return SandboxPaths(
+        portal_db=folder / "portal.sqlite3", business_db=folder / "business.sqlite3"
+    )
 
 
-def build_apps(
-    data_dir: Path, *, faults: FaultSettings | None = None
-) -> tuple[FastAPI, FastAPI]:
+def build_apps(data_dir: Path, *, faults: FaultSettings | None = None) -> tuple[FastAPI, FastAPI]:
     """The 電子申請システム and 業務システム apps on the databases under ``data_dir``."""
     from sandbox.business import create_business_app
     from sandbox.portal import create_portal_app
@@ -85,8 +85,22 @@ def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
     return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
 
 
+def _ensure_port_free(host: str, port: int) -> None:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
 def run_sandbox(settings: SandboxSettings, *, data_dir: Path) -> None:
-    """Serve both systems until Ctrl-C."""
+    """Serve both systems until Ctrl-C.
+
+    Raises :class:`ConfigError` if a port is taken, before anything starts.
+    """
+    for port in (settings.portal_port, settings.business_port):
+        _ensure_port_free(settings.host, port)
     portal, business = build_apps(data_dir, faults=settings.faults)
     servers = [
         uvicorn.Server(_config(portal, settings.host, settings.portal_port)),

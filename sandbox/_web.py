@@ -16,7 +16,14 @@ from sandbox._faults import FaultInjector, FaultMiddleware
 from sandbox._sessions import Session, SessionStore
 from sandbox._settings import FaultSettings
 
-__all__ = ["COOKIE", "LoginRequired", "create_base_app", "current_session", "render"]
+__all__ = [
+    "COOKIE",
+    "LoginRequired",
+    "SessionDep",
+    "create_base_app",
+    "current_session",
+    "render",
+]
 
 COOKIE = "SESSIONID"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -43,7 +50,11 @@ def current_session(request: Request) -> Session:
     token = request.cookies.get(COOKIE)
     session = store.touch(token)
     if session is None:
-        next_url = request.url.path if request.method == "GET" else request.app.state.home
+        if request.method == "GET":
+            query = request.url.query
+            next_url = request.url.path + (f"?{query}" if query else "")
+        else:
+            next_url = request.app.state.home
         raise LoginRequired(expired=token is not None, next_url=next_url)
     request.state.user = session.user
     return session
@@ -146,9 +157,7 @@ def create_base_app(
             injector.update(FaultSettings.model_validate(raw))
         except ValidationError as exc:
             errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-            return render(
-                request, "faults.html", status_code=422, knobs=raw, errors=errors
-            )
+            return render(request, "faults.html", status_code=422, knobs=raw, errors=errors)
         return render(
             request, "faults.html", knobs=injector.settings.model_dump(), message="保存しました。"
         )

@@ -35,9 +35,13 @@ def sandbox(tmp_path: Path) -> Iterator[object]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One real headless Chromium (Debian's) for the whole session."""
+    """One real headless Chromium (Debian's) per test module.
+
+    Module scope, not session: Playwright's sync API allows one instance per thread, and
+    the robots' own workers start theirs in this thread too, in other modules.
+    """
     from playwright.sync_api import sync_playwright
 
     from robots import launch_chromium

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
@@ -21,7 +23,7 @@ def _client(faults: FaultSettings | None = None) -> TestClient:
     )
 
     @app.get("/menu")
-    def menu(session: Session = Depends(current_session)) -> dict[str, str]:
+    def menu(session: Annotated[Session, Depends(current_session)]) -> dict[str, str]:
         return {"user": session.user}
 
     return TestClient(app, follow_redirects=False)
