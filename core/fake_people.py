@@ -550,20 +550,28 @@ class FakePeople:
     # -- claims ----------------------------------------------------------------------------
 
     def applications(
-        self, n: int, *, start_id: int = 1, received_from: date | None = None
+        self,
+        n: int,
+        *,
+        start_id: int = 1,
+        received_from: date | None = None,
+        received_to: date | None = None,
     ) -> list[ChildAllowanceApplication]:
         """``n`` 児童手当認定請求, in order of receipt, numbered ``R{年度}-{start_id:06d}`` on.
 
         Each is received on a day the office is open (weekday, not a national holiday, not
         29 Dec–3 Jan) between ``received_from`` (default :data:`DEFAULT_RECEIVED_FROM`) and
-        the end of that fiscal year. One to three children, sharing the applicant's family
-        name. Raises :class:`ValueError` if ``n`` is negative or no open day is left.
+        ``received_to`` (default, and at most, the end of that fiscal year). One to three
+        children, sharing the applicant's family name. Raises :class:`ValueError` if ``n``
+        is negative or no open day is left.
         """
         if n < 0:
             raise ValueError("n must not be negative")
         first = received_from or DEFAULT_RECEIVED_FROM
         fiscal_year = _fiscal_year(first)
         year_end = date(fiscal_year + 1, 3, 31)
+        if received_to is not None:
+            year_end = min(year_end, received_to)
         open_days = [
             day
             for day in (first + timedelta(days=i) for i in range((year_end - first).days + 1))
@@ -576,6 +584,16 @@ class FakePeople:
             self._application(f"R{fiscal_year}-{start_id + i:06d}", day)
             for i, day in enumerate(received)
         ]
+
+    def recent_applications(
+        self, n: int, *, today: date | None = None, days: int = 60
+    ) -> list[ChildAllowanceApplication]:
+        """``n`` applications received in the ``days`` office days up to ``today``.
+
+        What a live system holds: nobody is born, and nothing is received, in the future.
+        """
+        last = today or date.today()
+        return self.applications(n, received_from=last - timedelta(days=days), received_to=last)
 
     def _application(self, application_id: str, received_at: date) -> ChildAllowanceApplication:
         rng = self._rng

@@ -38,7 +38,7 @@ def _demo(args: argparse.Namespace) -> int:
     get_settings.cache_clear()
 
     started = time.perf_counter()
-    applications = FakePeople(seed=args.seed).applications(args.applications)
+    applications = FakePeople(seed=args.seed).recent_applications(args.applications)
     with serve_in_background(root) as sandbox:
         added = seed_portal(sandbox.paths.portal_db, applications)
         print(f"1. 電子申請システム at {sandbox.portal_url}: {added} 児童手当認定請求 received")

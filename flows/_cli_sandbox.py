@@ -77,7 +77,7 @@ def _seed(args: argparse.Namespace) -> int:
     from sandbox.portal import seed_portal
 
     paths = sandbox_paths(get_settings().data_dir)
-    applications = FakePeople(seed=args.seed).applications(args.applications)
+    applications = FakePeople(seed=args.seed).recent_applications(args.applications)
     added = seed_portal(paths.portal_db, applications)
     print(
         f"seeded {added} new applications ({args.applications - added} already there) "

@@ -8,7 +8,7 @@ without logging in.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from core.application import ChildAllowanceApplication
@@ -22,15 +22,28 @@ from sandbox.portal._tables import create_schema
 __all__ = ["CSV_COLUMNS", "PortalSummary", "create_portal_app", "inspect_portal", "seed_portal"]
 
 
-def seed_portal(db_path: Path, applications: Sequence[ChildAllowanceApplication]) -> int:
+def seed_portal(
+    db_path: Path,
+    applications: Sequence[ChildAllowanceApplication],
+    *,
+    as_entered: Mapping[str, Mapping[str, str]] | None = None,
+) -> int:
     """Add ``applications`` as 未処理 to the portal database at ``db_path``.
+
+    ``as_entered`` gives, per 受付番号, free-text answers exactly as a citizen typed them
+    ({CSV column: text}); the export shows them in place of the structured values, as real
+    form services do. Unknown column names raise ``ValueError``.
 
     Applications whose 受付番号 is already present are skipped, so seeding twice is harmless.
     Returns how many were added. The file is created owner-only if absent.
     """
+    for answers in (as_entered or {}).values():
+        unknown = set(answers) - set(CSV_COLUMNS)
+        if unknown:
+            raise ValueError(f"not export columns: {sorted(unknown)}")
     engine = open_database(db_path)
     try:
         create_schema(engine)
-        return insert_new(engine, applications)
+        return insert_new(engine, applications, as_entered=as_entered)
     finally:
         engine.dispose()

@@ -91,7 +91,7 @@ def csv_row(stored: StoredApplication) -> list[str]:
     person, account = item.applicant, item.account
     children: list[Child | None] = [*item.children]
     children += [None] * (MAX_CHILDREN - len(children))
-    return [
+    cells = [
         item.application_id,
         item.received_at.isoformat(),
         person.my_number,
@@ -114,6 +114,9 @@ def csv_row(stored: StoredApplication) -> list[str]:
         stored.status,
         stored.recipient_no or "",
     ]
+    for column, typed in stored.as_entered.items():
+        cells[CSV_COLUMNS.index(column)] = typed
+    return cells
 
 
 def _check_encodable(rows: Sequence[Sequence[str]], encoding: CsvEncoding) -> None:

@@ -6,10 +6,11 @@ Only 未処理 applications change. Each change is one conditional UPDATE (``WHE
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -66,6 +67,7 @@ class StoredApplication:
     recipient_no: str | None
     return_reason: str | None
     updated_at: str
+    as_entered: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,20 @@ def _stored(row: Any) -> StoredApplication:
         recipient_no=row.recipient_no,
         return_reason=row.return_reason,
         updated_at=row.updated_at,
+        as_entered=json.loads(row.as_entered) if row.as_entered else {},
     )
 
 
-def insert_new(engine: Engine, items: Sequence[ChildAllowanceApplication]) -> int:
-    """Insert applications as 未処理, skipping ids already present; return how many were added."""
+def insert_new(
+    engine: Engine,
+    items: Sequence[ChildAllowanceApplication],
+    *,
+    as_entered: Mapping[str, Mapping[str, str]] | None = None,
+) -> int:
+    """Insert applications as 未処理, skipping ids already present; return how many were added.
+
+    ``as_entered`` maps a 受付番号 to free-text answers ({CSV column: text}) kept as typed.
+    """
     added = 0
     now = _now()
     with engine.begin() as conn:
@@ -106,6 +117,11 @@ def insert_new(engine: Engine, items: Sequence[ChildAllowanceApplication]) -> in
                     applicant_name=item.applicant.name,
                     children_count=len(item.children),
                     payload=item.model_dump_json(),
+                    as_entered=(
+                        json.dumps(dict(typed), ensure_ascii=False)
+                        if (typed := (as_entered or {}).get(item.application_id))
+                        else None
+                    ),
                     status=PENDING,
                     created_at=now,
                     updated_at=now,

@@ -36,6 +36,9 @@ applications = Table(
     Column("applicant_name", Text, nullable=False),
     Column("children_count", Integer, nullable=False),
     Column("payload", Text, nullable=False, comment="ChildAllowanceApplication as JSON"),
+    # Free-text answers exactly as the citizen typed them ({CSV column: text}), where they
+    # differ from the structured payload: 平成31年5月1日 in a date field, ひらがな in フリガナ.
+    Column("as_entered", Text, nullable=True),
     Column("status", String(8), nullable=False, server_default=PENDING),
     # Unique: one 受給者番号 belongs to one claim, so a robot writing it back twice is caught.
     Column("recipient_no", String(8), nullable=True, unique=True),

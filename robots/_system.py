@@ -1,0 +1,88 @@
+"""A target system reached through the browser: login, navigation, re-login on expiry."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from playwright.sync_api import Page, expect
+
+from core.errors import ConfigError, ElementNotFound, SessionExpired
+from robots._pages import check_page, retry_step
+
+__all__ = ["TargetSystem"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class TargetSystem:
+    """Base of the business verbs of one system: owns the page, logs in, re-logs in.
+
+    Subclasses set ``system_name`` (Japanese, used in messages) and add verbs.
+    """
+
+    system_name = "対象システム"
+
+    def __init__(self, page: Page, *, base_url: str, username: str, password: str) -> None:
+        self.page = page
+        self.base_url = base_url.rstrip("/")
+        self._username = username
+        self._password = password
+        self.prepare_page(page)
+
+    def prepare_page(self, page: Page) -> None:
+        """Hook for subclasses: install handlers (pop-ups, notices) on the worker's page."""
+
+    def goto(self, path: str) -> None:
+        """Open ``path`` and make sure a normal screen came back."""
+        self.page.goto(self.base_url + path)
+        self.check()
+
+    def check(self) -> None:
+        """Raise if the current page is an error page or the login screen."""
+        check_page(self.page, system=self.system_name)
+
+    def expect_heading(self, name: str) -> None:
+        """Wait for the screen titled ``name``; :class:`ElementNotFound` if another came."""
+        self.check()
+        try:
+            expect(self.page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+        except AssertionError as exc:
+            raise ElementNotFound(f"{self.system_name}: 画面「{name}」が表示されません") from exc
+
+    def login(self) -> None:
+        """Log in (retrying busy or failing pages). A refused password is a ConfigError."""
+
+        def attempt() -> None:
+            self.page.goto(f"{self.base_url}/login")
+            with contextlib.suppress(SessionExpired):  # the login page is where we want to be
+                self.check()
+            page = self.page
+            page.get_by_label("ユーザーID").fill(self._username)
+            page.get_by_label("パスワード").fill(self._password)
+            page.get_by_role("button", name="ログイン").click()
+            try:
+                self.check()
+            except SessionExpired:
+                raise ConfigError(
+                    f"{self.system_name}にログインできません: ユーザーIDかパスワードが違います"
+                ) from None
+
+        retry_step(attempt, what=f"login to {self.system_name}")
+        log.debug("logged in to %s", self.system_name)
+
+    def with_session(self, verb: Callable[[], T], *, attempts: int = 5) -> T:
+        """Run ``verb``, logging in again whenever the session has expired."""
+        for attempt in range(1, attempts + 1):
+            try:
+                return verb()
+            except SessionExpired:
+                if attempt == attempts:
+                    raise
+                log.debug("%s session expired; logging in again", self.system_name)
+                self.login()
+        raise AssertionError("unreachable")

@@ -1,0 +1,7 @@
+"""Page objects and business verbs for the 業務システム (child-allowance business system)."""
+
+from __future__ import annotations
+
+from robots.business._verbs import BusinessSystem
+
+__all__ = ["BusinessSystem"]

@@ -1,0 +1,172 @@
+"""Business verbs on the 業務システム: find a recipient, register an application, exactly once."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from playwright.sync_api import Locator, Page
+
+from core.application import ChildAllowanceApplication
+from core.errors import ElementNotFound, InvalidInput, SessionExpired, TargetUnavailable
+from core.wareki import to_wareki
+from robots._pages import raise_if_refused, retry_step
+from robots._system import TargetSystem
+
+__all__ = ["BusinessSystem"]
+
+log = logging.getLogger(__name__)
+
+
+def _fill_date(group: Locator, day: date) -> None:
+    wareki = to_wareki(day)
+    group.get_by_label("元号", exact=True).select_option(wareki.era.name)
+    group.get_by_label("年", exact=True).select_option(str(wareki.year))
+    group.get_by_label("月", exact=True).select_option(str(wareki.month))
+    group.get_by_label("日", exact=True).select_option(str(wareki.day))
+
+
+class BusinessSystem(TargetSystem):
+    """The child-allowance business system (児童手当システム)."""
+
+    system_name = "業務システム"
+
+    def prepare_page(self, page: Page) -> None:
+        """The お知らせ modal may cover any screen: Playwright closes it before each action."""
+        notice = page.get_by_role("dialog", name="お知らせ")
+        page.add_locator_handler(
+            notice, lambda dialog: dialog.get_by_role("button", name="閉じる").click()
+        )
+
+    # -- search --------------------------------------------------------------------------
+
+    def find_recipient(self, *, my_number: str) -> list[str]:
+        """受給者番号 of every recipient registered with ``my_number`` (usually 0 or 1)."""
+        return self.with_session(lambda: retry_step(lambda: self._search(my_number), what="search"))
+
+    def _search(self, my_number: str) -> list[str]:
+        page = self.page
+        self.goto("/search")
+        self.expect_heading("受給者検索")
+        page.get_by_label("個人番号").fill(my_number)
+        page.get_by_role("button", name="検索").click()
+        self.check()
+        raise_if_refused(page, system=self.system_name)
+        results = page.get_by_role("table", name="検索結果")
+        if results.count() == 0:
+            if page.get_by_text("該当する受給者は見つかりませんでした").count():
+                return []
+            raise ElementNotFound("業務システム: 検索結果が表示されません")
+        return [
+            text.strip()
+            for text in results.get_by_role("row").locator("td:first-child").all_inner_texts()
+        ]
+
+    # -- registration --------------------------------------------------------------------
+
+    def ensure_registered(
+        self, application: ChildAllowanceApplication, *, attempts: int = 12
+    ) -> tuple[str, bool]:
+        """Register the applicant unless the system already has them; exactly once.
+
+        Every attempt first searches by 個人番号, so a registration committed just before a
+        crash, an error page or an expired session is found instead of entered again.
+        Returns ``(受給者番号, created)``. Business refusals raise at once; technical
+        failures are retried ``attempts`` times, then raised.
+        """
+        my_number = application.applicant.my_number
+        for attempt in range(1, attempts + 1):
+            try:
+                found = self.find_recipient(my_number=my_number)
+                if found:
+                    if len(found) > 1:
+                        log.warning("recipient registered %d times before jimu", len(found))
+                    return found[0], False
+                return self._register(application), True
+            except SessionExpired:
+                if attempt == attempts:
+                    raise
+                self.login()
+            except (TargetUnavailable, ElementNotFound):
+                if attempt == attempts:
+                    raise
+                time.sleep(min(0.2 * attempt, 2.0))
+        raise AssertionError("unreachable")
+
+    def _register(self, application: ChildAllowanceApplication) -> str:
+        retry_step(lambda: self._applicant_screen(application), what="applicant screen")
+        retry_step(lambda: self._children_screen(application), what="children screen")
+        retry_step(lambda: self._account_screen(application), what="account screen")
+        # 登録 is not repeated here: if its answer is lost, the caller searches first.
+        retry_step(lambda: self._open_confirm(), what="confirm screen")
+        self.page.get_by_role("button", name="登録", exact=True).click()
+        self.expect_heading("新規登録（完了）")
+        recipient_no = self.page.locator("#recipient-no").inner_text().strip()
+        log.info("registered application %s as %s", application.application_id, recipient_no)
+        return recipient_no
+
+    def _submit(self, next_heading: str) -> None:
+        self.page.get_by_role("button", name="次へ").click()
+        self.check()
+        raise_if_refused(self.page, system=self.system_name)
+        self.expect_heading(next_heading)
+
+    def _applicant_screen(self, application: ChildAllowanceApplication) -> None:
+        page, person = self.page, application.applicant
+        self.goto("/register")  # starts a fresh draft
+        self.expect_heading("新規登録（請求者）")
+        page.get_by_label("個人番号").fill(person.my_number)
+        page.get_by_label("氏名", exact=True).fill(person.name)
+        page.get_by_label("フリガナ", exact=True).fill(person.name_kana)
+        _fill_date(page.get_by_role("group", name="生年月日"), person.birth_date)
+        page.get_by_role("group", name="性別").get_by_label(person.gender, exact=True).check()
+        page.get_by_label("郵便番号").fill(person.postal_code)
+        page.get_by_label("住所").fill(person.address)
+        page.get_by_label("電話番号").fill(person.phone)
+        spouse = "有" if person.has_spouse else "無"
+        page.get_by_role("group", name="配偶者").get_by_label(spouse, exact=True).check()
+        self._submit("新規登録（児童）")
+
+    def _children_screen(self, application: ChildAllowanceApplication) -> None:
+        page = self.page
+        if not page.get_by_role("heading", name="新規登録（児童）", exact=True).count():
+            self.goto("/register/children")
+            self.expect_heading("新規登録（児童）")
+        for n in (1, 2, 3):
+            group = page.get_by_role("group", name=f"児童{n}", exact=True)
+            if n > len(application.children):
+                group.get_by_label("氏名", exact=True).fill("")
+                group.get_by_label("フリガナ", exact=True).fill("")
+                continue
+            child = application.children[n - 1]
+            group.get_by_label("氏名", exact=True).fill(child.name)
+            group.get_by_label("フリガナ", exact=True).fill(child.name_kana)
+            _fill_date(group.get_by_role("group", name="生年月日"), child.birth_date)
+            group.get_by_role("group", name="性別").get_by_label(child.gender, exact=True).check()
+            group.get_by_label("続柄").select_option(child.relationship)
+            group.get_by_label("同居").set_checked(child.living_together)
+        self._submit("新規登録（振込口座）")
+
+    def _account_screen(self, application: ChildAllowanceApplication) -> None:
+        page, account = self.page, application.account
+        if not page.get_by_role("heading", name="新規登録（振込口座）", exact=True).count():
+            self.goto("/register/account")
+            self.expect_heading("新規登録（振込口座）")
+        page.get_by_label("金融機関コード").fill(account.bank_code)
+        page.get_by_label("金融機関名").fill(account.bank_name)
+        page.get_by_label("支店コード").fill(account.branch_code)
+        page.get_by_label("支店名").fill(account.branch_name)
+        page.get_by_role("group", name="預金種目").get_by_label(
+            account.account_type, exact=True
+        ).check()
+        page.get_by_label("口座番号").fill(account.account_number)
+        page.get_by_label("口座名義").fill(account.account_holder_kana)
+        self._submit("新規登録（確認）")
+
+    def _open_confirm(self) -> None:
+        if not self.page.get_by_role("heading", name="新規登録（確認）", exact=True).count():
+            self.goto("/register/confirm")
+            self.expect_heading("新規登録（確認）")
+        if self.page.get_by_role("alert").count():
+            raise InvalidInput("業務システムが確認画面で入力を受け付けませんでした")
