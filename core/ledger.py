@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -264,6 +264,32 @@ class Ledger:
             values["reviewer"] = reviewer
         with self.engine.begin() as conn:
             conn.execute(update(ledger_table).where(_key(scenario, item_key)).values(**values))
+
+    def release_abandoned(self, scenario: str, *, is_alive: Callable[[str], bool]) -> int:
+        """Put back in the queue items held by workers that are gone (killed, crashed).
+
+        ``is_alive(worker)`` says whether a worker still runs; items of live workers keep
+        their lease. Returns how many items were released.
+        """
+        query = select(ledger_table.c.worker).where(
+            ledger_table.c.scenario == scenario,
+            ledger_table.c.status == Status.IN_PROGRESS.value,
+        )
+        with self.engine.begin() as conn:
+            workers = {row[0] for row in conn.execute(query)}
+            dead = sorted(w for w in workers if w is None or not is_alive(w))
+            if not dead:
+                return 0
+            result = conn.execute(
+                update(ledger_table)
+                .where(
+                    ledger_table.c.scenario == scenario,
+                    ledger_table.c.status == Status.IN_PROGRESS.value,
+                    or_(ledger_table.c.worker.in_(dead), ledger_table.c.worker.is_(None)),
+                )
+                .values(status=Status.QUEUED.value, worker=None, lease_until=None)
+            )
+            return int(result.rowcount)
 
     def insert_many(self, rows: Iterable[Mapping[str, Any]], *, batch: int = 20_000) -> int:
         """Bulk-insert finished rows (history imports, generated demo data). Returns the count."""

@@ -103,7 +103,7 @@ class BusinessSystem(TargetSystem):
         self.page.get_by_role("button", name="登録", exact=True).click()
         self.expect_heading("新規登録（完了）")
         recipient_no = self.page.locator("#recipient-no").inner_text().strip()
-        log.info("registered application %s as %s", application.application_id, recipient_no)
+        log.debug("registered application %s as %s", application.application_id, recipient_no)
         return recipient_no
 
     def _submit(self, next_heading: str) -> None:

@@ -79,3 +79,20 @@ class Portal(TargetSystem):
         text = status.inner_text() if status.count() else ""
         if "受理として記録しました" not in text and "既に受理済みです" not in text:
             raise TargetUnavailable("電子申請システムが受理の結果を表示しませんでした")
+
+    def application_state(self, application_id: str) -> tuple[str, str | None]:
+        """The portal's 状態 of an application and its 受給者番号 (None if not yet 受理)."""
+        return self.with_session(
+            lambda: retry_step(lambda: self._state(application_id), what="application state")
+        )
+
+    def _state(self, application_id: str) -> tuple[str, str | None]:
+        self.goto(f"/applications/{quote(application_id)}")
+        self.expect_heading("申請詳細")
+        reception = self.page.get_by_role("region", name="受付情報")
+
+        def cell(name: str) -> str:
+            row = reception.get_by_role("row", name=name, exact=True)
+            return row.get_by_role("cell").inner_text().strip()
+
+        return cell("状態"), cell("受給者番号") or None

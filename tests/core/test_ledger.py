@@ -124,3 +124,14 @@ def test_unknown_item_cannot_be_finished(ledger: Ledger) -> None:
 
     with pytest.raises(ConfigError):
         ledger.complete("s", "never-queued")
+
+
+def test_items_of_dead_workers_are_released(ledger: Ledger) -> None:
+    for key in ("a", "b"):
+        ledger.enqueue("s", key)
+    assert ledger.claim("s", "a", worker="host:1:dead", lease_seconds=3600)
+    assert ledger.claim("s", "b", worker="host:2:alive", lease_seconds=3600)
+    released = ledger.release_abandoned("s", is_alive=lambda worker: worker.endswith("alive"))
+    assert released == 1
+    assert ledger.claim("s", "a", worker="host:3:new")  # back in the queue at once
+    assert not ledger.claim("s", "b", worker="host:3:new")  # a live worker keeps its item

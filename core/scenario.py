@@ -1,0 +1,99 @@
+"""``scenarios/<id>/scenario.yaml``: how one scenario reaches its systems and runs its robots.
+
+Data, not code: URLs, user names, the *names* of secrets (never their values), robot
+options. Validated with ``extra="forbid"``; a mistake names the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.errors import ConfigError
+from core.yamlfile import load_yaml_model
+
+__all__ = [
+    "ExportOptions",
+    "RobotOptions",
+    "ScenarioConfig",
+    "SystemConnection",
+    "load_scenario",
+    "scenarios_dir",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SystemConnection(_Model):
+    """A target system: where it is and how to log in (the password is a secret's name)."""
+
+    url: str = Field(pattern=r"^https?://", description="base URL of the system")
+    username: str = Field(min_length=1)
+    password_secret: str = Field(
+        pattern=r"^[a-z0-9-]+$", description="secret name: JIMU_SECRET_<NAME> or var/secrets/<name>"
+    )
+
+
+class RobotOptions(_Model):
+    """How the robots of a scenario run."""
+
+    workers: int = Field(default=1, ge=1, le=8, description="browser contexts in parallel")
+    lease_seconds: float = Field(default=120, gt=0, description="how long a worker holds an item")
+    item_attempts: int = Field(default=12, ge=1, description="technical retries within one item")
+    retry_backoff_seconds: list[float] = Field(
+        default_factory=lambda: [2.0, 10.0, 30.0],
+        description="waits before each further pass over items that failed technically",
+    )
+    timeout_seconds: float = Field(default=15, gt=0, description="longest wait for a screen")
+
+
+class ExportOptions(_Model):
+    """What to export from an online-application service."""
+
+    status: Literal["未処理", "受理", "差戻し"] = "未処理"
+    encoding: Literal["cp932", "utf-8-sig"] = "cp932"
+
+
+class ScenarioConfig(_Model):
+    """One scenario's ``scenario.yaml``."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    name: str = Field(description="名称, in Japanese")
+    department: str = Field(description="担当課")
+    description: str = ""
+    systems: dict[str, SystemConnection] = Field(default_factory=dict)
+    robot: RobotOptions = Field(default_factory=RobotOptions)
+    export: ExportOptions | None = None
+
+    def system(self, name: str) -> SystemConnection:
+        """The connection named ``name``; :class:`ConfigError` if the scenario lacks it."""
+        try:
+            return self.systems[name]
+        except KeyError:
+            raise ConfigError(f"scenario {self.id!r} has no system {name!r}") from None
+
+
+def scenarios_dir() -> Path:
+    """The folder of scenario data: ``JIMU_SCENARIOS_DIR`` or the repository's ``scenarios/``."""
+    import os
+
+    configured = os.environ.get("JIMU_SCENARIOS_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parents[1] / "scenarios"
+
+
+def load_scenario(scenario_id: str, *, root: Path | None = None) -> ScenarioConfig:
+    """Load and validate ``<root>/<scenario_id>/scenario.yaml``.
+
+    Raises :class:`ConfigError` if it is missing, or names file, line and key if invalid.
+    """
+    path = (root or scenarios_dir()) / scenario_id / "scenario.yaml"
+    if not path.is_file():
+        raise ConfigError(f"no scenario {scenario_id!r}: {path} does not exist")
+    config = load_yaml_model(path, ScenarioConfig)
+    if config.id != scenario_id:
+        raise ConfigError(f"{path}:1: id: {config.id!r} does not match its folder {scenario_id!r}")
+    return config

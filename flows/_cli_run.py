@@ -1,0 +1,50 @@
+"""``jimu run SCENARIO``: run a scenario's flow now, on Prefect's local mode, with progress."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["register"]
+
+RUNNABLE = ("e-application-sync",)
+
+
+def register(commands: Any) -> None:
+    """Add ``jimu run`` to the parser."""
+    from flows.cli import positive_int
+
+    run = commands.add_parser("run", help="run a scenario's flow now (Prefect local mode)")
+    run.add_argument("scenario", choices=RUNNABLE, help="the scenario id")
+    run.add_argument("--workers", type=positive_int, default=None, help="browser contexts (1–8)")
+    run.add_argument("--portal-url", default=None, help="override the 電子申請システム URL")
+    run.add_argument("--business-url", default=None, help="override the 業務システム URL")
+    run.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from core.errors import ConfigError
+    from flows._prefect_env import prepare_prefect
+
+    if args.workers is not None and args.workers > 8:
+        raise ConfigError("--workers: at most 8 browser contexts")
+    prepare_prefect()
+    from flows.e_application_sync import e_application_sync
+
+    print(f"{args.scenario}: exporting, registering, writing back …", flush=True)
+    summary = e_application_sync(
+        workers=args.workers,
+        portal_url=args.portal_url,
+        business_url=args.business_url,
+        show_progress=True,
+    )
+    print(
+        f"{args.scenario}: {summary['exported']} exported, "
+        f"{summary['registered_new']} registered, "
+        f"{summary['already_registered']} already registered, "
+        f"{summary['written_back']} written back, "
+        f"{summary['business_failures']} for a person to check, "
+        f"{summary['application_failures']} to retry"
+    )
+    print(f"human list: {summary['human_list']}")
+    return 0 if summary["application_failures"] == 0 else 1

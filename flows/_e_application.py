@@ -1,0 +1,305 @@
+"""The e-application-sync process as plain Python (Prefect wraps it in ``e_application_sync``).
+
+export (portal CSV) → read and validate → ledger → workers register each applicant in the
+業務システム exactly once and write the 受給者番号 back to the portal → human list.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from core.application import ChildAllowanceApplication
+from core.errors import ApplicationError, JimuError
+from core.ledger import Ledger, Status
+from core.scenario import ScenarioConfig, SystemConnection
+from core.secrets import get_secret
+from core.wareki import format_wareki
+from robots import RobotWorker
+from robots.business import BusinessSystem
+from robots.portal import ExportRow, Portal, read_export
+
+__all__ = [
+    "SCENARIO",
+    "ItemOutcome",
+    "Targets",
+    "enqueue_export",
+    "export_to_file",
+    "process_items",
+    "reconcile_finished_elsewhere",
+    "release_abandoned",
+    "worker_id",
+]
+
+log = logging.getLogger(__name__)
+
+SCENARIO = "e-application-sync"
+_RETRYABLE = (Status.QUEUED, Status.APPLICATION_FAILURE, Status.IN_PROGRESS)
+
+Progress = Callable[["ItemOutcome"], None]
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The two systems, as configured (URLs may be overridden per run)."""
+
+    portal: SystemConnection
+    business: SystemConnection
+
+    @classmethod
+    def from_config(
+        cls, config: ScenarioConfig, *, portal_url: str | None, business_url: str | None
+    ) -> Targets:
+        portal, business = config.system("portal"), config.system("business")
+        return cls(
+            portal=portal.model_copy(update={"url": portal_url}) if portal_url else portal,
+            business=business.model_copy(update={"url": business_url})
+            if business_url
+            else business,
+        )
+
+    def portal_on(self, worker: RobotWorker) -> Portal:
+        """The portal's verbs on this worker's page."""
+        return Portal(
+            worker.page,
+            base_url=self.portal.url,
+            username=self.portal.username,
+            password=get_secret(self.portal.password_secret),
+        )
+
+    def business_on(self, worker: RobotWorker) -> BusinessSystem:
+        """The business system's verbs on this worker's page."""
+        return BusinessSystem(
+            worker.page,
+            base_url=self.business.url,
+            username=self.business.username,
+            password=get_secret(self.business.password_secret),
+        )
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """What happened to one item in this run (log-safe: ids and codes only)."""
+
+    item_key: str
+    status: Status
+    recipient_no: str | None = None
+    created: bool = False
+    reason: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class EnqueueResult:
+    """Which rows of the export can be registered, and which were refused."""
+
+    keys: list[str] = field(default_factory=list)
+    refused: list[ItemOutcome] = field(default_factory=list)
+
+
+def worker_id(name: str) -> str:
+    """A worker's ledger identity: host, process and name (so a dead process is recognisable)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{name}"
+
+
+def _alive(worker: str) -> bool:
+    host, _, rest = worker.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True  # another machine's worker: its lease decides
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_abandoned(ledger: Ledger) -> int:
+    """Re-queue items whose worker process on this machine is gone (killed mid-item)."""
+    return ledger.release_abandoned(SCENARIO, is_alive=_alive)
+
+
+def export_to_file(
+    config: ScenarioConfig, targets: Targets, *, out_dir: Path, run_name: str
+) -> Path:
+    """Download the portal's CSV export into ``out_dir`` (owner-only) and return its path."""
+    options = config.export
+    status = options.status if options else "未処理"
+    encoding = options.encoding if options else "cp932"
+    with RobotWorker(
+        scenario=SCENARIO, name="export", timeout_ms=config.robot.timeout_seconds * 1000
+    ) as worker:
+        with worker.item(f"export-{run_name}"):
+            data = targets.portal_on(worker).export_applications(status=status, encoding=encoding)
+    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = out_dir / f"export-{run_name}.csv"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    log.debug("exported %d bytes of applications", len(data))
+    return path
+
+
+def read_rows(csv_path: Path, *, encoding: str) -> list[ExportRow]:
+    """The rows of an export file (see :func:`robots.portal.read_export`)."""
+    return read_export(csv_path.read_bytes(), encoding=encoding)
+
+
+def enqueue_export(ledger: Ledger, rows: Iterable[ExportRow]) -> EnqueueResult:
+    """Queue every valid row; record every refused row as a business failure, with its reason."""
+    result = EnqueueResult()
+    for row in rows:
+        ledger.enqueue(SCENARIO, row.application_id)
+        state = ledger.get(SCENARIO, row.application_id)
+        if state is None or state.status is Status.DONE:
+            continue
+        if row.error is None:
+            result.keys.append(row.application_id)
+            continue
+        already_refused = state.status is Status.BUSINESS_FAILURE
+        if not already_refused and ledger.claim(
+            SCENARIO, row.application_id, worker=worker_id("reader")
+        ):
+            ledger.fail(SCENARIO, row.application_id, row.error)
+        result.refused.append(
+            ItemOutcome(row.application_id, Status.BUSINESS_FAILURE, reason=row.error.message)
+        )
+    return result
+
+
+def reconcile_finished_elsewhere(
+    ledger: Ledger, targets: Targets, *, exported: set[str], config: ScenarioConfig
+) -> list[ItemOutcome]:
+    """Close ledger items that left the export because they were already written back.
+
+    A robot killed after the portal recorded 受理 but before the ledger heard of it leaves
+    an open item that no export lists any more; the portal's detail page settles it.
+    """
+    open_keys = [
+        item.item_key
+        for item in ledger.items(SCENARIO)
+        if item.status in _RETRYABLE and item.item_key not in exported
+    ]
+    if not open_keys:
+        return []
+    outcomes = []
+    with RobotWorker(
+        scenario=SCENARIO, name="reconcile", timeout_ms=config.robot.timeout_seconds * 1000
+    ) as worker:
+        portal = targets.portal_on(worker)
+        for key in open_keys:
+            with worker.item(key):
+                status, recipient_no = portal.application_state(key)
+            if status == "受理" and recipient_no:
+                ledger.claim(SCENARIO, key, worker=worker_id("reconcile"), lease_seconds=60)
+                ledger.complete(SCENARIO, key, target_ref=recipient_no)
+                outcomes.append(ItemOutcome(key, Status.DONE, recipient_no=recipient_no))
+    return outcomes
+
+
+def personal_values(application: ChildAllowanceApplication) -> list[str]:
+    """Every personal string of an application: what evidence must never show."""
+    person, account = application.applicant, application.account
+    values = [
+        person.my_number,
+        person.name,
+        person.name_kana,
+        person.address,
+        person.phone,
+        person.birth_date.isoformat(),
+        format_wareki(person.birth_date),
+        account.account_number,
+        account.account_holder_kana,
+    ]
+    for child in application.children:
+        values += [
+            child.name,
+            child.name_kana,
+            child.birth_date.isoformat(),
+            format_wareki(child.birth_date),
+        ]
+    return values
+
+
+def process_items(
+    config: ScenarioConfig,
+    targets: Targets,
+    ledger: Ledger,
+    applications: dict[str, ChildAllowanceApplication],
+    *,
+    worker_name: str,
+    progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[ItemOutcome]:
+    """One worker: claim items, register each exactly once, write back, record the outcome.
+
+    Items that fail technically are retried in further passes after the configured backoff;
+    business refusals are recorded at once and not retried.
+    """
+    me = worker_id(worker_name)
+    outcomes: dict[str, ItemOutcome] = {}
+    options = config.robot
+    with RobotWorker(
+        scenario=SCENARIO, name=worker_name, timeout_ms=options.timeout_seconds * 1000
+    ) as worker:
+        portal, business = targets.portal_on(worker), targets.business_on(worker)
+        for delay in [0.0, *options.retry_backoff_seconds]:
+            pending = [
+                key
+                for key, state in ((k, ledger.get(SCENARIO, k)) for k in applications)
+                if state is not None and state.status in (Status.QUEUED, Status.APPLICATION_FAILURE)
+            ]
+            if not pending:
+                break
+            if delay:
+                sleep(delay)
+            for key in pending:
+                if not ledger.claim(SCENARIO, key, worker=me, lease_seconds=options.lease_seconds):
+                    continue  # another worker has it, or it ended meanwhile
+                outcome = _one_item(
+                    worker, portal, business, ledger, applications[key], options.item_attempts
+                )
+                outcomes[key] = outcome
+                if progress:
+                    progress(outcome)
+    return list(outcomes.values())
+
+
+def _one_item(
+    worker: RobotWorker,
+    portal: Portal,
+    business: BusinessSystem,
+    ledger: Ledger,
+    application: ChildAllowanceApplication,
+    attempts: int,
+) -> ItemOutcome:
+    key = application.application_id
+    started = time.perf_counter()
+    try:
+        with worker.item(key, personal_values=personal_values(application)):
+            recipient_no, created = business.ensure_registered(application, attempts=attempts)
+            portal.mark_accepted(key, recipient_no)
+    except JimuError as exc:
+        seconds = time.perf_counter() - started
+        status = ledger.fail(SCENARIO, key, exc, robot_seconds=seconds)
+        kind = "application" if isinstance(exc, ApplicationError) else "business"
+        log.warning("item %s: %s failure (%s)", key, kind, exc.code)
+        return ItemOutcome(key, status, reason=exc.message, seconds=seconds)
+    seconds = time.perf_counter() - started
+    ledger.complete(SCENARIO, key, target_ref=recipient_no, robot_seconds=seconds)
+    return ItemOutcome(
+        key, Status.DONE, recipient_no=recipient_no, created=created, seconds=seconds
+    )
+
+
+def run_name() -> str:
+    """A sortable name for this run's files."""
+    return datetime.now().strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"

@@ -1,0 +1,23 @@
+"""Prefect's environment for jimu: local, offline, quiet — set before Prefect is imported."""
+
+from __future__ import annotations
+
+import os
+
+from core.settings import get_settings
+
+__all__ = ["prepare_prefect"]
+
+
+def prepare_prefect() -> None:
+    """Default Prefect to a home inside jimu's data folder, no analytics, WARNING logs.
+
+    Without ``PREFECT_API_URL`` Prefect runs flows against its embedded (ephemeral) server on
+    SQLite; anything set in the environment wins.
+    """
+    home = get_settings().data_dir / "prefect"
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ.setdefault("PREFECT_HOME", str(home.resolve()))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

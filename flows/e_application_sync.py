@@ -1,0 +1,175 @@
+"""Flow ``e-application-sync``: 電子申請 → 業務システム, every application exactly once.
+
+Runnable as ``jimu run e-application-sync`` and importable for a Prefect deployment
+(``flows.e_application_sync:e_application_sync``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from prefect import flow, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import wait
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import Field
+
+from core.errors import ApplicationError
+from core.ledger import Ledger, Status
+from core.scenario import load_scenario
+from core.settings import get_settings
+from flows import _e_application as process
+from flows._human_list import write_human_list
+
+__all__ = ["e_application_sync"]
+
+SCENARIO = process.SCENARIO
+
+
+def _application_error(_task: Any, _run: Any, state: Any) -> bool:
+    """Retry a task only for technical failures, never for bad data."""
+    try:
+        state.result()
+    except ApplicationError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(
+    name="export-applications",
+    retries=3,
+    retry_delay_seconds=[2, 10, 30],
+    retry_condition_fn=_application_error,
+    cache_policy=NO_CACHE,
+)
+def export_applications(targets: process.Targets, out_dir: Path, run_name: str) -> Path:
+    """Download the portal's CSV export; returns the file's path."""
+    config = load_scenario(SCENARIO)
+    return process.export_to_file(config, targets, out_dir=out_dir, run_name=run_name)
+
+
+@task(name="register-applications", cache_policy=NO_CACHE)
+def register_applications(
+    targets: process.Targets,
+    csv_path: Path,
+    encoding: str,
+    keys: list[str],
+    worker_name: str,
+    show_progress: bool,
+) -> list[process.ItemOutcome]:
+    """One worker's share: register and write back every item it can claim."""
+    config = load_scenario(SCENARIO)
+    wanted = set(keys)
+    applications = {
+        row.application_id: row.application
+        for row in process.read_rows(csv_path, encoding=encoding)
+        if row.application is not None and row.application_id in wanted
+    }
+    return process.process_items(
+        config,
+        targets,
+        Ledger(),
+        applications,
+        worker_name=worker_name,
+        progress=_print_progress if show_progress else None,
+    )
+
+
+def _print_progress(outcome: process.ItemOutcome) -> None:
+    detail = outcome.recipient_no or outcome.reason or ""
+    verb = {Status.DONE: "registered" if outcome.created else "already registered"}.get(
+        outcome.status, outcome.status.value
+    )
+    print(f"  {outcome.item_key}: {verb} {detail}".rstrip(), flush=True)
+
+
+@flow(
+    name="e-application-sync",
+    task_runner=ThreadPoolTaskRunner(max_workers=9),  # type: ignore[arg-type]
+    description="電子申請の児童手当認定請求を業務システムに登録し、受給者番号を受理として記録する",
+)
+def e_application_sync(
+    workers: Annotated[int, Field(ge=1, le=8)] | None = None,
+    portal_url: str | None = None,
+    business_url: str | None = None,
+    show_progress: bool = False,
+) -> dict[str, Any]:
+    """Export, validate, register exactly once, write back; list what needs a person."""
+    config = load_scenario(SCENARIO)
+    settings = get_settings()
+    targets = process.Targets.from_config(config, portal_url=portal_url, business_url=business_url)
+    encoding = config.export.encoding if config.export else "cp932"
+    ledger = Ledger()
+    released = process.release_abandoned(ledger)
+    run_name = process.run_name()
+    work_dir = settings.data_dir / "work" / SCENARIO
+
+    csv_path = export_applications(targets, work_dir, run_name)
+    rows = process.read_rows(csv_path, encoding=encoding)
+    queued = process.enqueue_export(ledger, rows)
+    reconciled = process.reconcile_finished_elsewhere(
+        ledger, targets, exported={row.application_id for row in rows}, config=config
+    )
+    count = workers or config.robot.workers
+    futures = [
+        register_applications.submit(
+            targets, csv_path, encoding, queued.keys, f"worker-{n}", show_progress
+        )
+        for n in range(1, count + 1)
+    ]
+    wait(futures)
+    outcomes = [outcome for future in futures for outcome in future.result()]
+    outcomes += queued.refused + reconciled
+
+    human_list = settings.data_dir / "outputs" / SCENARIO / f"要確認リスト-{run_name}.xlsx"
+    listed = write_human_list(ledger, SCENARIO, human_list)
+    summary = _summary(outcomes, exported=len(rows), released=released, listed=listed)
+    summary["human_list"] = str(human_list)
+    _artifact(outcomes, summary)
+    csv_path.unlink(missing_ok=True)  # the export holds personal data: keep it no longer
+    return summary
+
+
+def _summary(
+    outcomes: list[process.ItemOutcome], *, exported: int, released: int, listed: int
+) -> dict[str, Any]:
+    done = [o for o in outcomes if o.status is Status.DONE]
+    return {
+        "exported": exported,
+        "registered_new": sum(o.created for o in done),
+        "already_registered": sum(not o.created for o in done),
+        "written_back": len(done),
+        "business_failures": sum(o.status is Status.BUSINESS_FAILURE for o in outcomes),
+        "application_failures": sum(o.status is Status.APPLICATION_FAILURE for o in outcomes),
+        "released_from_dead_workers": released,
+        "human_list_rows": listed,
+        "robot_seconds": round(sum(o.seconds for o in outcomes), 1),
+    }
+
+
+def _artifact(outcomes: list[process.ItemOutcome], summary: dict[str, Any]) -> None:
+    labels = {
+        Status.DONE: "登録済み",
+        Status.BUSINESS_FAILURE: "要確認（業務エラー）",
+        Status.APPLICATION_FAILURE: "要再実行（システムエラー）",
+    }
+    table = [
+        {
+            "受付番号": o.item_key,
+            "結果": labels.get(o.status, o.status.value),
+            "新規登録": "はい" if o.created else "",
+            "受給者番号": o.recipient_no or "",
+            "理由": o.reason or "",
+            "ロボット秒": round(o.seconds, 1),
+        }
+        for o in sorted(outcomes, key=lambda o: o.item_key)
+    ]
+    description = (
+        f"出力 {summary['exported']} 件 / 新規登録 {summary['registered_new']} 件 / "
+        f"登録済み確認 {summary['already_registered']} 件 / 要確認 {summary['human_list_rows']} 件"
+    )
+    create_table_artifact(table=table, key=f"{SCENARIO}-summary", description=description)
