@@ -39,16 +39,19 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    TypeDecorator,
     UniqueConstraint,
     and_,
     create_engine,
     event,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
 )
+from sqlalchemy.engine import Dialect
 
 from core.errors import ApplicationError, ConfigError, JimuError
 
@@ -66,6 +69,27 @@ class Status(enum.StrEnum):
     RETURNED = "returned"
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored as UTC on every database; read back timezone-aware.
+
+    SQLite keeps no zone: an aware time in JST would otherwise be stored as its wall clock.
+    A naive time is taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(UTC).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 _metadata = MetaData()
 
 ledger_table = Table(
@@ -77,13 +101,13 @@ ledger_table = Table(
     Column("status", String(24), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("worker", String(64)),
-    Column("lease_until", DateTime(timezone=True)),
+    Column("lease_until", UtcDateTime()),
     Column("reason_code", String(64)),
     Column("reason", String(500)),
     Column("target_ref", String(64)),
-    Column("queued_at", DateTime(timezone=True), nullable=False),
-    Column("started_at", DateTime(timezone=True)),
-    Column("finished_at", DateTime(timezone=True)),
+    Column("queued_at", UtcDateTime(), nullable=False),
+    Column("started_at", UtcDateTime()),
+    Column("finished_at", UtcDateTime()),
     Column("robot_seconds", Float, nullable=False, default=0.0),
     Column("human_seconds", Float, nullable=False, default=0.0),
     Column("reviewer", String(64)),
@@ -123,18 +147,13 @@ class ItemState:
             reason_code=row["reason_code"],
             reason=row["reason"],
             target_ref=row["target_ref"],
-            queued_at=_aware(row["queued_at"]),
-            started_at=_aware(row["started_at"]) if row["started_at"] else None,
-            finished_at=_aware(row["finished_at"]) if row["finished_at"] else None,
+            queued_at=row["queued_at"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
             robot_seconds=row["robot_seconds"],
             human_seconds=row["human_seconds"],
             reviewer=row["reviewer"],
         )
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite returns naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _now() -> datetime:
@@ -210,7 +229,9 @@ class Ledger:
                     worker=worker,
                     lease_until=now + timedelta(seconds=lease_seconds),
                     attempts=ledger_table.c.attempts + 1,
-                    started_at=func.coalesce(ledger_table.c.started_at, now),
+                    started_at=func.coalesce(
+                        ledger_table.c.started_at, literal(now, UtcDateTime())
+                    ),
                 )
             )
             return bool(result.rowcount == 1)

@@ -7,7 +7,7 @@ is data validated by a model with ``extra="forbid"``; a mistake is reported as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ class YamlError(ConfigError):
         super().__init__("\n".join(self.problems))
 
 
-def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+def load_yaml(path: Path, *, what: str = "the file") -> tuple[Any, yaml.Node | None]:
     """The parsed data of ``path`` and its node tree (for line numbers).
 
     Raises :class:`YamlError` naming the line of a syntax error.
@@ -39,7 +39,7 @@ def load_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise YamlError([f"{path}: cannot read ({type(exc).__name__})"]) from exc
+        raise YamlError([f"{path}: cannot read {what} ({type(exc).__name__})"]) from exc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -61,8 +61,17 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
         raise YamlError(describe_errors(path, root, exc)) from exc
 
 
-def describe_errors(path: Path, root: yaml.Node | None, exc: ValidationError) -> list[str]:
-    """One ``path:line: key: message`` line per validation error, in file order."""
+def describe_errors(
+    path: Path,
+    root: yaml.Node | None,
+    exc: ValidationError,
+    *,
+    label: Callable[[tuple[Any, ...]], str] | None = None,
+) -> list[str]:
+    """One ``path:line: key: message`` line per validation error, in file order.
+
+    ``label(loc)`` may add words after the key, e.g. `` (id paper-intake)``.
+    """
     problems: list[tuple[int, str]] = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
@@ -72,7 +81,8 @@ def describe_errors(path: Path, root: yaml.Node | None, exc: ValidationError) ->
         elif error["type"] == "extra_forbidden":
             message = "unknown key (not in the schema)"
         line = line_of(root, loc)
-        problems.append((line, f"{path}:{line}: {_dotted(loc) or '(top level)'}: {message}"))
+        key = (_dotted(loc) or "(top level)") + (label(loc) if label else "")
+        problems.append((line, f"{path}:{line}: {key}: {message}"))
     return [text for _, text in sorted(problems, key=lambda p: p[0])]
 
 

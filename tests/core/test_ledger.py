@@ -6,6 +6,7 @@ import os
 import stat
 import threading
 import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,14 @@ def test_items_of_dead_workers_are_released(ledger: Ledger) -> None:
     assert released == 1
     assert ledger.claim("s", "a", worker="host:3:new")  # back in the queue at once
     assert not ledger.claim("s", "b", worker="host:3:new")  # a live worker keeps its item
+
+
+def test_times_are_stored_as_utc_whatever_zone_they_come_in(ledger: Ledger) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    jst = timezone(timedelta(hours=9))
+    ledger.enqueue("s", "a", at=datetime(2026, 4, 1, 9, 0, tzinfo=jst))
+    state = ledger.get("s", "a")
+    assert state is not None
+    assert state.queued_at == datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
+    assert state.queued_at.utcoffset() == timedelta(0)

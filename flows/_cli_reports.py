@@ -1,0 +1,154 @@
+"""``jimu report`` and ``jimu inventory check``: hours-saved reports and the register's health."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from core.errors import ConfigError
+
+__all__ = ["register"]
+
+
+def register(commands: Any) -> None:
+    """Add the ``report`` command and the ``inventory`` command group to the ``jimu`` parser."""
+    report = commands.add_parser(
+        "report",
+        help="write the hours-saved workbook (.xlsx) and document (.docx)",
+        description="Hours saved by fiscal year (年度, April–March, Japan time), from the ledger "
+        "and the inventory's baselines. Without --fy: the current fiscal year.",
+    )
+    report.add_argument(
+        "--fy",
+        type=_year,
+        default=None,
+        metavar="YEAR",
+        help="fiscal year, e.g. 2026 for 2026-04-01..2027-03-31",
+    )
+    report.add_argument(
+        "--from",
+        dest="start",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="first day (YYYY-MM-DD, Japan time)",
+    )
+    report.add_argument(
+        "--to",
+        dest="end",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="last day, included (YYYY-MM-DD)",
+    )
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="output folder (default: reports/ in the data folder)",
+    )
+    report.add_argument(
+        "--inventory",
+        type=Path,
+        default=Path("inventory.yaml"),
+        metavar="PATH",
+        help="inventory file (default: ./inventory.yaml)",
+    )
+    report.add_argument(
+        "--ledger-url",
+        default=None,
+        metavar="URL",
+        help="ledger database URL (default: JIMU_LEDGER_URL or the data folder)",
+    )
+    report.set_defaults(handler=run_report)
+
+    inventory = commands.add_parser("inventory", help="the register of scenarios and candidates")
+    actions = inventory.add_subparsers(
+        dest="action", metavar="ACTION", parser_class=type(inventory)
+    )
+    actions.required = True
+    check = actions.add_parser(
+        "check",
+        help="list every problem of inventory.yaml, one per line (exit 1 if any)",
+        description="Schema errors; 稼働中 scenarios without an owner, past their review date, "
+        "idle for 30 days or failing over 10%%; scenario folders and entries that do not match.",
+    )
+    check.add_argument(
+        "--path",
+        type=Path,
+        default=Path("inventory.yaml"),
+        help="inventory file (default: ./inventory.yaml)",
+    )
+    check.add_argument(
+        "--scenarios-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="scenario folders (default: scenarios/ next to the inventory)",
+    )
+    check.add_argument("--ledger-url", default=None, metavar="URL", help="ledger database URL")
+    check.add_argument(
+        "--today",
+        type=_day,
+        default=None,
+        metavar="DATE",
+        help="check as of this day (default: today, Japan time)",
+    )
+    check.set_defaults(handler=run_inventory_check)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """``jimu report``: write both files, print their paths and the headline figure."""
+    from reports import Period, build_report
+    from reports._text import fmt_hours, fmt_rate
+
+    try:
+        period = Period.resolve(fy=args.fy, start=args.start, end=args.end)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    files = build_report(
+        period=period, out_dir=args.out, inventory=args.inventory, ledger=args.ledger_url
+    )
+    summary = files.report.summary
+    print(
+        f"{period.label}: {summary.done:,} items done, {fmt_hours(summary.saved_hours)} hours "
+        f"saved (forecast {fmt_hours(summary.forecast_hours)}, {fmt_rate(summary.achievement)})"
+    )
+    print(files.workbook)
+    print(files.document)
+    return 0
+
+
+def run_inventory_check(args: argparse.Namespace) -> int:
+    """``jimu inventory check``: one line per problem on stdout; 1 if any, else 0."""
+    from reports import check_inventory
+
+    problems = check_inventory(
+        args.path, scenarios_dir=args.scenarios_dir, ledger=args.ledger_url, today=args.today
+    )
+    for problem in problems:
+        print(problem)
+    if problems:
+        return 1
+    print(f"{args.path}: no problems")
+    return 0
+
+
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year such as 2026") from None
+    if not 2000 <= value <= 2100:
+        raise argparse.ArgumentTypeError(f"{value} is not a plausible fiscal year")
+    return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
