@@ -15,9 +15,10 @@ def prepare_prefect() -> None:
     Without ``PREFECT_API_URL`` Prefect runs flows against its embedded (ephemeral) server on
     SQLite; anything set in the environment wins.
     """
-    home = get_settings().data_dir / "prefect"
-    home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.environ.setdefault("PREFECT_HOME", str(home.resolve()))
+    if "PREFECT_HOME" not in os.environ:
+        home = get_settings().data_dir / "prefect"
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.environ["PREFECT_HOME"] = str(home.resolve())
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

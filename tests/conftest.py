@@ -59,3 +59,40 @@ def page(browser: object) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One real, temporary Prefect server (SQLite) shared by every flow test of the session."""
+    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+def latest_artifact(key: str) -> dict[str, object]:
+    """The newest Prefect artifact with ``key``, read through the REST API.
+
+    A plain REST call: Prefect 3.8's ``Artifact.get()`` sends null paging fields, which its
+    server's FastAPI rejects with 422.
+    """
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        response = client.request(
+            "POST",
+            "/artifacts/filter",
+            json={
+                "artifacts": {"key": {"any_": [key]}},
+                "limit": 1,
+                "offset": 0,
+                "sort": "CREATED_DESC",
+            },
+        )
+    response.raise_for_status()
+    found: list[dict[str, object]] = response.json()
+    assert found, f"no artifact {key!r}"
+    return found[0]

@@ -12,6 +12,7 @@ from core.ledger import Ledger, Status
 from sandbox import RunningSandbox
 from sandbox.business import inspect_business
 from sandbox.portal import inspect_portal, seed_portal
+from tests.conftest import latest_artifact
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +62,12 @@ def test_batch_registers_good_rows_and_lists_bad_ones(
 
     ledger = Ledger(ledger_url)
     assert ledger.counts("e-application-sync")[Status.DONE] == 20
+
+    artifact = latest_artifact("e-application-sync-summary")
+    assert artifact["type"] == "table"
+    assert "新規登録 20 件" in str(artifact["description"])
+    assert "R2026-000101" in str(artifact["data"])  # ids only …
+    assert "123456789019" not in str(artifact["data"])  # … never a 個人番号
 
     # Run again: nothing is registered twice, nothing is lost.
     again = e_application_sync(portal_url=sandbox.portal_url, business_url=sandbox.business_url)
