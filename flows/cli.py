@@ -62,13 +62,14 @@ def rate(text: str) -> float:
 
 
 def _build_parser() -> _Parser:
-    from flows import _cli_demo, _cli_reports, _cli_run, _cli_sandbox
+    from flows import _cli_demo, _cli_ocr, _cli_reports, _cli_run, _cli_sandbox
 
     parser = _Parser(prog="jimu", description="jimu (事務): RPA and AI-OCR for municipal offices.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     _cli_demo.register(commands)
+    _cli_ocr.register(commands)
     _cli_reports.register(commands)
     _cli_run.register(commands)
     _cli_sandbox.register(commands)

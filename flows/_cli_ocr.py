@@ -1,0 +1,147 @@
+"""``jimu ocr …``: render the form, generate samples, read scans, calibrate thresholds.
+
+Read results never go to the log (they are personal data); they go to stdout or to the
+JSON files asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+log = logging.getLogger(__name__)
+
+
+def register(commands: Any) -> None:
+    """Add the ``ocr`` command group to the ``jimu`` parser."""
+    from flows.cli import positive_int, rate
+
+    ocr = commands.add_parser("ocr", help="AI-OCR of handwritten paper forms")
+    actions = ocr.add_subparsers(dest="action", metavar="ACTION", parser_class=type(ocr))
+    actions.required = True
+
+    samples = actions.add_parser("samples", help="generate filled, scanned sample forms")
+    samples.add_argument("--n", type=positive_int, default=200, help="how many forms")
+    samples.add_argument("--seed", type=int, default=3, help="same seed, same files")
+    samples.add_argument("--out", type=Path, required=True, help="folder to write into")
+    samples.add_argument("--template", default="paper-intake")
+    samples.add_argument("--digits-dir", type=Path, default=None,
+                         help="MNIST IDX folder (default ../shared/data/mnist/; fonts if absent)")
+    samples.set_defaults(handler=_samples)
+
+    read = actions.add_parser("read", help="read scanned forms (PDF, TIFF, PNG, JPEG)")
+    read.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    read.add_argument("--template", default="paper-intake")
+    read.add_argument("--json", action="store_true", help="print the readings as JSON")
+    read.add_argument("--out", type=Path, default=None,
+                      help="write <name>.json per file (and crops) into this folder")
+    read.add_argument("--quarantine", type=Path, default=None,
+                      help="copy unreadable files here with a .reason.txt beside each")
+    read.set_defaults(handler=_read)
+
+    calibrate = actions.add_parser("calibrate", help="set confidence thresholds from samples")
+    calibrate.add_argument("--samples", type=Path, required=True,
+                           help="folder of generated samples with ground truth")
+    calibrate.add_argument("--template", default="paper-intake")
+    calibrate.add_argument("--target-error", type=rate, default=0.005,
+                           help="share of accepted fields allowed to be wrong (0.005)")
+    calibrate.add_argument("--dry-run", action="store_true", help="print, do not save")
+    calibrate.set_defaults(handler=_calibrate)
+
+    blank = actions.add_parser("blank", help="write the blank form as PDF and PNG")
+    blank.add_argument("--template", default="paper-intake")
+    blank.add_argument("--out", type=Path, required=True, help="folder to write into")
+    blank.set_defaults(handler=_blank)
+
+
+def _samples(args: argparse.Namespace) -> int:
+    from ocr import generate_samples, load_template
+    from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
+
+    digits_dir = args.digits_dir or DEFAULT_DIGITS_DIR
+    if load_digits(digits_dir) is None:
+        print(f"no MNIST digits in {digits_dir}: drawing digits from fonts", file=sys.stderr)
+    made = generate_samples(args.out, n=args.n, seed=args.seed,
+                            template=load_template(args.template), digits_dir=digits_dir)
+    print(f"wrote {len(made)} samples (and their ground truth .json) to {args.out}")
+    return 0
+
+
+def _quarantine(path: Path, folder: Path, reason: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if path.is_file():
+        shutil.copy2(path, folder / path.name)
+    (folder / f"{path.name}.reason.txt").write_text(reason + "\n", encoding="utf-8")
+
+
+def _read(args: argparse.Namespace) -> int:
+    from core.errors import BusinessError, JimuError
+    from ocr import load_template, read_document
+
+    template = load_template(args.template)
+    results: list[dict[str, Any]] = []
+    failed = 0
+    for path in args.paths:
+        crops = args.out / "crops" if args.out else None
+        try:
+            reading = read_document(path, template, crops_dir=crops)
+        except BusinessError as exc:
+            # One bad file must not stop the batch: say why, set it aside, go on.
+            failed += 1
+            log.warning("could not read %s: %s", path.name, exc.code)
+            if args.quarantine:
+                _quarantine(path, args.quarantine, f"{exc.code}: {exc.message}")
+            if len(args.paths) == 1:
+                raise
+            results.append({"source": str(path), "error": exc.code, "message": exc.message})
+            continue
+        except JimuError:
+            raise
+        data = reading.to_dict()
+        results.append(data)
+        if args.out:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / f"{path.stem}.json").write_text(
+                json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        if not args.json:
+            review = sum(len(page.needs_review) for page in reading.pages)
+            fields = sum(len(page.fields) for page in reading.pages)
+            print(f"{path.name}: {fields - review}/{fields} fields accepted, "
+                  f"{review} need review ({reading.seconds:.2f} s)")
+    if args.json:
+        shown: Any = results[0] if len(results) == 1 else results
+        print(json.dumps(shown, ensure_ascii=False, indent=1))
+    return 1 if failed else 0
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from ocr import calibrate, load_template
+
+    template = load_template(args.template)
+    thresholds = calibrate(args.samples, template, target_error=args.target_error,
+                           write=not args.dry_run)
+    for kind, value in sorted(thresholds.by_kind.items()):
+        print(f"{kind:<10} {value:.4f}")
+    where = "not saved (dry run)" if args.dry_run else "saved beside the template"
+    print(f"target error {thresholds.target_error:.2%} on {thresholds.calibration_fields} "
+          f"fields; {where}")
+    return 0
+
+
+def _blank(args: argparse.Namespace) -> int:
+    from ocr import load_template, render_blank, write_blank_pdf
+
+    template = load_template(args.template)
+    args.out.mkdir(parents=True, exist_ok=True)
+    pdf = write_blank_pdf(template, args.out / f"{template.name}.pdf")
+    png = args.out / f"{template.name}.png"
+    render_blank(template, px_per_mm=300 / 25.4).save(png, dpi=(300, 300))
+    print(f"wrote {pdf} and {png}")
+    return 0

@@ -1,0 +1,186 @@
+"""Handwriting-like ink for generated samples: jittered font glyphs, real MNIST digits,
+check marks and strike-through corrections. Everything is drawn from a seeded ``Random``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageDraw, ImageFont
+
+from ocr._render import font_path
+
+__all__ = [
+    "DEFAULT_DIGITS_DIR",
+    "Writer",
+    "draw_check",
+    "load_digits",
+    "strike_through",
+]
+
+DEFAULT_DIGITS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist"
+_IMAGES = "digits-dev-images-idx3-ubyte.gz"
+_LABELS = "digits-dev-labels-idx1-ubyte.gz"
+
+Digits = tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]
+
+
+@lru_cache(maxsize=4)
+def load_digits(folder: Path) -> Digits | None:
+    """MNIST images (n, 28, 28; white ink on black) and labels from ``folder``, or ``None``.
+
+    ``None`` when the IDX files are absent or unreadable: the generator then draws digits
+    from fonts instead.
+    """
+    try:
+        with gzip.open(folder / _IMAGES) as handle:
+            images = handle.read()
+        with gzip.open(folder / _LABELS) as handle:
+            labels = handle.read()
+    except (OSError, EOFError):
+        return None
+    if int.from_bytes(images[:4], "big") != 2051 or int.from_bytes(labels[:4], "big") != 2049:
+        return None
+    count = int.from_bytes(images[4:8], "big")
+    pixels = np.frombuffer(images, np.uint8, offset=16).reshape(count, 28, 28)
+    return pixels, np.frombuffer(labels, np.uint8, offset=8)[:count]
+
+
+@lru_cache(maxsize=256)
+def _font(role: str, size: int) -> ImageFont.FreeTypeFont:
+    found = font_path(role) or font_path("klee") or font_path("print")
+    assert found is not None, "no font installed"
+    return ImageFont.truetype(found[0], max(size, 6), index=found[1])
+
+
+@dataclass
+class Writer:
+    """One person's hand: a font, a size, a slant, a stroke weight and an ink colour.
+
+    ``digit_pool`` holds the indices of the MNIST digits this writer may use, per label.
+    """
+
+    rng: random.Random
+    font: str
+    scale: float
+    slant: float
+    weight: int
+    ink: int
+    digits: Digits | None
+    digit_pool: dict[int, list[int]]
+
+    @classmethod
+    def create(
+        cls, rng: random.Random, digits: Digits | None, digit_range: tuple[int, int]
+    ) -> Writer:
+        """A random hand; MNIST digits are drawn from ``digit_range`` (start, stop)."""
+        pool: dict[int, list[int]] = {d: [] for d in range(10)}
+        if digits is not None:
+            stop = min(digit_range[1], len(digits[1]))
+            for index in range(digit_range[0], stop):
+                pool[int(digits[1][index])].append(index)
+        return cls(
+            rng=rng,
+            font=rng.choice(["klee", "klee-bold", "yoz"]),
+            scale=rng.uniform(0.85, 1.05),
+            slant=rng.uniform(-4, 4),
+            weight=rng.choice([0, 0, 1, 1, 2]),
+            ink=rng.randint(10, 70),
+            digits=digits if digits is not None and all(pool.values()) else None,
+            digit_pool=pool,
+        )
+
+    def glyph(self, page: Image.Image, char: str, x: float, y: float, size: float) -> float:
+        """Draw ``char`` with its top-left near (x, y); returns its advance width in px."""
+        rng = self.rng
+        px = max(6, round(size * self.scale * rng.uniform(0.9, 1.08)))
+        font = _font(self.font, px)
+        pad = px // 2
+        tile = Image.new("L", (px + 2 * pad, px + 2 * pad), 0)
+        ImageDraw.Draw(tile).text((pad, pad), char, fill=255, font=font,
+                                  stroke_width=self.weight if px > 24 else 0, stroke_fill=255)
+        angle = self.slant + rng.uniform(-5, 5)
+        tile = tile.rotate(angle, resample=Image.Resampling.BICUBIC)
+        dx, dy = rng.gauss(0, px * 0.04), rng.gauss(0, px * 0.05)
+        _stamp(page, tile, round(x - pad + dx), round(y - pad + dy), self.ink)
+        width = font.getlength(char)
+        return float(width) * rng.uniform(0.92, 1.05)
+
+    def text(self, page: Image.Image, text: str, x: float, y: float, size: float,
+             width: float) -> float:
+        """Write ``text`` from (x, y) shrinking to fit ``width`` px; returns the end x."""
+        spacing = size * 0.06
+        natural = sum(_font(self.font, round(size)).getlength(c) + spacing for c in text)
+        if natural > width:
+            size *= width / natural
+            spacing = size * 0.06
+        for char in text:
+            if char in (" ", "\u3000"):
+                x += size * self.rng.uniform(0.5, 0.9)
+                continue
+            x += self.glyph(page, char, x, y, size) + spacing
+        return x
+
+    def digit(self, page: Image.Image, char: str, box: tuple[float, float, float, float]) -> None:
+        """Write one digit inside ``box`` (left, top, right, bottom px): MNIST or a font."""
+        left, top, right, bottom = box
+        height = bottom - top
+        if self.digits is None or not char.isdigit():
+            size = height * self.rng.uniform(0.6, 0.75)
+            glyph_width = _font(self.font, round(size)).getlength(char)
+            x = (left + right) / 2 - glyph_width / 2
+            self.glyph(page, char, x, top + (height - size) / 2 - size * 0.1, size)
+            return
+        images, _ = self.digits
+        index = self.rng.choice(self.digit_pool[int(char)])
+        size = round(height * self.rng.uniform(0.95, 1.2))
+        tile = Image.fromarray(images[index]).resize((size, size), Image.Resampling.BICUBIC)
+        x = (left + right) / 2 - size / 2 + self.rng.gauss(0, height * 0.04)
+        y = (top + bottom) / 2 - size / 2 + self.rng.gauss(0, height * 0.04)
+        _stamp(page, tile, round(x), round(y), self.ink)
+
+
+def _stamp(page: Image.Image, alpha: Image.Image, x: int, y: int, ink: int) -> None:
+    """Darken ``page`` with ``alpha`` (white = full ink) at (x, y), like ink on paper."""
+    region = (x, y, x + alpha.width, y + alpha.height)
+    under = np.asarray(page.crop(region), dtype=np.float32)
+    a = np.asarray(alpha, dtype=np.float32) / 255.0
+    mixed = under * (1 - a) + ink * a
+    page.paste(Image.fromarray(np.minimum(under, mixed).astype(np.uint8)), region[:2])
+
+
+def draw_check(page: Image.Image, box: tuple[float, float, float, float], rng: random.Random,
+               ink: int) -> None:
+    """A handwritten ✓ (or sometimes ×) in ``box``, often running over its edges."""
+    left, top, right, _ = box
+    size = right - left
+    draw = ImageDraw.Draw(page)
+    width = max(2, round(size * rng.uniform(0.08, 0.14)))
+
+    def jitter(fx: float, fy: float) -> tuple[float, float]:
+        return (left + size * (fx + rng.gauss(0, 0.06)), top + size * (fy + rng.gauss(0, 0.06)))
+
+    if rng.random() < 0.2:
+        draw.line([jitter(0.15, 0.15), jitter(0.85, 0.85)], fill=ink, width=width)
+        draw.line([jitter(0.85, 0.15), jitter(0.15, 0.85)], fill=ink, width=width)
+    else:
+        points = [jitter(0.1, 0.5), jitter(0.4, 0.85), jitter(1.1, -0.15)]
+        draw.line(points, fill=ink, width=width, joint="curve")
+
+
+def strike_through(page: Image.Image, x0: float, x1: float, y: float, rng: random.Random,
+                   ink: int) -> None:
+    """Two roughly horizontal lines through a written mistake, from x0 to x1 at height y."""
+    draw = ImageDraw.Draw(page)
+    for offset in (-0.04, 0.04):
+        dy = (x1 - x0) * offset
+        overrun = rng.uniform(8, 25)  # a pen line runs past the mistake by 1-2 mm
+        draw.line([(x0 - overrun, y + dy + rng.gauss(0, 2)),
+                   (x1 + overrun, y + dy + rng.gauss(0, 2))],
+                  fill=ink, width=rng.randint(3, 6))

@@ -1,0 +1,72 @@
+"""The ``jimu ocr`` handlers, called directly as flows/cli.py would."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from core.errors import InvalidInput
+from flows import _cli_ocr
+from ocr import Sample
+from ocr._calibrate import Outcome, choose_thresholds
+
+
+def _read_args(paths: list[Path], **extra: object) -> argparse.Namespace:
+    options: dict[str, object] = {"template": "paper-intake", "json": True, "out": None,
+                                  "quarantine": None}
+    options.update(extra)
+    return argparse.Namespace(paths=paths, **options)
+
+
+def test_samples_command_writes_files_and_truth(
+    tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = argparse.Namespace(n=1, seed=3, out=tmp, template="paper-intake", digits_dir=None)
+    assert _cli_ocr._samples(args) == 0
+    assert len(list(tmp.glob("sample-0001.*"))) == 2
+    assert "wrote 1 samples" in capsys.readouterr().out
+
+
+def test_read_json_has_values_confidences_and_review(
+    samples: list[Sample], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _cli_ocr._read(_read_args([samples[0].path])) == 0
+    data = json.loads(capsys.readouterr().out)
+    field = data["pages"][0]["fields"]["my_number"]
+    assert set(field) >= {"value", "confidence", "accepted", "reasons", "normalised"}
+    assert "has_spouse" in data["pages"][0]["choices"]
+
+
+def test_a_bad_file_is_quarantined_and_the_batch_goes_on(
+    samples: list[Sample], tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp / "broken.pdf"
+    bad.write_bytes(b"not a pdf")
+    quarantine = tmp / "quarantine"
+    out = tmp / "out"
+    code = _cli_ocr._read(_read_args([bad, samples[1].path], json=False, out=out,
+                                     quarantine=quarantine))
+    assert code == 1
+    assert (quarantine / "broken.pdf").read_bytes() == b"not a pdf"
+    assert "invalid-input" in (quarantine / "broken.pdf.reason.txt").read_text()
+    assert (out / f"{samples[1].path.stem}.json").is_file()
+    assert samples[1].path.name in capsys.readouterr().out
+
+
+def test_a_single_bad_file_raises_one_clear_error(tmp: Path) -> None:
+    (tmp / "zero.tiff").write_bytes(b"")
+    with pytest.raises(InvalidInput, match=r"zero\.tiff"):
+        _cli_ocr._read(_read_args([tmp / "zero.tiff"]))
+
+
+def test_calibration_is_reproducible_and_meets_the_target() -> None:
+    outcomes = [Outcome("s", f"f{i}", "digits", i / 100, True, i > 10, 7, 0) for i in range(100)]
+    first = choose_thresholds(outcomes, target_error=0.005)
+    assert first == choose_thresholds(list(reversed(outcomes)), target_error=0.005)
+    threshold = first.by_kind["digits"]
+    accepted = [o for o in outcomes if o.confidence >= threshold]
+    assert sum(not o.correct for o in accepted) / len(accepted) <= 0.005
+    assert threshold == 0.11

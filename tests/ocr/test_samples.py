@@ -1,0 +1,36 @@
+"""The sample generator: reproducible, realistic, with truthful ground truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from core.identifiers import is_valid_my_number
+from ocr import FormTemplate, Sample, generate_samples
+from ocr._validate import date_value
+
+
+def test_same_seed_gives_the_same_files(template: FormTemplate, tmp: Path) -> None:
+    first = generate_samples(tmp / "a", n=2, seed=7, template=template)
+    second = generate_samples(tmp / "b", n=2, seed=7, template=template)
+    for one, two in zip(first, second, strict=True):
+        assert one.path.name == two.path.name
+        assert one.path.read_bytes() == two.path.read_bytes()
+        truth = one.path.with_suffix(".json").read_text()
+        assert truth == two.path.with_suffix(".json").read_text()
+
+
+def test_ground_truth_holds_valid_values(samples: list[Sample]) -> None:
+    for sample in samples:
+        truth = json.loads(sample.path.with_suffix(".json").read_text(encoding="utf-8"))
+        fields = truth["fields"]
+        assert is_valid_my_number(fields["my_number"])
+        assert len(fields["postal_code"]) == 7
+        date_value(fields["birth_date"])
+        assert truth["mnist_digits"] is True
+        assert sample.path.suffix in (".pdf", ".png", ".tiff")
+
+
+def test_without_mnist_digits_fonts_are_used(clean_sample: Sample) -> None:
+    assert clean_sample.truth["mnist_digits"] is False
+    assert clean_sample.path.suffix == ".png"
