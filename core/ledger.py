@@ -27,6 +27,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -55,7 +56,14 @@ from sqlalchemy.engine import Dialect
 
 from core.errors import ApplicationError, ConfigError, JimuError
 
-__all__ = ["ItemState", "Ledger", "Status", "ledger_table"]
+__all__ = [
+    "ItemState",
+    "Ledger",
+    "Status",
+    "UtcDateTime",
+    "default_ledger_url",
+    "ledger_table",
+]
 
 
 class Status(enum.StrEnum):
@@ -160,10 +168,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _default_url() -> str:
+def default_ledger_url(data_dir: Path | None = None) -> str:
+    """``JIMU_LEDGER_URL``, else an owner-only SQLite file ``ledger.sqlite3`` in ``data_dir``
+    (default: the settings' data folder), created if absent."""
+    configured = os.environ.get("JIMU_LEDGER_URL")
+    if configured:
+        return configured
     from core.settings import get_settings
 
-    path = get_settings().path("ledger.sqlite3")
+    folder = data_dir if data_dir is not None else get_settings().data_dir
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / "ledger.sqlite3"
     if not path.exists():
         os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     return f"sqlite:///{path}"
@@ -174,7 +189,7 @@ class Ledger:
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
         if engine is None:
-            url = url or os.environ.get("JIMU_LEDGER_URL") or _default_url()
+            url = url or default_ledger_url()
             try:
                 engine = create_engine(url)
             except Exception as exc:  # a malformed URL or a missing driver
@@ -276,15 +291,21 @@ class Ledger:
 
     def add_human_time(
         self, scenario: str, item_key: str, seconds: float, *, reviewer: str | None = None
-    ) -> None:
-        """Add time a person spent on the item (review, exception handling)."""
+    ) -> bool:
+        """Add time a person spent on the item (review, exception handling).
+
+        Returns False (and records nothing) if the ledger does not know the item.
+        """
         if seconds < 0:
             raise ValueError("human time cannot be negative")
         values: dict[str, Any] = {"human_seconds": ledger_table.c.human_seconds + seconds}
         if reviewer:
             values["reviewer"] = reviewer
         with self.engine.begin() as conn:
-            conn.execute(update(ledger_table).where(_key(scenario, item_key)).values(**values))
+            result = conn.execute(
+                update(ledger_table).where(_key(scenario, item_key)).values(**values)
+            )
+            return bool(result.rowcount == 1)
 
     def release_abandoned(self, scenario: str, *, is_alive: Callable[[str], bool]) -> int:
         """Put back in the queue items held by workers that are gone (killed, crashed).
