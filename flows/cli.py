@@ -62,7 +62,15 @@ def rate(text: str) -> float:
 
 
 def _build_parser() -> _Parser:
-    from flows import _cli_demo, _cli_ocr, _cli_reports, _cli_review, _cli_run, _cli_sandbox
+    from flows import (
+        _cli_demo,
+        _cli_ocr,
+        _cli_reports,
+        _cli_review,
+        _cli_run,
+        _cli_sandbox,
+        _cli_serve,
+    )
 
     parser = _Parser(prog="jimu", description="jimu (事務): RPA and AI-OCR for municipal offices.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
@@ -74,6 +82,7 @@ def _build_parser() -> _Parser:
     _cli_review.register(commands)
     _cli_run.register(commands)
     _cli_sandbox.register(commands)
+    _cli_serve.register(commands)
     version = commands.add_parser("version", help="print jimu's version")
     version.set_defaults(handler=_version)
     return parser

@@ -21,6 +21,7 @@ from core.ledger import Ledger, Status
 from core.scenario import load_scenario
 from core.settings import get_settings
 from flows import _e_application as process
+from flows._concurrency import target_session
 from flows._human_list import write_human_list
 
 __all__ = ["e_application_sync"]
@@ -69,14 +70,17 @@ def register_applications(
         for row in process.read_rows(csv_path, encoding=encoding)
         if row.application is not None and row.application_id in wanted
     }
-    return process.process_items(
-        config,
-        targets,
-        Ledger(),
-        applications,
-        worker_name=worker_name,
-        progress=_print_progress if show_progress else None,
-    )
+    # Each worker holds a session on both systems for its whole life; the systems' session
+    # limits are shared by every flow and worker (Prefect global concurrency limits).
+    with target_session("business-system"), target_session("e-application-portal"):
+        return process.process_items(
+            config,
+            targets,
+            Ledger(),
+            applications,
+            worker_name=worker_name,
+            progress=_print_progress if show_progress else None,
+        )
 
 
 def _print_progress(outcome: process.ItemOutcome) -> None:

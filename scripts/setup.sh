@@ -11,6 +11,7 @@ APT_PACKAGES=(
   fonts-noto-cjk fonts-klee              # Japanese fonts: pages, reports, handwriting-like Klee One
   fonts-yozvox-yozfont-cute              # one YOzFont variant (the metapackage pulls 1.1 GB)
   libreoffice-writer-nogui libreoffice-calc-nogui  # headless PDF conversion of reports
+  postgresql                             # Prefect server on PostgreSQL (scale-out test, docs/scale-out.md)
 )
 UV_VERSION="0.13.8"
 
