@@ -13,7 +13,7 @@ setup:
 	@scripts/setup.sh
 
 demo: setup
-	@$(BIN)/jimu demo
+	@$(BIN)/jimu demo $(DEMO_ARGS)
 
 test: setup lint typecheck unit
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 __all__ = ["register"]
 
-RUNNABLE = ("e-application-sync",)
+RUNNABLE = ("e-application-sync", "paper-intake")
 
 
 def register(commands: Any) -> None:
@@ -19,6 +20,11 @@ def register(commands: Any) -> None:
     run.add_argument("--workers", type=positive_int, default=None, help="browser contexts (1–8)")
     run.add_argument("--portal-url", default=None, help="override the 電子申請システム URL")
     run.add_argument("--business-url", default=None, help="override the 業務システム URL")
+    run.add_argument("--batch", type=Path, default=None, help="paper-intake: a folder of scans")
+    run.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS",
+        help="paper-intake: keep registering what reviewers confirm for this long",
+    )  # fmt: skip
     run.set_defaults(handler=_run)
 
 
@@ -28,7 +34,20 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers > 8:
         raise ConfigError("--workers: at most 8 browser contexts")
+    if args.batch is not None and not args.batch.is_dir():
+        raise ConfigError(f"--batch: {args.batch} is not a folder")
+    if args.wait < 0:
+        raise ConfigError("--wait: seconds cannot be negative")
     prepare_prefect()
+    from flows._concurrency import ensure_session_limits
+
+    ensure_session_limits(update_existing=False)  # the systems' session limits, if missing
+    if args.scenario == "paper-intake":
+        return _paper_intake(args)
+    return _e_application_sync(args)
+
+
+def _e_application_sync(args: argparse.Namespace) -> int:
     from flows.e_application_sync import e_application_sync
 
     print(f"{args.scenario}: exporting, registering, writing back …", flush=True)
@@ -48,3 +67,21 @@ def _run(args: argparse.Namespace) -> int:
     )
     print(f"human list: {summary['human_list']}")
     return 0 if summary["application_failures"] == 0 else 1
+
+
+def _paper_intake(args: argparse.Namespace) -> int:
+    from flows.paper_intake import paper_intake
+
+    print(f"{args.scenario}: reading scans, registering what is certain …", flush=True)
+    summary = paper_intake(
+        batch=str(args.batch) if args.batch else None,
+        business_url=args.business_url,
+        wait_for_review_seconds=args.wait,
+    )
+    print(
+        f"{args.scenario}: {summary['registered']} registered, "
+        f"{summary['waiting_for_review']} waiting for review, "
+        f"{summary['quarantined']} quarantined, {summary['returned']} returned"
+    )
+    print(f"batch workbook: {summary['workbook']}")
+    return 0

@@ -83,9 +83,16 @@ def target_session(
 
 
 def ensure_session_limits(
-    limits: Mapping[str, int] | None = None, *, client: Any | None = None
+    limits: Mapping[str, int] | None = None,
+    *,
+    client: Any | None = None,
+    update_existing: bool = True,
 ) -> dict[str, int]:
-    """Create or update the global concurrency limits (idempotent); returns name → limit."""
+    """Create or update the global concurrency limits (idempotent); returns name → limit.
+
+    With ``update_existing=False`` only missing limits are created: an operator's own
+    setting on the server is left alone.
+    """
     from prefect import get_client
     from prefect.client.schemas.actions import (
         GlobalConcurrencyLimitCreate,
@@ -96,7 +103,7 @@ def ensure_session_limits(
     wanted = {limit_name(system): n for system, n in (limits or SESSION_LIMITS).items()}
     if client is None:
         with get_client(sync_client=True) as own:
-            return ensure_session_limits(limits, client=own)
+            return ensure_session_limits(limits, client=own, update_existing=update_existing)
     for name, limit in wanted.items():
         try:
             current = client.read_global_concurrency_limit_by_name(name)
@@ -106,7 +113,7 @@ def ensure_session_limits(
             )
             log.info("session limit %s created: %d", name, limit)
             continue
-        if current.limit != limit or not current.active:
+        if update_existing and (current.limit != limit or not current.active):
             client.update_global_concurrency_limit(
                 name, GlobalConcurrencyLimitUpdate(limit=limit, active=True)
             )

@@ -60,6 +60,8 @@ def true_values(application: ChildAllowanceApplication, request_date: date) -> d
         "postal_code": _digits_only(person.postal_code),
         "address": person.address,
         "phone": _digits_only(person.phone),
+        "gender_male": "1" if person.gender == "男" else "",
+        "gender_female": "1" if person.gender == "女" else "",
         "spouse_yes": "1" if person.has_spouse else "",
         "spouse_no": "" if person.has_spouse else "1",
         "bank_code": account.bank_code,
@@ -74,6 +76,8 @@ def true_values(application: ChildAllowanceApplication, request_date: date) -> d
         values[f"child{i + 1}_name_kana"] = child.name_kana if child else ""
         values[f"child{i + 1}_name"] = child.name if child else ""
         values[f"child{i + 1}_birth_date"] = date_boxes(child.birth_date) if child else ""
+        values[f"child{i + 1}_male"] = "1" if child and child.gender == "男" else ""
+        values[f"child{i + 1}_female"] = "1" if child and child.gender == "女" else ""
     return values
 
 
@@ -184,17 +188,19 @@ def generate_samples(
     digit_range: tuple[int, int] = (0, 4000),
     formats: tuple[str, ...] = _FORMATS,
     scan: bool = True,
+    received_to: date | None = None,
 ) -> list[Sample]:
     """Write ``n`` filled, scanned forms and their ground truth into ``out``.
 
     Files are ``sample-0001.pdf`` (or ``.png``/``.tiff``) with ``sample-0001.json``; the
     MNIST digits come from ``digits_dir`` (indices in ``digit_range``), or from fonts when
-    the folder has no IDX files. Same arguments, same files.
+    the folder has no IDX files. Same arguments, same files. ``received_to`` ends the
+    claims' dates early (pass today for forms that could have been written by now).
     """
     template = template or load_template("paper-intake")
     out.mkdir(parents=True, exist_ok=True)
     digits = load_digits(digits_dir) if digits_dir is not None else None
-    applications = FakePeople(seed=seed).applications(n)
+    applications = FakePeople(seed=seed).applications(n, received_to=received_to)
     samples = []
     for index, application in enumerate(applications, start=1):
         rng = random.Random(f"jimu-samples-{seed}-{index}")

@@ -97,6 +97,14 @@ def _cross_field(fields: dict[str, FieldReading], normalised: dict[str, str | No
         if filled and len(filled) < len(names):
             for name in set(names) - set(filled):
                 reasons[name].append("児童の欄が一部だけ記入されています")
+        genders = [name for name in (f"child{i}_male", f"child{i}_female") if name in fields]
+        ticked = [name for name in genders if fields[name].value]
+        if genders and filled and not ticked:
+            for name in genders:
+                reasons[name].append("児童の性別に印がありません")
+        elif ticked and not filled:
+            for name in genders:
+                reasons[name].append("児童の欄が一部だけ記入されています")
         child = day(names[2])
         if child and parent and child <= parent:
             reasons[names[2]].append("児童の生年月日が請求者の生年月日より前です")
@@ -115,6 +123,8 @@ def _choices(template: FormTemplate, fields: dict[str, FieldReading],
     for group, specs in groups.items():
         ticked = [spec for spec in specs if fields[spec.name].value]
         choices[group] = ticked[0].option if len(ticked) == 1 else None
+        if not ticked and not any(spec.required for spec in specs):
+            continue  # an optional group (a child's row left empty): the row rules decide
         if len(ticked) != 1:
             message = "選択肢に印がありません" if not ticked else "選択肢に複数の印があります"
             for spec in specs:

@@ -23,7 +23,9 @@ def test_template_loads_with_every_field_of_the_issue(template: FormTemplate) ->
     assert kinds["request_date"] == ("date", 7)
     assert {f"child{i}_birth_date" for i in (1, 2, 3)} <= set(kinds)
     groups = {spec.group for spec in template.fields if spec.kind == "checkbox"}
-    assert groups == {"has_spouse", "account_type"}
+    assert groups == {"has_spouse", "account_type", "gender"} | {
+        f"child{i}_gender" for i in (1, 2, 3)
+    }
     assert len(template.marks.centers_mm) == 4
 
 

@@ -1,0 +1,198 @@
+"""Flow ``paper-intake``: scans → AI-OCR → review station (only what needs it) → 業務システム.
+
+A run reads the scans of a batch folder (the inbox trigger moves each batch there), registers
+every document whose fields were all accepted, parks the rest in the review station and
+registers whatever people have confirmed — now, and, with ``wait_for_review_seconds``, as
+they confirm it (woken by the store, no busy loop). Documents waiting for review live in
+the review station's database, so they survive a restart of everything: the next run
+registers them, exactly once.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from prefect import flow, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import Field
+
+from core.application import ChildAllowanceApplication
+from core.errors import ApplicationError, JimuError
+from core.ledger import Ledger, Status
+from core.scenario import load_scenario
+from core.secrets import get_secret
+from core.settings import get_settings
+from flows import _paper_intake as process
+from flows._concurrency import target_session
+from flows._e_application import worker_id
+from flows._workbook import write_table_workbook
+from review import ReviewStore
+from robots import RobotWorker
+from robots.business import BusinessSystem
+
+__all__ = ["paper_intake"]
+
+SCENARIO = process.SCENARIO
+Ready = tuple[str, ChildAllowanceApplication]
+
+
+def _application_error(_task: Any, _run: Any, state: Any) -> bool:
+    try:
+        state.result()
+    except ApplicationError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="read-scan", cache_policy=NO_CACHE)
+def read_scan(
+    path: Path, today: date | None, double_entry: bool
+) -> tuple[process.IntakeOutcome, Ready | None]:
+    """OCR one scan; an application comes back only if every field was accepted."""
+    outcome, application = process.intake_file(
+        path,
+        ledger=Ledger(),
+        store=ReviewStore(),
+        paths=process.Paths.under(get_settings().data_dir),
+        today=today,
+        double_entry=double_entry,
+    )
+    return outcome, (outcome.document_id, application) if application else None
+
+
+@task(
+    name="register-documents",
+    retries=2,
+    retry_delay_seconds=[10, 30],
+    retry_condition_fn=_application_error,
+    cache_policy=NO_CACHE,
+)
+def register_documents(ready: list[Ready], business_url: str | None) -> list[process.IntakeOutcome]:
+    """Register each application in the 業務システム exactly once (search first, ledger claim)."""
+    config = load_scenario(SCENARIO)
+    connection = config.system("business")
+    ledger, store = Ledger(), ReviewStore()
+    paths = process.Paths.under(get_settings().data_dir)
+    outcomes = []
+    me = worker_id("paper-intake")
+    with (
+        target_session("business-system"),
+        RobotWorker(scenario=SCENARIO, name="register") as worker,
+    ):
+        business = BusinessSystem(
+            worker.page,
+            base_url=business_url or connection.url,
+            username=connection.username,
+            password=get_secret(connection.password_secret),
+        )
+        for document_id, application in ready:
+            if not ledger.claim(SCENARIO, document_id, worker=me, lease_seconds=120):
+                state = ledger.get(SCENARIO, document_id)
+                if state is not None and state.status is Status.DONE:
+                    store.mark_handed_over(document_id)  # registered before a crash
+                continue
+            started = time.perf_counter()
+            try:
+                with worker.item(document_id):
+                    recipient_no, _created = business.ensure_registered(application)
+            except JimuError as exc:
+                ledger.fail(SCENARIO, document_id, exc, robot_seconds=process.elapsed(started))
+                outcomes.append(process.IntakeOutcome(document_id, "failed", reason=exc.message))
+                continue
+            ledger.complete(
+                SCENARIO, document_id, target_ref=recipient_no,
+                robot_seconds=process.elapsed(started),
+            )  # fmt: skip
+            store.mark_handed_over(document_id)
+            process.forget_scan(document_id, paths)
+            outcomes.append(
+                process.IntakeOutcome(document_id, "registered", recipient_no=recipient_no)
+            )
+    return outcomes
+
+
+@flow(
+    name="paper-intake",
+    description="紙の児童手当認定請求書をAI-OCRで読み取り、確認が必要な欄だけ職員に回して登録する",
+)
+def paper_intake(
+    batch: str | None = None,
+    business_url: str | None = None,
+    wait_for_review_seconds: Annotated[float, Field(ge=0, le=86_400)] = 0,
+    double_entry: bool = True,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Read the scans in ``batch`` (a folder), register what is certain, park the rest for
+    review, and register what has been reviewed; optionally wait for reviewers.
+
+    ``double_entry``: an uncertain 個人番号 is typed twice, blind, by two reviewers (ベリファイ).
+    """
+    settings = get_settings()
+    paths = process.Paths.under(settings.data_dir)
+    store = ReviewStore()
+    outcomes: list[process.IntakeOutcome] = []
+    ready: list[Ready] = []
+    for scan in sorted(Path(batch).iterdir()) if batch else []:
+        if scan.is_file():
+            outcome, item = read_scan(scan, today, double_entry)
+            outcomes.append(outcome)
+            if item is not None:
+                ready.append(item)
+    deadline = time.monotonic() + wait_for_review_seconds
+    while True:
+        reviewed, ended = process.collect_reviewed(store, Ledger(), paths)
+        outcomes += ended
+        ready += [(document.document_id, application) for document, application in reviewed]
+        if ready:
+            outcomes += register_documents(ready, business_url)
+            ready = []
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not store.waiting_count():
+            break
+        store.wait_for_change(timeout=min(remaining, 60.0))
+    return _report(outcomes, store.waiting_count(), settings.data_dir)
+
+
+def _report(outcomes: list[process.IntakeOutcome], waiting: int, data_dir: Path) -> dict[str, Any]:
+    final = {o.document_id: o for o in outcomes}  # the last word on each document
+    labels = {
+        "registered": "登録済み",
+        "review": "確認待ち",
+        "quarantined": "隔離（読取不可）",
+        "returned": "差戻し（判読不能）",
+        "refused": "要確認（内容不備）",
+        "failed": "登録失敗",
+        "already-done": "処理済み",
+        "accepted": "自動確定",
+    }
+    rows = [
+        (o.document_id, labels.get(o.result, o.result), o.recipient_no or "",
+         o.fields_to_review, o.reason or "")
+        for o in sorted(final.values(), key=lambda o: o.document_id)
+    ]  # fmt: skip
+    headers = ("文書ID", "結果", "受給者番号", "確認項目数", "理由")
+    workbook = data_dir / "outputs" / SCENARIO / f"batch-{time.strftime('%Y%m%dT%H%M%S')}.xlsx"
+    write_table_workbook(
+        workbook, sheet="バッチ結果", headers=headers, rows=rows, widths=(22, 18, 12, 10, 60)
+    )
+    counts = {label: sum(row[1] == label for row in rows) for label in labels.values()}
+    create_table_artifact(
+        key=f"{SCENARIO}-summary",
+        table=[dict(zip(headers, row, strict=True)) for row in rows],
+        description=" / ".join(f"{k} {v} 件" for k, v in counts.items() if v)
+        + f" / レビュー待ち {waiting} 件",
+    )
+    return {
+        "registered": sum(o.result == "registered" for o in final.values()),
+        "waiting_for_review": waiting,
+        "quarantined": sum(o.result == "quarantined" for o in final.values()),
+        "returned": sum(o.result == "returned" for o in final.values()),
+        "workbook": str(workbook),
+        "outcomes": {o.document_id: o.result for o in final.values()},
+    }
