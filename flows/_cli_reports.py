@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError
+from flows._argtypes import fiscal_year, iso_date
 
 __all__ = ["register"]
 
@@ -22,7 +22,7 @@ def register(commands: Any) -> None:
     )
     report.add_argument(
         "--fy",
-        type=_year,
+        type=fiscal_year,
         default=None,
         metavar="YEAR",
         help="fiscal year, e.g. 2026 for 2026-04-01..2027-03-31",
@@ -30,7 +30,7 @@ def register(commands: Any) -> None:
     report.add_argument(
         "--from",
         dest="start",
-        type=_day,
+        type=iso_date,
         default=None,
         metavar="DATE",
         help="first day (YYYY-MM-DD, Japan time)",
@@ -38,7 +38,7 @@ def register(commands: Any) -> None:
     report.add_argument(
         "--to",
         dest="end",
-        type=_day,
+        type=iso_date,
         default=None,
         metavar="DATE",
         help="last day, included (YYYY-MM-DD)",
@@ -92,7 +92,7 @@ def register(commands: Any) -> None:
     check.add_argument("--ledger-url", default=None, metavar="URL", help="ledger database URL")
     check.add_argument(
         "--today",
-        type=_day,
+        type=iso_date,
         default=None,
         metavar="DATE",
         help="check as of this day (default: today, Japan time)",
@@ -135,20 +135,3 @@ def run_inventory_check(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.path}: no problems")
     return 0
-
-
-def _year(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a year such as 2026") from None
-    if not 2000 <= value <= 2100:
-        raise argparse.ArgumentTypeError(f"{value} is not a plausible fiscal year")
-    return value
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None

@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from core.errors import ConfigError, JimuError
+from flows._argtypes import port, positive_int, rate
 
-__all__ = ["main"]
+__all__ = ["main", "port", "positive_int", "rate"]
 
 log = logging.getLogger(__name__)
 
@@ -26,39 +27,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"jimu: error: {message} (see '{self.prog} --help')\n")
-
-
-def port(text: str) -> int:
-    """argparse type: a TCP port number."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{value} is not a port (1–65535)")
-    return value
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer ≥ 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
-    return value
-
-
-def rate(text: str) -> float:
-    """argparse type: a share between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{value} is not a share between 0 and 1")
-    return value
 
 
 def _build_parser() -> _Parser:

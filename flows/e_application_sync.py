@@ -16,35 +16,24 @@ from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
-from core.errors import ApplicationError
 from core.ledger import Ledger, Status
 from core.scenario import load_scenario
 from core.settings import get_settings
 from flows import _e_application as process
 from flows._concurrency import target_session
 from flows._human_list import write_human_list
+from flows._retry import retry_on_application_error
 
 __all__ = ["e_application_sync"]
 
 SCENARIO = process.SCENARIO
 
 
-def _application_error(_task: Any, _run: Any, state: Any) -> bool:
-    """Retry a task only for technical failures, never for bad data."""
-    try:
-        state.result()
-    except ApplicationError:
-        return True
-    except Exception:
-        return False
-    return False
-
-
 @task(
     name="export-applications",
     retries=3,
     retry_delay_seconds=[2, 10, 30],
-    retry_condition_fn=_application_error,
+    retry_condition_fn=retry_on_application_error,
     cache_policy=NO_CACHE,
 )
 def export_applications(targets: process.Targets, out_dir: Path, run_name: str) -> Path:

@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
 from core.application import ChildAllowanceApplication
-from core.errors import ApplicationError, JimuError
+from core.errors import JimuError
 from core.ledger import Ledger, Status
 from core.scenario import load_scenario
 from core.secrets import get_secret
@@ -29,6 +29,7 @@ from core.settings import get_settings
 from flows import _paper_intake as process
 from flows._concurrency import target_session
 from flows._e_application import worker_id
+from flows._retry import retry_on_application_error
 from flows._workbook import write_table_workbook
 from review import ReviewStore
 from robots import RobotWorker
@@ -38,16 +39,6 @@ __all__ = ["paper_intake"]
 
 SCENARIO = process.SCENARIO
 Ready = tuple[str, ChildAllowanceApplication]
-
-
-def _application_error(_task: Any, _run: Any, state: Any) -> bool:
-    try:
-        state.result()
-    except ApplicationError:
-        return True
-    except Exception:
-        return False
-    return False
 
 
 @task(name="read-scan", cache_policy=NO_CACHE)
@@ -70,7 +61,7 @@ def read_scan(
     name="register-documents",
     retries=2,
     retry_delay_seconds=[10, 30],
-    retry_condition_fn=_application_error,
+    retry_condition_fn=retry_on_application_error,
     cache_policy=NO_CACHE,
 )
 def register_documents(ready: list[Ready], business_url: str | None) -> list[process.IntakeOutcome]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +97,18 @@ def latest_artifact(key: str) -> dict[str, object]:
     found: list[dict[str, object]] = response.json()
     assert found, f"no artifact {key!r}"
     return found[0]
+
+
+class CountingKeyboard:
+    """``page.keyboard`` that counts every key it sends (keystroke budgets in UI tests)."""
+
+    def __init__(self, page: Any) -> None:
+        self.page, self.count = page, 0
+
+    def press(self, key: str) -> None:
+        self.count += 1
+        self.page.keyboard.press(key)
+
+    def type(self, text: str) -> None:
+        self.count += len(text)
+        self.page.keyboard.type(text)

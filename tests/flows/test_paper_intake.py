@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from core.ledger import Ledger, Status
 from core.secrets import get_secret
@@ -21,7 +21,7 @@ from review import ReviewStore, Role, serve_review_in_background
 from robots import launch_chromium
 from sandbox import RunningSandbox
 from sandbox.business import inspect_business
-from tests.conftest import latest_artifact
+from tests.conftest import CountingKeyboard, latest_artifact
 
 pytestmark = pytest.mark.browser
 
@@ -47,21 +47,6 @@ def data_dir(
     yield tmp_path / "data"
     monkeypatch.undo()
     get_settings.cache_clear()
-
-
-class Keyboard:
-    """page.keyboard, counting every key it sends."""
-
-    def __init__(self, page: Page) -> None:
-        self.page, self.count = page, 0
-
-    def press(self, key: str) -> None:
-        self.count += 1
-        self.page.keyboard.press(key)
-
-    def type(self, text: str) -> None:
-        self.count += len(text)
-        self.page.keyboard.type(text)
 
 
 def _drop_scans(inbox: Path, *, n: int, seed: int) -> dict[str, dict[str, str]]:
@@ -101,7 +86,7 @@ def _review_everything(
             uncertain = view.to_review()
             truth = truths[view.document_id]
             page.goto(f"{url}/documents/{view.document_id}")
-            keys, typed = Keyboard(page), 0
+            keys, typed = CountingKeyboard(page), 0
             for field in uncertain:
                 wanted = truth.get(field.name, "")
                 if field.value != wanted:

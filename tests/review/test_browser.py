@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from core.ledger import Ledger
 from review import Role, RunningReview, serve_review_in_background
+from tests.conftest import CountingKeyboard
 from tests.review.conftest import MY_NUMBER, PASSWORD, REVIEWER, document
 
 pytestmark = pytest.mark.browser
@@ -25,21 +26,6 @@ def station(tmp_path: Path) -> Iterator[RunningReview]:
     ) as running:
         running.users.add_user(REVIEWER, PASSWORD, role=Role.REVIEWER)
         yield running
-
-
-class Keyboard:
-    """page.keyboard, counting every key it sends."""
-
-    def __init__(self, page: Page) -> None:
-        self.page, self.count = page, 0
-
-    def press(self, key: str) -> None:
-        self.count += 1
-        self.page.keyboard.press(key)
-
-    def type(self, text: str) -> None:
-        self.count += len(text)
-        self.page.keyboard.type(text)
 
 
 def test_correct_one_field_and_confirm_with_the_keyboard(
@@ -63,7 +49,7 @@ def test_correct_one_field_and_confirm_with_the_keyboard(
     assert page.locator("#v-name_kana").count() == 0  # auto-accepted: read-only, no stop
     page.wait_for_timeout(1200)  # some review time to measure
 
-    keys = Keyboard(page)
+    keys = CountingKeyboard(page)
     correction = "03-1234-5678"
     keys.press("Enter")  # 個人番号 is right: next field
     expect(phone).to_be_focused()
