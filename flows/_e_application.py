@@ -196,8 +196,12 @@ def reconcile_finished_elsewhere(
     ) as worker:
         portal = targets.portal_on(worker)
         for key in open_keys:
-            with worker.item(key):
-                status, recipient_no = portal.application_state(key)
+            try:
+                with worker.item(key):
+                    status, recipient_no = portal.application_state(key)
+            except JimuError as exc:  # left open: the next run asks again
+                log.warning("could not reconcile item %s: %s", key, exc.code)
+                continue
             if status == "受理" and recipient_no:
                 ledger.claim(SCENARIO, key, worker=worker_id("reconcile"), lease_seconds=60)
                 ledger.complete(SCENARIO, key, target_ref=recipient_no)

@@ -92,7 +92,8 @@ class Portal(TargetSystem):
         reception = self.page.get_by_role("region", name="受付情報")
 
         def cell(name: str) -> str:
-            row = reception.get_by_role("row", name=name, exact=True)
+            header = self.page.get_by_role("rowheader", name=name, exact=True)
+            row = reception.get_by_role("row").filter(has=header)
             return row.get_by_role("cell").inner_text().strip()
 
         return cell("状態"), cell("受給者番号") or None

@@ -81,7 +81,10 @@ def _review_everything(
         page.get_by_label("パスワード").fill(PASSWORD)
         page.get_by_role("button", name="ログイン").click()
         expect(page.get_by_role("heading", name="確認待ち一覧")).to_be_visible()
-        for entry in store.queue(user=REVIEWER, admin=False):
+        queue = store.queue(user=REVIEWER, admin=False)
+        for entry in queue:  # every document that needs a person is in the queue page
+            expect(page.get_by_role("link", name=entry.document_id, exact=False)).to_be_visible()
+        for entry in queue:
             view = store.document(entry.document_id)
             uncertain = view.to_review()
             truth = truths[view.document_id]

@@ -100,3 +100,13 @@ def test_target_refusal_is_a_business_error(worker: RobotWorker, sandbox: Runnin
         business.ensure_registered(broken)
     assert "フリガナ" in error.value.message
     assert inspect_business(sandbox.paths.business_db).records == 0
+
+
+def test_application_state_reads_the_portal(worker: RobotWorker, sandbox: RunningSandbox) -> None:
+    application = FakePeople(seed=10).recent_applications(1)[0]
+    seed_portal(sandbox.paths.portal_db, [application])
+    portal, _ = _systems(worker, sandbox)
+    key = application.application_id
+    assert portal.application_state(key) == ("未処理", None)
+    portal.mark_accepted(key, "J0000042")
+    assert portal.application_state(key) == ("受理", "J0000042")
