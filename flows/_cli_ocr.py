@@ -34,6 +34,10 @@ def register(commands: Any) -> None:
     samples.add_argument("--template", default="paper-intake")
     samples.add_argument("--digits-dir", type=Path, default=None,
                          help="MNIST IDX folder (default ../shared/data/mnist/; fonts if absent)")
+    samples.add_argument("--digit-range", type=_digit_range, default=(0, 4000),
+                         metavar="START:STOP",
+                         help="which MNIST digits to use (default 0:4000); calibrate and "
+                              "measure on different ranges")
     samples.set_defaults(handler=_samples)
 
     read = actions.add_parser("read", help="read scanned forms (PDF, TIFF, PNG, JPEG)")
@@ -41,7 +45,10 @@ def register(commands: Any) -> None:
     read.add_argument("--template", default="paper-intake")
     read.add_argument("--json", action="store_true", help="print the readings as JSON")
     read.add_argument("--out", type=Path, default=None,
-                      help="write <name>.json per file (and crops) into this folder")
+                      help="write <name>.json per file, crops, readings.xlsx (一覧 and a "
+                           "sheet per field) and readings.csv into this folder")
+    read.add_argument("--csv-encoding", choices=("utf-8-sig", "cp932"), default="utf-8-sig",
+                      help="readings.csv as UTF-8 with BOM (default) or CP932 (Shift_JIS)")
     read.add_argument("--quarantine", type=Path, default=None,
                       help="copy unreadable files here with a .reason.txt beside each")
     read.set_defaults(handler=_read)
@@ -61,6 +68,17 @@ def register(commands: Any) -> None:
     blank.set_defaults(handler=_blank)
 
 
+def _digit_range(text: str) -> tuple[int, int]:
+    start, _, stop = text.partition(":")
+    try:
+        low, high = int(start), int(stop)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected START:STOP, e.g. 0:2000") from None
+    if not 0 <= low < high:
+        raise argparse.ArgumentTypeError("expected 0 <= START < STOP")
+    return low, high
+
+
 def _samples(args: argparse.Namespace) -> int:
     from ocr import generate_samples, load_template
     from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
@@ -69,7 +87,8 @@ def _samples(args: argparse.Namespace) -> int:
     if load_digits(digits_dir) is None:
         print(f"no MNIST digits in {digits_dir}: drawing digits from fonts", file=sys.stderr)
     made = generate_samples(args.out, n=args.n, seed=args.seed,
-                            template=load_template(args.template), digits_dir=digits_dir)
+                            template=load_template(args.template), digits_dir=digits_dir,
+                            digit_range=getattr(args, "digit_range", (0, 4000)))
     print(f"wrote {len(made)} samples (and their ground truth .json) to {args.out}")
     return 0
 
@@ -83,10 +102,13 @@ def _quarantine(path: Path, folder: Path, reason: str) -> None:
 
 def _read(args: argparse.Namespace) -> int:
     from core.errors import BusinessError, JimuError
-    from ocr import load_template, read_document
+    from ocr import DocumentReading, load_template, read_document, write_csv, write_workbook
+    from ocr._outputs import CsvEncoding
 
     template = load_template(args.template)
     results: list[dict[str, Any]] = []
+    readings: list[DocumentReading] = []
+    failures: list[tuple[str, str]] = []
     failed = 0
     for path in args.paths:
         crops = args.out / "crops" if args.out else None
@@ -101,11 +123,13 @@ def _read(args: argparse.Namespace) -> int:
             if len(args.paths) == 1:
                 raise
             results.append({"source": str(path), "error": exc.code, "message": exc.message})
+            failures.append((path.name, f"{exc.code}: {exc.message}"))
             continue
         except JimuError:
             raise
         data = reading.to_dict()
         results.append(data)
+        readings.append(reading)
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
             (args.out / f"{path.stem}.json").write_text(
@@ -115,6 +139,13 @@ def _read(args: argparse.Namespace) -> int:
             fields = sum(len(page.fields) for page in reading.pages)
             print(f"{path.name}: {fields - review}/{fields} fields accepted, "
                   f"{review} need review ({reading.seconds:.2f} s)")
+    if args.out:
+        encoding: CsvEncoding = getattr(args, "csv_encoding", "utf-8-sig")
+        book = write_workbook(readings, args.out / "readings.xlsx", template, failures=failures)
+        table = write_csv(readings, args.out / "readings.csv", template, encoding=encoding,
+                          failures=failures)
+        if not args.json:
+            print(f"wrote {book.name} and {table.name} ({encoding}) to {args.out}")
     if args.json:
         shown: Any = results[0] if len(results) == 1 else results
         print(json.dumps(shown, ensure_ascii=False, indent=1))

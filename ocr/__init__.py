@@ -20,6 +20,7 @@ from ocr._document import crop_field, read_document
 from ocr._engines import Engine, PpOcrEngine, TesseractEngine, get_engine
 from ocr._fields import read_field
 from ocr._models import DocumentReading, FieldReading, PageReading
+from ocr._outputs import column_labels, write_csv, write_workbook
 from ocr._pages import load_pages
 from ocr._render import render_blank, write_blank_pdf
 from ocr._samples import Sample, generate_samples
@@ -41,6 +42,7 @@ __all__ = [
     "align_page",
     "calibrate",
     "choose_thresholds",
+    "column_labels",
     "crop_field",
     "date_value",
     "generate_samples",
@@ -52,4 +54,6 @@ __all__ = [
     "render_blank",
     "validate_page",
     "write_blank_pdf",
+    "write_csv",
+    "write_workbook",
 ]

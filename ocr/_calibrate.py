@@ -67,6 +67,7 @@ class Outcome:
     correct: bool
     chars: int
     char_errors: int
+    rule: str | None = None
 
 
 def sample_files(folder: Path) -> list[Path]:
@@ -76,17 +77,23 @@ def sample_files(folder: Path) -> list[Path]:
                   and p.with_suffix(".json").is_file())
 
 
-def outcomes(reading: DocumentReading, truth: dict[str, object]) -> list[Outcome]:
-    """Compare the first page of a reading with its ground truth, field by field."""
+def outcomes(reading: DocumentReading, truth: dict[str, object],
+             template: FormTemplate | None = None) -> list[Outcome]:
+    """Compare the first page of a reading with its ground truth, field by field.
+
+    With ``template`` each outcome also carries its field's ``rule``.
+    """
     fields = truth["fields"]
     assert isinstance(fields, dict)
+    rules = {spec.name: spec.rule for spec in template.fields} if template else {}
     out = []
     for name, found in reading.pages[0].fields.items():
         expected = str(fields.get(name, ""))
         valid = not [r for r in found.reasons if not r.startswith("確信度")]
         out.append(Outcome(Path(reading.source).name, name, found.kind, found.confidence, valid,
                            same_value(found.kind, found.value, expected),
-                           len("".join(expected.split())), char_errors(found.value, expected)))
+                           len("".join(expected.split())), char_errors(found.value, expected),
+                           rules.get(name)))
     return out
 
 
@@ -102,28 +109,42 @@ def read_samples(files: Iterable[Path], template: FormTemplate, *,
         except JimuError as exc:
             log.warning("skipped sample %s: %s", path.name, exc.code)
             continue
-        results.extend(outcomes(reading, truth))
+        results.extend(outcomes(reading, truth, template))
     return results
 
 
+def _lowest(valid: list[Outcome], target_error: float) -> float:
+    """The lowest confidence whose accepted outcomes are wrong at most ``target_error``."""
+    valid = sorted(valid, key=lambda o: o.confidence, reverse=True)
+    wrong = 0
+    best = 1.01
+    for count, outcome in enumerate(valid, start=1):
+        wrong += not outcome.correct
+        last = count == len(valid) or valid[count].confidence < outcome.confidence
+        if last and wrong / count <= target_error:
+            best = outcome.confidence
+    return round(best, 4) if best <= 1 else best
+
+
 def choose_thresholds(results: list[Outcome], *, target_error: float = 0.005) -> Thresholds:
-    """The lowest threshold per kind whose accepted fields are wrong at most ``target_error``."""
+    """The lowest threshold per kind whose accepted fields are wrong at most ``target_error``.
+
+    Fields with a ``rule`` (check digit, national postal table, phone shape) get a threshold
+    of their own per rule; the kind's threshold covers the fields without one.
+    """
     by_kind: dict[str, float] = {}
+    by_rule: dict[str, float] = {}
+    ruled = {o.rule for o in results if o.rule}
+    for rule in sorted(ruled):
+        valid = [o for o in results if o.rule == rule and o.valid]
+        if valid:
+            by_rule[rule] = _lowest(valid, target_error)
     for kind in KINDS:
-        valid = sorted((o for o in results if o.kind == kind and o.valid),
-                       key=lambda o: o.confidence, reverse=True)
-        if not valid:
-            continue
-        wrong = 0
-        best = 1.01
-        for count, outcome in enumerate(valid, start=1):
-            wrong += not outcome.correct
-            last = count == len(valid) or valid[count].confidence < outcome.confidence
-            if last and wrong / count <= target_error:
-                best = outcome.confidence
-        by_kind[kind] = round(best, 4) if best <= 1 else best
+        valid = [o for o in results if o.kind == kind and o.valid and not o.rule]
+        if valid:
+            by_kind[kind] = _lowest(valid, target_error)
     return Thresholds(target_error=target_error, calibration_fields=len(results),
-                      by_kind=by_kind)  # type: ignore[arg-type]
+                      by_kind=by_kind, by_rule=by_rule)  # type: ignore[arg-type]
 
 
 def calibrate(samples: Path, template: FormTemplate, *, target_error: float = 0.005,
@@ -142,7 +163,11 @@ def calibrate(samples: Path, template: FormTemplate, *, target_error: float = 0.
     if write:
         target = template_dir(template.name if template.source is None
                               else str(template.source)) / "thresholds.yaml"
-        header = (f"# Written by `jimu ocr calibrate` on {len(files)} samples; do not edit.\n")
+        seeds = sorted({json.loads(p.with_suffix(".json").read_text(encoding="utf-8"))
+                        .get("seed") for p in files} - {None})
+        header = (f"# Written by `jimu ocr calibrate` on {len(files)} samples (generator seed "
+                  f"{', '.join(map(str, seeds)) or '?'}); do not edit. benchmarks/ocr.py "
+                  f"calibrates on `jimu ocr samples --n 100 --seed 101 --digit-range 0:2000`.\n")
         target.write_text(header + yaml.safe_dump(thresholds.model_dump(mode="json"),
                                                   allow_unicode=True, sort_keys=True),
                           encoding="utf-8")

@@ -50,7 +50,7 @@ def read_page(
     for spec in template.fields:
         chosen = (engines or {}).get(spec.kind, engine)
         request = FieldRequest(crop_field(aligned, template, spec.name), spec.kind, spec.boxes,
-                               spec.charset, spec.name)
+                               spec.charset, spec.name, spec.rule)
         by_engine.setdefault(chosen.name, (chosen, []))[1].append(request)
     readings: dict[str, FieldReading] = {}
     for chosen, requests in by_engine.values():

@@ -7,7 +7,7 @@ Check boxes are read by ink, not by an engine.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -17,6 +17,7 @@ from PIL import Image
 from core.errors import InvalidInput
 from core.kana import to_fullwidth
 from core.text import nfkc
+from ocr._constrain import decode_boxes, decode_postal, snap_address
 from ocr._engines import ADDRESS, DIGITS, KANJI, KATAKANA, Engine, get_engine
 from ocr._models import FieldReading
 from ocr._pages import Page, to_grey
@@ -28,14 +29,19 @@ __all__ = ["FieldRequest", "default_charsets", "read_field", "read_fields"]
 _GLYPH = 40  # glyph ink height in px on the engine canvas (as MNIST: 20 of 28)
 _CANVAS = (72, 132)
 _EMPTY_BOX = 0.012  # share of inked pixels below which a box counts as empty
+_LINE_PAD = 0.2  # space kept above and below the written line, as a share of its height
+_SNAP_POSTAL = 0.9  # a postal code this sure may correct the area part of the address
 _CHECKED = 0.05  # share of inked pixels above which a check box counts as ticked
 _DATE_CHARSETS = ("345", DIGITS, DIGITS, "01", DIGITS, "0123", DIGITS)
 _LINE_CHARSETS = {"katakana": KATAKANA, "kanji": KANJI, "address": ADDRESS}
-_STRIKE = 0.5  # a horizontal stroke this many field-heights long is a correction line
+_STRIKE = 0.8  # a horizontal stroke this many field-heights long is a correction line
+# (a kanji's own longest stroke, as written here, stays under about 0.7)
 _SMALL_ALWAYS = str.maketrans("ァィゥェォヮヵヶ", "アイウエオワカケ")
 _SMALL_YOON = str.maketrans("ャュョ", "ヤユヨ")
 _I_ROW = frozenset("キギシジチヂニヒビピミリ")
-_HYPHENS = str.maketrans({"ー": "－", "-": "－", "‐": "－", "−": "－", "一": "－"})
+_DASHES = "ー-‐−一－"
+_GEMINATE_BEFORE = frozenset(  # ッ doubles only a k, s, t or p sound (and a few loan sounds)
+    "カキクケコガギグゲゴサシスセソザジズゼゾタチツテトダヂヅデドパピプペポハヒフヘホバビブベボ")
 
 
 def default_charsets(kind: str, boxes: int | None) -> list[str]:
@@ -56,6 +62,7 @@ class FieldRequest:
     boxes: int | None = None
     charset: str | None = None
     name: str = ""
+    rule: str | None = None
 
 
 @dataclass
@@ -66,6 +73,7 @@ class _Prepared:
     line: Page | None = None
     ink: float = 0.0
     struck: bool = False
+    dists: list[dict[str, float]] = field(default_factory=list)
 
 
 def _ink_mask(grey: Page) -> npt.NDArray[np.uint8]:
@@ -98,6 +106,15 @@ def _clean(
     rows = _rows(horizontal, 0.45)
     top, bottom = (int(rows[0]), int(rows[-1])) if len(rows) and rows[-1] - rows[0] > height * 0.3 \
         else (0, height - 1)
+    # The crop's margin may hold the rule of the field above or below: the frame's own rules
+    # are the ones its side lines (ink at least half the crop tall) run between.
+    sides = _u8(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(6, height // 2), 1), np.uint8)))
+    side_rows = np.flatnonzero(sides.any(axis=1))
+    if len(rows) and len(side_rows) and side_rows[-1] - side_rows[0] > height * 0.3:
+        top = int(rows[np.abs(rows - side_rows[0]).argmin()])
+        bottom = int(rows[np.abs(rows - side_rows[-1]).argmin()])
+        if bottom - top <= height * 0.3:
+            top, bottom = int(side_rows[0]), int(side_rows[-1])
     # Only the top and bottom rules are printed; a long stroke between them is writing.
     rule = np.zeros(height, dtype=bool)
     rule[max(0, top - 3): top + 4] = rule[max(0, bottom - 3): bottom + 4] = True
@@ -116,10 +133,32 @@ def _clean(
             near[max(0, x - band): x + band + 1] = True
         vertical[:, ~near] = 0
     lines = _u8(cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8)))
+    written = ink & ~lines
+    # A stroke that crosses a printed rule is cut in two when the rule is wiped: join the two
+    # ends again across the rule (vertically across a horizontal rule, and the other way).
+    across = _bridge(written, lines, horizontal, vertical)
     cleaned = grey.copy()
     cleaned[lines > 0] = 255
-    ink = _u8(cv2.morphologyEx(ink & ~lines, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)))
+    if across.any():
+        cleaned[across > 0] = np.uint8(np.percentile(grey[written > 0], 30)) if written.any() \
+            else 0
+    ink = _u8(cv2.morphologyEx(written | across, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)))
     return cleaned, ink, (left, top, right, bottom)
+
+
+def _bridge(written: npt.NDArray[np.uint8], lines: npt.NDArray[np.uint8],
+            horizontal: npt.NDArray[np.uint8],
+            vertical: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+    """Pixels of the wiped rules where writing continues on both sides of the rule."""
+    span = 15  # a wiped rule is at most about 11 px thick at 8 px/mm
+    out = np.zeros_like(written)
+    for rules, kernel in ((horizontal, (span, 1)), (vertical, (1, span))):
+        if not rules.any():
+            continue
+        band = _u8(cv2.dilate(rules, np.ones((5, 5), np.uint8))) & lines
+        closed = _u8(cv2.morphologyEx(written, cv2.MORPH_CLOSE, np.ones(kernel, np.uint8)))
+        out |= closed & band
+    return out
 
 
 def _stretch(grey: Page) -> Page:
@@ -187,10 +226,14 @@ def _prepare(request: FieldRequest) -> _Prepared:
         inner.size and cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((1, strike), np.uint8)).any()
     )
     if prepared.ink >= _EMPTY_BOX / 4:
-        xs = np.flatnonzero(inner.any(axis=0))
+        ys, xs = np.nonzero(inner)
         pad = (bottom - top) // 3
-        x0, x1 = max(0, left + xs[0] - pad), min(cleaned.shape[1], left + xs[-1] + pad)
-        prepared.line = _stretch(cleaned[top:bottom, x0:x1])
+        x0, x1 = max(0, left + xs.min() - pad), min(cleaned.shape[1], left + xs.max() + pad)
+        # Height from the ink, not the frame: the model sees the writing larger, dakuten too.
+        y_low, y_high = np.percentile(ys, [0.5, 99.5])
+        vpad = max(3, round((y_high - y_low) * _LINE_PAD))
+        y0, y1 = max(top, top + int(y_low) - vpad), min(bottom, top + int(y_high) + vpad + 1)
+        prepared.line = _stretch(cleaned[y0:y1, x0:x1])
     prepared.charsets = charsets
     return prepared
 
@@ -198,9 +241,29 @@ def _prepare(request: FieldRequest) -> _Prepared:
 def _large_kana(text: str) -> str:
     """Small kana where Japanese names cannot have them, written large (ユ not ュ after イ)."""
     out: list[str] = []
-    for char in text.translate(_SMALL_ALWAYS):
+    text = text.translate(_SMALL_ALWAYS)
+    for i, char in enumerate(text):
         if char in "ャュョ" and (not out or out[-1] not in _I_ROW):
             char = char.translate(_SMALL_YOON)
+        following = text[i + 1] if i + 1 < len(text) else ""
+        if char == "ッ" and (not out or following not in _GEMINATE_BEFORE):
+            char = "ツ"  # no small ッ first, last or before a sound it cannot double
+        out.append(char)
+    return "".join(out)
+
+
+def _address_dashes(text: str) -> str:
+    """A dash between numbers (5－23) is full-width －; after kana it is the long vowel ー."""
+    out = []
+    for i, char in enumerate(text):
+        if char in _DASHES:
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < len(text) else ""
+            kana = "\u30a1" <= before <= "\u30fa" or before == "ー"
+            if char == "一":  # the kanji for one (一丁目) is a dash only between numbers
+                char = "－" if before.isdigit() and after.isdigit() else char
+            else:
+                char = "ー" if kana and not after.isdigit() else "－"
         out.append(char)
     return "".join(out)
 
@@ -210,7 +273,7 @@ def _text_value(kind: str, text: str) -> str:
         text = _large_kana(text)
     words = text.split()
     if kind == "address":
-        return to_fullwidth(nfkc("".join(words))).translate(_HYPHENS).replace("\u3000", "")
+        return _address_dashes(to_fullwidth(nfkc("".join(words)))).replace("\u3000", "")
     return "\u3000".join(words)
 
 
@@ -222,30 +285,62 @@ def _finish(prepared: _Prepared, engine: Engine, results: list[Recognition]) -> 
         return FieldReading(kind="checkbox", value="1" if ticked else "",
                             confidence=min(1.0, margin), engine="ink", name=request.name)
     if request.kind in ("digits", "date"):
-        chars, confidences = [], []
-        for glyph in prepared.glyphs:
-            if glyph is None:
-                chars.append(" ")
-                continue
-            found = results.pop(0)
-            chars.append(found.text or "?")
-            confidences.append(found.confidence)
-        value = "".join(chars).rstrip()
-        if " " in value:  # a gap between written boxes: report it, never close it up
-            confidences.append(0.0)
-        return FieldReading(kind=request.kind, value=value,
-                            confidence=min(confidences, default=1.0), engine=engine.name,
-                            name=request.name, char_confidences=tuple(confidences))
+        return _finish_boxes(prepared, engine, results)
     if prepared.line is None:
         return FieldReading(kind=request.kind, value="", confidence=1.0, engine=engine.name,
                             name=request.name)
-    found = results.pop(0)
+    found = _gaps_are_spaces(results.pop(0), prepared.line)
     # A struck-through mistake is read as text like any other: only a person can tell.
     return FieldReading(kind=request.kind, value=_text_value(request.kind, found.text),
                         confidence=0.0 if prepared.struck else found.confidence,
                         engine=engine.name, name=request.name,
                         char_confidences=found.char_confidences,
                         reasons=("訂正線があります",) if prepared.struck else ())
+
+
+def _gaps_are_spaces(found: Recognition, line: Page) -> Recognition:
+    """A long-vowel mark ー read where the line holds no ink is the gap between two words."""
+    if "ー" not in found.text or len(found.positions) != len(found.text):
+        return found
+    height, width = line.shape
+    band = max(2, round(height * 0.25))
+    chars = list(found.text)
+    for i, (char, where) in enumerate(zip(found.text, found.positions, strict=True)):
+        x = round(where * width)
+        column = line[:, max(0, x - band): x + band + 1]
+        if char == "ー" and column.size and (column < 128).mean() < 0.004:
+            chars[i] = " "
+    return replace(found, text="".join(chars))
+
+
+def _finish_boxes(prepared: _Prepared, engine: Engine,
+                  results: list[Recognition]) -> FieldReading:
+    """A boxed field: the most probable value obeying its rule (see :mod:`ocr._constrain`)."""
+    request = prepared.request
+    chars, confidences, dists = [], [], []
+    for glyph in prepared.glyphs:
+        if glyph is None:
+            chars.append(" ")
+            continue
+        found = results.pop(0)
+        chars.append(found.text or "?")
+        confidences.append(found.confidence)
+        dists.append(dict(found.alternatives))
+    prepared.dists = dists
+    value = "".join(chars).rstrip()
+    if " " in value:  # a gap between written boxes: report it, never close it up
+        confidences.append(0.0)
+    elif value:
+        decided = decode_boxes(dists, kind=request.kind, rule=request.rule)
+        if decided is not None:
+            value, confidence, shares = decided
+            return FieldReading(kind=request.kind, value=value, confidence=confidence,
+                                engine=engine.name, name=request.name, char_confidences=shares)
+    confidence = min(confidences, default=1.0)
+    if value and confidences:  # every box must be right: the product, not the weakest
+        confidence = float(np.prod(confidences))
+    return FieldReading(kind=request.kind, value=value, confidence=confidence,
+                        engine=engine.name, name=request.name, char_confidences=tuple(confidences))
 
 
 def read_fields(requests: Sequence[FieldRequest], engine: Engine) -> list[FieldReading]:
@@ -269,7 +364,45 @@ def read_fields(requests: Sequence[FieldRequest], engine: Engine) -> list[FieldR
     for item in prepared:
         pending = char_results if item.glyphs else line_results
         out.append(_finish(item, engine, pending))
+    return _postal_by_address(prepared, out)
+
+
+def _postal_by_address(prepared: list[_Prepared],
+                       readings: list[FieldReading]) -> list[FieldReading]:
+    """Read a postal code again knowing the address written on the same page: only codes of
+    the town (or city) the address names remain candidates."""
+    where = next((i for i, r in enumerate(readings) if r.kind == "address" and r.value), None)
+    if where is None:
+        return readings
+    out = list(readings)
+    for i, item in enumerate(prepared):
+        if item.request.rule != "postal_code" or " " in out[i].value:
+            continue
+        from_boxes = out[i].value
+        decided = decode_postal(item.dists, out[where].value)
+        if decided is not None:
+            value, confidence, shares = decided
+            out[i] = replace(out[i], value=value, confidence=confidence, char_confidences=shares)
+            if value != from_boxes:  # the boxes and the address disagree: doubt both
+                out[where] = replace(out[where], confidence=min(out[where].confidence,
+                                                                confidence))
+        out[where] = _address_by_postal(out[where], out[i])
     return out
+
+
+def _address_by_postal(address: FieldReading, postal: FieldReading) -> FieldReading:
+    """Write the area part of the address as the national table does for a sure postal code.
+
+    Where characters were changed, the address is only as sure as the postal code.
+    """
+    if address.confidence == 0.0 or postal.confidence < _SNAP_POSTAL or len(postal.value) != 7:
+        return address  # a struck-through address, or a postal code not sure enough
+    snapped = snap_address(address.value, postal.value)
+    if snapped is None or snapped[1] == 0:
+        return address
+    value, _ = snapped
+    return replace(address, value=to_fullwidth(value),
+                   confidence=min(address.confidence, postal.confidence))
 
 
 def read_field(
@@ -279,12 +412,16 @@ def read_field(
     boxes: int | None = None,
     charset: str | None = None,
     engine: str | Engine = "ppocr",
+    rule: str | None = None,
 ) -> FieldReading:
     """Read one field from a crop of the whole field, box lines included.
 
     ``kind`` is ``digits``, ``date`` (7 boxes: era code 3/4/5, YY, MM, DD), ``katakana``,
     ``kanji``, ``address`` or ``checkbox``; ``boxes`` is the number of boxes of a
-    ``digits`` field. Decoding is constrained to ``charset`` (default: the kind's). The
+    ``digits`` field. Decoding is constrained to ``charset`` (default: the kind's). With
+    ``rule`` (``my_number``, ``postal_code``) a digits field is decoded to the most probable
+    value that obeys the rule, as a date always is; ``confidence`` is then that value's
+    share of the probability of all values that obey it. The
     reading is not validated or accepted yet (see :func:`ocr.validate_page`). Raises
     :class:`~core.errors.InvalidInput` for an unknown kind or an unusable image and
     :class:`~core.errors.OcrEngineFailure` if the engine cannot run.
@@ -293,4 +430,4 @@ def read_field(
     if min(grey.shape) < 8:
         raise InvalidInput(f"the field image is too small ({grey.shape[1]}×{grey.shape[0]} px)")
     chosen = get_engine(engine) if isinstance(engine, str) else engine
-    return read_fields([FieldRequest(grey, kind, boxes, charset)], chosen)[0]
+    return read_fields([FieldRequest(grey, kind, boxes, charset, rule=rule)], chosen)[0]

@@ -14,10 +14,13 @@ class FieldReading:
 
     ``value`` is what is written (box digits, text, ``"1"`` for a ticked box, ``""`` for
     an empty field); ``normalised`` is the validated value in the form systems want (an ISO
-    date, ``NNN-NNNN``, …) or ``None``. ``confidence`` is the lowest per-character
-    probability (0–1). ``accepted`` is true only if the confidence clears the kind's
-    calibrated threshold **and** the value validates; otherwise ``reasons`` say why a person
-    has to look.
+    date, ``NNN-NNNN``, …) or ``None``. ``confidence`` (0–1) is, for a boxed field, the
+    probability of the value read among all values its rule allows (a real date, a 個人番号
+    passing its check digit, a postal code in the national table; for other digit fields the
+    chance that every box is right) and, for a line of text, its least sure character, each
+    renormalised over the characters the field may hold. ``accepted`` is true only if the
+    confidence clears the field's calibrated threshold **and** the value validates;
+    otherwise ``reasons`` say why a person has to look.
     """
 
     kind: str

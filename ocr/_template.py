@@ -100,10 +100,19 @@ class Thresholds(_Model):
     target_error: float = Field(default=0.005, gt=0, lt=1)
     calibration_fields: int = 0
     by_kind: dict[FieldKind, float] = Field(default_factory=dict)
+    by_rule: dict[Literal["my_number", "postal_code", "phone"], float] = Field(
+        default_factory=dict)
 
     def for_kind(self, kind: FieldKind) -> float:
         """The threshold of ``kind``; 1.01 (never auto-accept) when it was not calibrated."""
         return self.by_kind.get(kind, 1.01)
+
+    def for_field(self, spec: FieldSpec) -> float:
+        """The threshold of a field: its rule's (a check digit or table makes confidence mean
+        more) when calibrated, else its kind's."""
+        if spec.rule is not None and spec.rule in self.by_rule:
+            return self.by_rule[spec.rule]
+        return self.for_kind(spec.kind)
 
 
 class FormTemplate(_Model):

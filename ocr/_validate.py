@@ -154,7 +154,7 @@ def validate_page(
     out = {}
     for spec in template.fields:
         reading = fields[spec.name]
-        threshold = template.thresholds.for_kind(spec.kind)
+        threshold = template.thresholds.for_field(spec)
         why = list(dict.fromkeys([*reading.reasons, *reasons[spec.name]]))
         if reading.confidence < threshold:
             why.append(f"確信度 {reading.confidence:.2f} が基準 {threshold:.2f} 未満です")

@@ -70,3 +70,54 @@ def test_calibration_is_reproducible_and_meets_the_target() -> None:
     accepted = [o for o in outcomes if o.confidence >= threshold]
     assert sum(not o.correct for o in accepted) / len(accepted) <= 0.005
     assert threshold == 0.11
+
+
+def test_a_batch_of_bad_inputs_is_quarantined_and_the_good_file_still_read(
+    samples: list[Sample], tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import tracemalloc
+
+    from openpyxl import load_workbook
+    from PIL import Image, ImageDraw
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.pdfgen.canvas import Canvas
+
+    bad = tmp / "bad"
+    bad.mkdir()
+    (bad / "zero.pdf").write_bytes(b"")
+    (bad / "letter.pdf").write_text("Dear sir, this is not a PDF.\n", encoding="utf-8")
+    canvas = Canvas(str(bad / "secret.pdf"), encrypt=StandardEncryption("user", "owner"))
+    canvas.drawString(100, 100, "secret")
+    canvas.save()
+    Image.new("L", (1654, 2339), 255).save(bad / "blank.png")
+    other = Image.new("L", (1654, 2339), 255)
+    draw = ImageDraw.Draw(other)
+    for x, y in ((95, 95), (1559, 95), (95, 2244), (1559, 2244)):  # same marks, other form
+        draw.rectangle((x - 23, y - 23, x + 23, y + 23), fill=0)
+    for row in range(300, 2100, 90):
+        draw.rectangle((200, row, 1400, row + 50), outline=0, width=3)
+    other.save(bad / "other-form.png")
+    Image.new("L", (248, 351), 255).save(bad / "coarse-30dpi.png")
+    Image.new("1", (20000, 20000), 1).save(bad / "huge.png")
+    names = sorted(p.name for p in bad.iterdir())
+    quarantine, out = tmp / "quarantine", tmp / "out"
+    paths = [*(bad / name for name in names), samples[2].path]
+    tracemalloc.start()
+    try:
+        code = _cli_ocr._read(_read_args(paths, json=False, out=out, quarantine=quarantine,
+                                         csv_encoding="cp932"))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert code == 1
+    assert peak < 400 * 2**20  # the 20000×20000 image is refused from its header
+    for name in names:
+        assert (quarantine / name).is_file(), name
+        reason = (quarantine / f"{name}.reason.txt").read_text(encoding="utf-8")
+        assert reason.split(":")[0] in ("invalid-input", "form-not-recognised"), name
+    assert (out / f"{samples[2].path.stem}.json").is_file()
+    summary = load_workbook(out / "readings.xlsx")["一覧"]
+    rows = list(summary.iter_rows(min_row=2, values_only=True))
+    assert sorted(str(row[0]) for row in rows) == sorted([*names, samples[2].path.name])
+    assert (out / "readings.csv").read_bytes().decode("cp932").count("\r\n") == len(rows) + 1
+    assert "readings.xlsx" in capsys.readouterr().out

@@ -45,7 +45,7 @@ def test_accepted_fields_validate_and_mostly_match_the_truth(
                 assert not field.reasons
                 assert validate_field(field, template.field(name))[1] == []
                 right += field.value.replace("\u3000", "") == str(
-                    sample.truth["fields"][name]).replace("\u3000", "")  # type: ignore[index]
+                    sample.truth["fields"][name]).replace("\u3000", "")
     assert accepted >= 10  # most of the form, even on a noisy scan
     assert right >= accepted - 1
 

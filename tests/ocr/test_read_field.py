@@ -29,7 +29,7 @@ def test_reads_boxed_digits(clean_page: np.ndarray, clean_sample: Sample,
 
 def test_reads_katakana_from_a_pil_image(clean_page: np.ndarray, clean_sample: Sample,
                                          template: FormTemplate) -> None:
-    corrected = set(clean_sample.truth["corrected"])  # type: ignore[arg-type]
+    corrected = set(clean_sample.truth["corrected"])
     name = next(n for n in ("name_kana", "account_holder_kana", "child1_name_kana")
                 if n not in corrected)
     image = Image.fromarray(crop_field(clean_page, template, name)).convert("RGB")
@@ -39,10 +39,25 @@ def test_reads_katakana_from_a_pil_image(clean_page: np.ndarray, clean_sample: S
     assert all(char in KATAKANA or char == "\u3000" for char in reading.value)
 
 
+@pytest.mark.parametrize("kind", ["kanji", "address"])
+def test_reads_kanji_names_and_addresses(clean_page: np.ndarray, clean_sample: Sample,
+                                         template: FormTemplate, kind: str) -> None:
+    corrected = set(clean_sample.truth["corrected"])
+    names = [spec.name for spec in template.fields
+             if spec.kind == kind and spec.name not in corrected and truth_of(clean_sample,
+                                                                               spec.name)]
+    assert names
+    for name in names:
+        reading = read_field(crop_field(clean_page, template, name), kind=kind)
+        assert reading.value.replace("\u3000", "") == truth_of(clean_sample, name).replace(
+            "\u3000", ""), name
+        assert 0 < reading.confidence <= 1
+
+
 def test_a_struck_through_correction_goes_to_a_person(
     clean_page: np.ndarray, clean_sample: Sample, template: FormTemplate
 ) -> None:
-    corrected = list(clean_sample.truth["corrected"])  # type: ignore[call-overload]
+    corrected = list(clean_sample.truth["corrected"])
     assert corrected, "seed 9 writes one correction"
     spec = template.field(corrected[0])
     reading = read_field(crop_field(clean_page, template, spec.name), kind=spec.kind)

@@ -1,0 +1,113 @@
+"""Field-level decoding under the field's rules, and the text clean-ups after decoding.
+
+These work on made-up probability tables, so they need no model and run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.identifiers import is_valid_my_number
+from ocr._constrain import decode_boxes
+from ocr._fields import _address_dashes, _gaps_are_spaces, _large_kana
+from ocr._ppocr import Recognition
+
+
+def _boxes(value: str, *, sure: float = 0.98, doubt: dict[int, tuple[str, float]] | None = None
+           ) -> list[dict[str, float]]:
+    """One distribution per box: ``value`` read surely, except boxes in ``doubt``."""
+    boxes = []
+    for i, char in enumerate(value):
+        dist = dict.fromkeys("0123456789", (1 - sure) / 9)
+        dist[char] = sure
+        if doubt and i in doubt:
+            other, share = doubt[i]
+            dist = dict.fromkeys("0123456789", 0.01)
+            dist[char], dist[other] = 1 - share - 0.08, share
+        boxes.append(dist)
+    return boxes
+
+
+def test_a_clear_valid_my_number_is_kept_with_a_high_posterior() -> None:
+    decided = decode_boxes(_boxes("123456789018"), kind="digits", rule="my_number")
+    assert decided is not None
+    value, confidence, shares = decided
+    assert value == "123456789018"
+    assert confidence > 0.9
+    assert len(shares) == 12
+
+
+def test_the_check_digit_resolves_one_unclear_box() -> None:
+    # Box 3 looks a bit more like 9 than 4; only 4 passes the check digit.
+    decided = decode_boxes(_boxes("123456789018", doubt={3: ("9", 0.5)}),
+                           kind="digits", rule="my_number")
+    assert decided is not None
+    assert decided[0] == "123456789018"
+    assert decided[1] > 0.8
+
+
+def test_a_confident_misreading_is_not_trusted() -> None:
+    wrong = "123456789019"  # fails the check digit, every box sure
+    assert not is_valid_my_number(wrong)
+    decided = decode_boxes(_boxes(wrong), kind="digits", rule="my_number")
+    assert decided is not None
+    assert is_valid_my_number(decided[0])
+    assert decided[1] < 0.5  # many one-box changes fit equally badly: a person looks
+
+
+def test_a_date_is_decoded_to_a_real_date() -> None:
+    # The month box looks a bit more like 1 than 0, but there is no 13th month.
+    decided = decode_boxes(_boxes("4310331", doubt={3: ("1", 0.5)}), kind="date", rule=None)
+    assert decided is not None
+    assert decided[0] == "4310331"
+    assert decided[1] > 0.8
+    unruled = decode_boxes(_boxes("1234567"), kind="digits", rule=None)
+    assert unruled is not None
+    assert unruled[0] == "1234567"
+    assert np.isclose(unruled[1], 0.98**7)
+
+
+def test_a_box_without_a_distribution_leaves_the_field_to_the_caller() -> None:
+    assert decode_boxes([{}, {"1": 1.0}], kind="digits", rule=None) is None
+
+
+def test_small_kana_where_a_name_cannot_have_it_is_written_large() -> None:
+    assert _large_kana("マッモト") == "マツモト"
+    assert _large_kana("イマイリッ") == "イマイリツ"
+    assert _large_kana("ハットリ") == "ハットリ"  # before タ a small ッ is right
+    assert _large_kana("キョウコ") == "キョウコ"
+
+
+def test_address_dashes_follow_what_they_join() -> None:
+    assert _address_dashes("神明５ー２３－１７パ－クハイツ") == "神明５－２３－１７パークハイツ"
+    assert _address_dashes("本町一丁目２一３") == "本町一丁目２－３"
+
+
+def test_a_long_vowel_mark_over_blank_paper_is_a_space() -> None:
+    line = np.full((40, 200), 255, np.uint8)
+    line[10:30, 10:70] = 0
+    line[10:30, 130:190] = 0
+    found = Recognition("アーイ", (0.9, 0.6, 0.9), positions=(0.2, 0.5, 0.8))
+    assert _gaps_are_spaces(found, line).text == "ア イ"
+    line[18:22, 80:120] = 0  # a real ー stroke in the gap
+    assert _gaps_are_spaces(found, line).text == "アーイ"
+
+
+def test_a_phone_number_keeps_a_valid_shape() -> None:
+    # The first box looks more like 6 than 0, but every Japanese number starts with 0.
+    decided = decode_boxes(_boxes("09012345678", doubt={0: ("6", 0.6)}), kind="digits",
+                           rule="phone")
+    assert decided is not None
+    assert decided[0] == "09012345678"
+    unclear = decode_boxes(_boxes("09012345678", sure=0.6), kind="digits", rule="phone")
+    assert unclear is not None and unclear[1] < 0.1
+
+
+def test_the_area_part_of_an_address_is_written_as_the_postal_table_has_it() -> None:
+    from ocr._constrain import snap_address
+
+    snapped = snap_address("石川県河北郡津幡町池原１０３－２１", "9290311")
+    assert snapped == ("石川県河北郡津幡町池ケ原１０３－２１", 1)
+    assert snap_address("東京都日野市神明５－２３－１７", "1910016") == (
+        "東京都日野市神明５－２３－１７", 0)
+    assert snap_address("北海道札幌市中央区大通東１", "9290311") is None  # another area
