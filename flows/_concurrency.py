@@ -9,7 +9,13 @@ slot for as long as its session lasts::
 
 The limits live on the Prefect server, so every worker on every machine shares them.
 :func:`ensure_session_limits` creates or updates them (``jimu serve`` calls it on start).
-A slot is a lease: if a worker dies holding one, Prefect frees it when the lease expires.
+A slot is a lease: if a worker dies holding one, the slot is freed when the lease expires.
+A full server does that itself (its repossessor service). Prefect's embedded server, the
+one ``jimu run`` starts, runs no such service and by default keeps its leases in memory, so
+a run killed with SIGKILL would hold its slots for ever and the next run would wait for
+them for ever: in local mode jimu therefore keeps the leases in files under
+``PREFECT_HOME`` (:func:`flows._prefect_env.prepare_prefect`) and, while it waits for a
+slot, releases the leases that have expired (:func:`release_expired_leases`).
 
 :func:`target_session` waits for a slot whenever a Prefect API is there — inside a flow or
 task run, or with ``PREFECT_API_URL`` set. Plain Python without either (a robot tested on
@@ -19,21 +25,30 @@ limit on the server (Prefect's ``strict=False``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
+import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from typing import Any
+from uuid import UUID
 
 __all__ = [
     "SESSION_LIMITS",
     "ensure_session_limits",
     "limit_name",
+    "release_expired_leases",
     "target_session",
 ]
 
 log = logging.getLogger(__name__)
+
+# While a robot waits for a slot in local mode, expired leases are looked for this often.
+_RECLAIM_EVERY_SECONDS = 10.0
+FILE_LEASE_STORAGE = "prefect.server.concurrency.lease_storage.filesystem"
 
 # Sessions each target system allows at once (from its operator's terms of use).
 SESSION_LIMITS: Mapping[str, int] = {
@@ -59,12 +74,14 @@ def _api_available() -> bool:
 
 @contextmanager
 def target_session(
-    system: str, *, timeout_seconds: float | None = None, lease_seconds: float = 300.0
+    system: str, *, timeout_seconds: float | None = None, lease_seconds: float = 60.0
 ) -> Iterator[None]:
     """Hold one session slot of ``system`` for the duration of the block.
 
     Waits for a free slot (at most ``timeout_seconds``; None waits as long as it takes) and
-    raises :class:`TimeoutError` after that. A no-op without a Prefect API (see module).
+    raises :class:`TimeoutError` after that. The slot's lease is renewed while the block
+    runs; a holder that dies frees it ``lease_seconds`` later. A no-op without a Prefect
+    API (see module).
     """
     name = limit_name(system)
     if not _api_available():
@@ -72,14 +89,77 @@ def target_session(
         return
     from prefect.concurrency.sync import concurrency
 
-    with concurrency(
-        name,
-        occupy=1,
-        timeout_seconds=timeout_seconds,
-        lease_duration=lease_seconds,
-        strict=False,
-    ):
+    with ExitStack() as held:
+        with _releasing_expired_leases_while_waiting():
+            held.enter_context(
+                concurrency(
+                    name,
+                    occupy=1,
+                    timeout_seconds=timeout_seconds,
+                    lease_duration=lease_seconds,
+                    strict=False,
+                )
+            )
         yield
+
+
+@contextmanager
+def _releasing_expired_leases_while_waiting() -> Iterator[None]:
+    """In local mode, release dead holders' expired leases every few seconds while we wait."""
+    if not _local_lease_storage():
+        yield
+        return
+    stop = threading.Event()
+
+    def release_until_stopped() -> None:
+        while not stop.wait(_RECLAIM_EVERY_SECONDS):
+            try:
+                if release_expired_leases():
+                    log.warning("session slots of robots that died were freed")
+            except Exception as exc:  # the next round tries again
+                log.debug("releasing expired leases failed: %s", type(exc).__name__)
+
+    releaser = threading.Thread(target=release_until_stopped, name="jimu-lease-releaser")
+    releaser.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        releaser.join()
+
+
+def _local_lease_storage() -> bool:
+    return (
+        not os.environ.get("PREFECT_API_URL")
+        and os.environ.get("PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE") == FILE_LEASE_STORAGE
+    )
+
+
+def release_expired_leases() -> int:
+    """Release the slots of expired leases (holders that died); returns how many leases.
+
+    Only in local mode, where the leases are files under ``PREFECT_HOME`` and no server
+    service would ever release them; a full server's repossessor does this itself, so
+    elsewhere this returns 0 and touches nothing.
+    """
+    if not _local_lease_storage():
+        return 0
+    from prefect import get_client
+    from prefect.server.concurrency.lease_storage.filesystem import ConcurrencyLeaseStorage
+
+    storage = ConcurrencyLeaseStorage()
+    with ThreadPoolExecutor(max_workers=1) as pool:  # no event loop may run in this thread
+        expired: list[UUID] = pool.submit(asyncio.run, storage.read_expired_lease_ids()).result()
+    released = 0
+    with get_client(sync_client=True) as client:
+        for lease_id in expired:
+            try:
+                client.release_concurrency_slots_with_lease(lease_id)
+            except Exception as exc:  # already released by someone else: nothing to free
+                log.debug("lease %s not released: %s", lease_id, type(exc).__name__)
+                continue
+            released += 1
+    return released
 
 
 def ensure_session_limits(

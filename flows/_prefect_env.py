@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from core.settings import get_settings
+from flows._concurrency import FILE_LEASE_STORAGE  # imports Prefect only when called
 
 __all__ = ["prepare_prefect"]
 
@@ -13,7 +14,9 @@ def prepare_prefect() -> None:
     """Default Prefect to a home inside jimu's data folder, no analytics, WARNING logs.
 
     Without ``PREFECT_API_URL`` Prefect runs flows against its embedded (ephemeral) server on
-    SQLite; anything set in the environment wins.
+    SQLite, and concurrency leases are kept in files beside it so that a run killed mid-way
+    does not hold the target systems' session slots for ever (see ``flows._concurrency``);
+    anything set in the environment wins.
     """
     if "PREFECT_HOME" not in os.environ:
         home = get_settings().data_dir / "prefect"
@@ -22,3 +25,5 @@ def prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    if not os.environ.get("PREFECT_API_URL"):
+        os.environ.setdefault("PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE", FILE_LEASE_STORAGE)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from prefect import flow, get_client, task
@@ -69,3 +74,49 @@ def test_without_a_prefect_api_a_session_is_not_limited(monkeypatch: pytest.Monk
         pass  # no server started, no wait
     with pytest.raises(ValueError, match="kebab-case"):
         limit_name("業務システム")
+
+
+_HOLD_SLOT = """
+import sys, time
+from flows._prefect_env import prepare_prefect
+prepare_prefect()
+from prefect import flow
+from flows._concurrency import ensure_session_limits, target_session
+
+@flow
+def hold(seconds: float) -> None:
+    with target_session("business-system", timeout_seconds=180):
+        print("held", flush=True)
+        time.sleep(seconds)
+
+ensure_session_limits({"business-system": 1})
+hold(float(sys.argv[1]))
+print("done", flush=True)
+"""
+
+
+def test_a_local_run_killed_holding_a_slot_does_not_block_the_next_for_ever(
+    tmp_path: Path,
+) -> None:
+    """The embedded server frees no leases itself; jimu releases those that expired."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "JIMU_DATA_DIR": str(tmp_path / "data"),
+    }
+    command = [sys.executable, "-c", _HOLD_SLOT]
+    holder = subprocess.Popen(
+        [*command, "600"], env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    finally:
+        os.killpg(holder.pid, signal.SIGKILL)  # the embedded server dies with it
+        holder.wait(timeout=30)
+        holder.stdout.close()
+
+    # The one slot is still taken on the server; its lease expires after 60 s at most.
+    after = subprocess.run(
+        [*command, "0"], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert after.stdout.split() == ["held", "done"]
