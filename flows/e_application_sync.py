@@ -91,7 +91,14 @@ def e_application_sync(
     business_url: str | None = None,
     show_progress: bool = False,
 ) -> dict[str, Any]:
-    """Export, validate, register exactly once, write back; list what needs a person."""
+    """Export, validate, register exactly once, write back; list what needs a person.
+
+    Args:
+        workers: 同時に動かすロボット（ブラウザ）の数、1〜8。空欄なら scenario.yaml の値
+        portal_url: 電子申請システムのURL。空欄なら scenario.yaml の値
+        business_url: 業務システムのURL。空欄なら scenario.yaml の値
+        show_progress: 1件ごとの結果を標準出力に表示する（jimu run 用）
+    """
     config = load_scenario(SCENARIO)
     settings = get_settings()
     targets = process.Targets.from_config(config, portal_url=portal_url, business_url=business_url)

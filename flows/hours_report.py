@@ -38,6 +38,14 @@ def hours_report(
 ) -> dict[str, str]:
     """Write ``hours-report-<period>.xlsx`` and ``.docx`` for 年度 ``fy`` (default: this one),
     optionally narrowed to ``date_from``–``date_to``; returns the paths of the two files.
+
+    Args:
+        fy: 年度（例 2026 = 2026年4月〜2027年3月）。空欄なら今年度
+        date_from: 期間の初日（年度の代わりに期間で集計するとき）
+        date_to: 期間の末日
+        out_dir: 出力先フォルダ。空欄ならデータフォルダの outputs
+        inventory_path: RPA管理台帳（inventory.yaml）のパス
+        ledger_url: 台帳（ledger）のURL。空欄なら既定
     """
     period = Period.resolve(fy=fy, start=date_from, end=date_to)
     files = _build(period, Path(out_dir) if out_dir else None, Path(inventory_path), ledger_url)

@@ -122,7 +122,12 @@ def paper_intake(
     """Read the scans in ``batch`` (a folder), register what is certain, park the rest for
     review, and register what has been reviewed; optionally wait for reviewers.
 
-    ``double_entry``: an uncertain 個人番号 is typed twice, blind, by two reviewers (ベリファイ).
+    Args:
+        batch: 読み取るスキャン（PDF・TIFF・PNG・JPEG）のフォルダ
+        business_url: 業務システムのURL。空欄なら scenario.yaml の値
+        wait_for_review_seconds: 確認画面での確定を待って登録し続ける秒数（0なら待たない）
+        double_entry: 確信度の低い個人番号を2人が別々に入力して照合する（ベリファイ）
+        today: 請求年月日の検査に使う日付。空欄なら今日
     """
     settings = get_settings()
     paths = process.Paths.under(settings.data_dir)

@@ -49,6 +49,8 @@ def test_every_entrypoint_imports_and_its_parameter_form_is_a_valid_schema() -> 
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["type"] == "object"
         jsonschema.validate(plan.spec.parameters, schema)  # the defaults in prefect.yaml fit
+        for name, field in schema["properties"].items():  # the clerk's form explains each field
+            assert field.get("description"), f"{plan.spec.name}: {name} has no description"
     sync = next(p for p in plans if p.spec.name == "e-application-sync")
     workers = sync.parameter_schema["properties"]["workers"]
     assert {"minimum": 1, "maximum": 8}.items() <= _flatten(workers).items()  # the UI's form limits
