@@ -49,6 +49,11 @@ class RobotOptions(_Model):
         description="waits before each further pass over items that failed technically",
     )
     timeout_seconds: float = Field(default=15, gt=0, description="longest wait for a screen")
+    trace: Literal["always", "retries", "never"] = Field(
+        default="always",
+        description="when to record a Playwright trace (kept, redacted, only if the item "
+        "fails): every item, from an item's second attempt on, or never",
+    )
 
 
 class ExportOptions(_Model):

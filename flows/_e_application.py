@@ -251,30 +251,49 @@ def process_items(
     me = worker_id(worker_name)
     outcomes: dict[str, ItemOutcome] = {}
     options = config.robot
+    if not _pending(ledger, applications):
+        return []  # others finished everything while this worker waited for a session
     with RobotWorker(
-        scenario=SCENARIO, name=worker_name, timeout_ms=options.timeout_seconds * 1000
+        scenario=SCENARIO,
+        name=worker_name,
+        timeout_ms=options.timeout_seconds * 1000,
+        trace=options.trace,
     ) as worker:
         portal, business = targets.portal_on(worker), targets.business_on(worker)
         for delay in [0.0, *options.retry_backoff_seconds]:
-            pending = [
-                key
-                for key, state in ((k, ledger.get(SCENARIO, k)) for k in applications)
-                if state is not None and state.status in (Status.QUEUED, Status.APPLICATION_FAILURE)
-            ]
+            pending = _pending(ledger, applications)
             if not pending:
                 break
             if delay:
                 sleep(delay)
-            for key in pending:
+            for key, tried in pending:
                 if not ledger.claim(SCENARIO, key, worker=me, lease_seconds=options.lease_seconds):
                     continue  # another worker has it, or it ended meanwhile
                 outcome = _one_item(
-                    worker, portal, business, ledger, applications[key], options.item_attempts
+                    worker,
+                    portal,
+                    business,
+                    ledger,
+                    applications[key],
+                    attempts=options.item_attempts,
+                    attempt=tried + 1,
                 )
                 outcomes[key] = outcome
                 if progress:
                     progress(outcome)
     return list(outcomes.values())
+
+
+def _pending(
+    ledger: Ledger, applications: dict[str, ChildAllowanceApplication]
+) -> list[tuple[str, int]]:
+    """The items still to do, each with the attempts made on it so far."""
+    states = ((key, ledger.get(SCENARIO, key)) for key in applications)
+    return [
+        (key, state.attempts)
+        for key, state in states
+        if state is not None and state.status in (Status.QUEUED, Status.APPLICATION_FAILURE)
+    ]
 
 
 def _one_item(
@@ -283,12 +302,14 @@ def _one_item(
     business: BusinessSystem,
     ledger: Ledger,
     application: ChildAllowanceApplication,
+    *,
     attempts: int,
+    attempt: int,
 ) -> ItemOutcome:
     key = application.application_id
     started = time.perf_counter()
     try:
-        with worker.item(key, personal_values=personal_values(application)):
+        with worker.item(key, personal_values=personal_values(application), attempt=attempt):
             recipient_no, created = business.ensure_registered(application, attempts=attempts)
             portal.mark_accepted(key, recipient_no)
     except JimuError as exc:

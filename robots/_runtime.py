@@ -1,6 +1,11 @@
 """The robots' runtime: one Playwright per thread, one browser context per worker,
 a trace per item kept (redacted) only when the item fails, masked failure screenshots,
 and Playwright errors translated into jimu's error tree.
+
+Recording a trace costs robot time on every item, kept or not (DOM snapshots at each
+action), so a scenario chooses when to record (``robot.trace`` in ``scenario.yaml``):
+``always``; ``retries`` — from an item's second attempt on, as Playwright's own
+``on-first-retry`` (a first failure keeps its masked screenshot); or ``never``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -24,7 +30,9 @@ from core.settings import get_settings
 from robots._browser import launch_chromium
 from robots._evidence import PERSONAL_SELECTORS, redact_trace
 
-__all__ = ["RobotWorker", "purge_old_evidence", "translate_error"]
+__all__ = ["RobotWorker", "TraceMode", "purge_old_evidence", "translate_error"]
+
+TraceMode = Literal["always", "retries", "never"]
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +92,14 @@ class RobotWorker:
         headless: bool | None = None,
         evidence_dir: Path | None = None,
         timeout_ms: float = 15_000,
+        trace: TraceMode = "always",
     ) -> None:
         settings = get_settings()
         self.scenario = scenario
         self.name = name
         self.headless = headless
         self.timeout_ms = timeout_ms
+        self.trace = trace
         self.evidence_dir = evidence_dir or settings.data_dir / "evidence" / scenario
         self._retention_days = settings.retention_days
         self._playwright: Playwright | None = None
@@ -123,7 +133,6 @@ class RobotWorker:
         assert self._browser is not None
         self._context = self._browser.new_context(locale="ja-JP", accept_downloads=True)
         self._context.set_default_timeout(self.timeout_ms)
-        self._context.tracing.start(snapshots=True, screenshots=False, sources=False)
         self._page = self._context.new_page()
 
     def close(self) -> None:
@@ -156,25 +165,35 @@ class RobotWorker:
     # -- items ---------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def item(self, item_key: str, *, personal_values: Sequence[str] = ()) -> Iterator[Page]:
-        """Run one item: yields the page; on failure keeps masked evidence and raises a
-        :class:`~core.errors.JimuError` (translated from Playwright's errors)."""
+    def item(
+        self, item_key: str, *, personal_values: Sequence[str] = (), attempt: int = 1
+    ) -> Iterator[Page]:
+        """Run one item (its ``attempt``-th try): yields the page; on failure keeps masked
+        evidence and raises a :class:`~core.errors.JimuError` (translated from Playwright's
+        errors)."""
         context = self.context
-        context.tracing.start_chunk(title=_SAFE_KEY.sub("_", item_key))
+        traced = self.trace == "always" or (self.trace == "retries" and attempt > 1)
+        if traced:
+            context.tracing.start(
+                title=_SAFE_KEY.sub("_", item_key), snapshots=True, screenshots=False
+            )
         try:
             yield self.page
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
                 raise
-            self._keep_evidence(item_key, personal_values)
+            self._keep_evidence(item_key, personal_values, traced=traced)
             translated = translate_error(exc)
             if translated is exc:
                 raise
             raise translated from exc
         else:
-            context.tracing.stop_chunk()  # nothing kept for an item that went well
+            if traced:
+                context.tracing.stop()  # nothing kept for an item that went well
 
-    def _keep_evidence(self, item_key: str, personal_values: Sequence[str]) -> None:
+    def _keep_evidence(
+        self, item_key: str, personal_values: Sequence[str], *, traced: bool
+    ) -> None:
         stem = f"{_SAFE_KEY.sub('_', item_key)}-{time.strftime('%Y%m%dT%H%M%S')}-{self.name}"
         self.evidence_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         raw = Path(self._tmp.name) / f"{stem}.zip"
@@ -186,8 +205,11 @@ class RobotWorker:
             shot.chmod(0o600)
         except (PlaywrightError, ApplicationError):
             log.warning("no screenshot for item %s: the page is gone", item_key)
+        if not traced:
+            log.info("screenshot of failed item %s kept in %s", item_key, self.evidence_dir)
+            return
         try:
-            self.context.tracing.stop_chunk(path=str(raw))
+            self.context.tracing.stop(path=str(raw))
             redact_trace(
                 raw, self.evidence_dir / f"{stem}.trace.zip", personal_values=personal_values
             )

@@ -37,18 +37,23 @@ class TargetSystem:
     def prepare_page(self, page: Page) -> None:
         """Hook for subclasses: install handlers (pop-ups, notices) on the worker's page."""
 
-    def goto(self, path: str) -> None:
-        """Open ``path`` and make sure a normal screen came back."""
+    def open_screen(self, path: str, heading: str) -> None:
+        """Open ``path`` and wait for the screen titled ``heading`` (see :meth:`expect_heading`)."""
         self.page.goto(self.base_url + path)
-        self.check()
+        self.expect_heading(heading)
 
     def check(self) -> None:
         """Raise if the current page is an error page or the login screen."""
         check_page(self.page, system=self.system_name)
 
-    def expect_heading(self, name: str) -> None:
-        """Wait for the screen titled ``name``; :class:`ElementNotFound` if another came."""
-        self.check()
+    def expect_heading(self, name: str, *, checked: bool = False) -> None:
+        """Wait for the screen titled ``name``; :class:`ElementNotFound` if another came.
+
+        An error page or the login screen raises first, unless the caller has just
+        ``checked`` the page itself.
+        """
+        if not checked:
+            self.check()
         try:
             expect(self.page.get_by_role("heading", name=name, exact=True)).to_be_visible()
         except AssertionError as exc:

@@ -25,6 +25,9 @@ __all__ = [
     "render",
 ]
 
+# The default session cookie. Each system names its own, as real ones do (JSESSIONID,
+# ASP.NET_SessionId …): a browser keeps cookies per host, not per port, so two systems on
+# one host that shared a name would log each other out.
 COOKIE = "SESSIONID"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -47,7 +50,7 @@ def _safe_next(url: str | None, default: str = "/") -> str:
 def current_session(request: Request) -> Session:
     """FastAPI dependency: the caller's live session, else :class:`LoginRequired`."""
     store: SessionStore = request.app.state.sessions
-    token = request.cookies.get(COOKIE)
+    token = request.cookies.get(request.app.state.cookie)
     session = store.touch(token)
     if session is None:
         if request.method == "GET":
@@ -85,6 +88,7 @@ def create_base_app(
     password: str,
     faults: FaultSettings | None = None,
     home: str = "/",
+    cookie: str = COOKIE,
 ) -> FastAPI:
     """A FastAPI app with login, logout, fault knobs and ``/healthz``; add business routes to it."""
     app = FastAPI(title=system_name, docs_url=None, redoc_url=None, openapi_url=None)
@@ -94,13 +98,14 @@ def create_base_app(
     app.state.system_name = system_name
     app.state.header_color = header_color
     app.state.home = home
+    app.state.cookie = cookie
     app.add_middleware(FaultMiddleware, injector=injector)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: LoginRequired) -> Response:
         reason = "&reason=expired" if exc.expired else ""
         response = RedirectResponse(f"/login?next={quote(exc.next_url)}{reason}", status_code=303)
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(cookie)
         return response
 
     @app.get("/healthz")
@@ -135,14 +140,14 @@ def create_base_app(
             )
         token = app.state.sessions.create(username)
         response = RedirectResponse(_safe_next(next, home), status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="lax")
+        response.set_cookie(cookie, token, httponly=True, samesite="lax")
         return response
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
-        app.state.sessions.end(request.cookies.get(COOKIE))
+        app.state.sessions.end(request.cookies.get(cookie))
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(cookie)
         return response
 
     @app.get("/admin/faults", response_class=HTMLResponse)

@@ -31,6 +31,9 @@ class BusinessSystem(TargetSystem):
     """The child-allowance business system (児童手当システム)."""
 
     system_name = "業務システム"
+    # The registration screen the last 次へ reached, so a step knows it is already there;
+    # cleared as a step starts, so a retry after a failure opens its screen afresh.
+    _screen: str | None = None
 
     def prepare_page(self, page: Page) -> None:
         """The お知らせ modal may cover any screen: Playwright closes it before each action."""
@@ -47,8 +50,7 @@ class BusinessSystem(TargetSystem):
 
     def _search(self, my_number: str) -> list[str]:
         page = self.page
-        self.goto("/search")
-        self.expect_heading("受給者検索")
+        self.open_screen("/search", "受給者検索")
         page.get_by_label("個人番号").fill(my_number)
         page.get_by_role("button", name="検索").click()
         self.check()
@@ -110,12 +112,13 @@ class BusinessSystem(TargetSystem):
         self.page.get_by_role("button", name="次へ").click()
         self.check()
         raise_if_refused(self.page, system=self.system_name)
-        self.expect_heading(next_heading)
+        self.expect_heading(next_heading, checked=True)
+        self._screen = next_heading
 
     def _applicant_screen(self, application: ChildAllowanceApplication) -> None:
         page, person = self.page, application.applicant
-        self.goto("/register")  # starts a fresh draft
-        self.expect_heading("新規登録（請求者）")
+        self._screen = None
+        self.open_screen("/register", "新規登録（請求者）")  # starts a fresh draft
         page.get_by_label("個人番号").fill(person.my_number)
         page.get_by_label("氏名", exact=True).fill(person.name)
         page.get_by_label("フリガナ", exact=True).fill(person.name_kana)
@@ -130,9 +133,9 @@ class BusinessSystem(TargetSystem):
 
     def _children_screen(self, application: ChildAllowanceApplication) -> None:
         page = self.page
-        if not page.get_by_role("heading", name="新規登録（児童）", exact=True).count():
-            self.goto("/register/children")
-            self.expect_heading("新規登録（児童）")
+        if self._screen != "新規登録（児童）":  # a retry: the draft is kept, open its screen
+            self.open_screen("/register/children", "新規登録（児童）")
+        self._screen = None
         for n in (1, 2, 3):
             group = page.get_by_role("group", name=f"児童{n}", exact=True)
             if n > len(application.children):
@@ -150,9 +153,9 @@ class BusinessSystem(TargetSystem):
 
     def _account_screen(self, application: ChildAllowanceApplication) -> None:
         page, account = self.page, application.account
-        if not page.get_by_role("heading", name="新規登録（振込口座）", exact=True).count():
-            self.goto("/register/account")
-            self.expect_heading("新規登録（振込口座）")
+        if self._screen != "新規登録（振込口座）":  # a retry: the draft is kept, open its screen
+            self.open_screen("/register/account", "新規登録（振込口座）")
+        self._screen = None
         page.get_by_label("金融機関コード").fill(account.bank_code)
         page.get_by_label("金融機関名").fill(account.bank_name)
         page.get_by_label("支店コード").fill(account.branch_code)
@@ -165,8 +168,8 @@ class BusinessSystem(TargetSystem):
         self._submit("新規登録（確認）")
 
     def _open_confirm(self) -> None:
-        if not self.page.get_by_role("heading", name="新規登録（確認）", exact=True).count():
-            self.goto("/register/confirm")
-            self.expect_heading("新規登録（確認）")
+        if self._screen != "新規登録（確認）":
+            self.open_screen("/register/confirm", "新規登録（確認）")
+        self._screen = None
         if self.page.get_by_role("alert").count():
             raise InvalidInput("業務システムが確認画面で入力を受け付けませんでした")

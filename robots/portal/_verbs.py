@@ -30,8 +30,7 @@ class Portal(TargetSystem):
 
     def _export(self, status: str, encoding: str) -> bytes:
         page = self.page
-        self.goto("/export")
-        self.expect_heading("CSV出力")
+        self.open_screen("/export", "CSV出力")
         page.get_by_label("状態").select_option(status)
         page.get_by_label(ENCODING_LABELS[encoding]).check()
         downloads: list[Download] = []
@@ -68,8 +67,7 @@ class Portal(TargetSystem):
 
     def _accept(self, application_id: str, recipient_no: str) -> None:
         page = self.page
-        self.goto(f"/applications/{quote(application_id)}")
-        self.expect_heading("申請詳細")
+        self.open_screen(f"/applications/{quote(application_id)}", "申請詳細")
         accept = page.get_by_role("region", name="受理")
         accept.get_by_label("受給者番号").fill(recipient_no)
         accept.get_by_role("button", name="受理として記録").click()
@@ -87,8 +85,7 @@ class Portal(TargetSystem):
         )
 
     def _state(self, application_id: str) -> tuple[str, str | None]:
-        self.goto(f"/applications/{quote(application_id)}")
-        self.expect_heading("申請詳細")
+        self.open_screen(f"/applications/{quote(application_id)}", "申請詳細")
         reception = self.page.get_by_role("region", name="受付情報")
 
         def cell(name: str) -> str:

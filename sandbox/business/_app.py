@@ -41,6 +41,7 @@ def create_business_app(
         password=password,
         faults=faults,
         home="/menu",
+        cookie="JSESSIONID",  # a Java back office, like many 業務システム
     )
     engine = open_database(db_path)
     metadata.create_all(engine)

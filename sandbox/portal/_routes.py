@@ -68,6 +68,7 @@ def create_portal_app(
         password=password,
         faults=faults,
         home="/applications",
+        cookie="PORTAL_SESSION",
     )
     app.state.engine = engine
 

@@ -45,6 +45,19 @@ def test_failed_item_keeps_a_redacted_trace_and_a_masked_screenshot(tmp_path: Pa
     assert shots[0].stat().st_mode & 0o077 == 0
 
 
+def test_traces_from_the_second_attempt_on_when_asked(tmp_path: Path) -> None:
+    with RobotWorker(scenario="test", evidence_dir=tmp_path, trace="retries") as worker:
+        for attempt, key in ((1, "R2026-000011"), (2, "R2026-000012")):
+            with pytest.raises(InvalidInput):
+                with worker.item(key, personal_values=[NAME], attempt=attempt) as page:
+                    page.set_content(FORM)
+                    raise InvalidInput("対象システムが入力を拒否しました")
+        with worker.item("R2026-000013", attempt=3) as page:  # a trace left open would fail
+            page.set_content(FORM)
+    kept = sorted(path.name.split("-", 2)[1] + path.suffix for path in tmp_path.iterdir())
+    assert kept == ["000011.png", "000012.png", "000012.zip"]
+
+
 def test_successful_item_keeps_nothing(tmp_path: Path) -> None:
     with RobotWorker(scenario="test", evidence_dir=tmp_path) as worker:
         with worker.item("R2026-000002", personal_values=[NAME]) as page:

@@ -132,3 +132,25 @@ def test_latency_range_must_be_ordered() -> None:
         assert "latency_max_ms" in str(exc)
     else:
         raise AssertionError("an inverted latency range was accepted")
+
+
+def test_both_systems_on_one_host_keep_their_own_sessions(sandbox: object) -> None:
+    """A browser keeps cookies per host, not per port: one login must not end the other."""
+    import httpx
+
+    from core.secrets import get_secret
+    from sandbox import BUSINESS_USER, PORTAL_USER, RunningSandbox
+
+    assert isinstance(sandbox, RunningSandbox)
+    logins = [
+        (sandbox.portal_url, PORTAL_USER, "sandbox-portal-password", "/applications"),
+        (sandbox.business_url, BUSINESS_USER, "sandbox-business-password", "/menu"),
+    ]
+    with httpx.Client(timeout=10) as browser_like:  # one cookie jar, as in one browser
+        for url, user, secret, _ in logins:
+            answer = browser_like.post(
+                f"{url}/login", data={"username": user, "password": get_secret(secret)}
+            )
+            assert answer.status_code == 303
+        for url, _, _, home in logins:
+            assert browser_like.get(f"{url}{home}").status_code == 200, url
