@@ -68,7 +68,8 @@ def _log_table(boxes: Sequence[dict[str, float]]) -> npt.NDArray[np.float64]:
 
 @lru_cache(maxsize=1)
 def _all_dates() -> npt.NDArray[np.int8]:
-    """Every date 1926-12-25..2049-12-31 as its 7 box digits (era code, YY, MM, DD)."""
+    """Every date 1926-12-25..2049-12-31 as its 7 box digits (era code, YY, MM, DD), in
+    calendar order."""
     rows = []
     day = _FIRST_DAY
     while day <= _LAST_DAY:
@@ -78,6 +79,14 @@ def _all_dates() -> npt.NDArray[np.int8]:
             rows.append(f"{code}{wareki.year:02d}{wareki.month:02d}{wareki.day:02d}")
         day += timedelta(days=1)
     return np.array([[int(c) for c in row] for row in rows], dtype=np.int8)
+
+
+def _dates_until(last: date | None) -> npt.NDArray[np.int8]:
+    """The rows of :func:`_all_dates` up to ``last`` (all of them for ``None``)."""
+    table = _all_dates()
+    if last is None or last >= _LAST_DAY:
+        return table
+    return table[: max(1, (last - _FIRST_DAY).days + 1)]
 
 
 @lru_cache(maxsize=1)
@@ -223,18 +232,19 @@ def _phone(log_p: npt.NDArray[np.float64]) -> tuple[str, float]:
 
 
 def decode_boxes(boxes: Sequence[dict[str, float]], *, kind: str,
-                 rule: str | None) -> BoxDecision | None:
+                 rule: str | None, not_after: date | None = None) -> BoxDecision | None:
     """The best value of a fully written boxed field under its rule, or ``None``.
 
     ``boxes`` holds one distribution (character → probability) per written box, left to
-    right. ``None`` when there is no rule-aware way to decode this field (the caller keeps
-    the box-by-box reading).
+    right. A date is one of the days up to ``not_after`` (a form cannot be dated, nor name
+    a birth, after the day it was received). ``None`` when there is no rule-aware way to
+    decode this field (the caller keeps the box-by-box reading).
     """
     if not boxes or any(not dist for dist in boxes):
         return None
     log_p = _log_table(boxes)
     if kind == "date" and len(boxes) == 7:
-        value, posterior = _from_table(log_p, _all_dates())
+        value, posterior = _from_table(log_p, _dates_until(not_after))
     elif rule == "my_number" and len(boxes) == 12:
         value, posterior = _my_number(log_p)
     elif rule == "postal_code" and len(boxes) == 7:

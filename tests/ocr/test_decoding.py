@@ -5,12 +5,16 @@ These work on made-up probability tables, so they need no model and run in milli
 
 from __future__ import annotations
 
+from datetime import date
+
+import cv2
 import numpy as np
 
 from core.identifiers import is_valid_my_number
 from ocr._constrain import decode_boxes
-from ocr._fields import _address_dashes, _gaps_are_spaces, _large_kana
+from ocr._fields import _box_masks
 from ocr._ppocr import Recognition
+from ocr._text import _address_dashes, _large_kana, folded, gaps_are_spaces, kana_context
 
 
 def _boxes(value: str, *, sure: float = 0.98, doubt: dict[int, tuple[str, float]] | None = None
@@ -88,9 +92,9 @@ def test_a_long_vowel_mark_over_blank_paper_is_a_space() -> None:
     line[10:30, 10:70] = 0
     line[10:30, 130:190] = 0
     found = Recognition("アーイ", (0.9, 0.6, 0.9), positions=(0.2, 0.5, 0.8))
-    assert _gaps_are_spaces(found, line).text == "ア イ"
+    assert gaps_are_spaces(found, line).text == "ア イ"
     line[18:22, 80:120] = 0  # a real ー stroke in the gap
-    assert _gaps_are_spaces(found, line).text == "アーイ"
+    assert gaps_are_spaces(found, line).text == "アーイ"
 
 
 def test_a_phone_number_keeps_a_valid_shape() -> None:
@@ -111,3 +115,50 @@ def test_the_area_part_of_an_address_is_written_as_the_postal_table_has_it() -> 
     assert snap_address("東京都日野市神明５－２３－１７", "1910016") == (
         "東京都日野市神明５－２３－１７", 0)
     assert snap_address("北海道札幌市中央区大通東１", "9290311") is None  # another area
+
+
+def test_a_date_after_the_day_the_form_was_received_is_not_read() -> None:
+    # 令和09年 (2027) or 令和08年 (2026): the tens box is unclear, the claim came in 2026.
+    boxes = _boxes("5080401", doubt={1: ("1", 0.45)})
+    boxes[2] = {**dict.fromkeys("0123456789", 0.01), "8": 0.45, "9": 0.46}
+    decided = decode_boxes(boxes, kind="date", rule=None, not_after=date(2026, 6, 1))
+    assert decided is not None and decided[0] == "5080401"
+    unbounded = decode_boxes(boxes, kind="date", rule=None)
+    assert unbounded is not None and unbounded[0] != "5080401"
+
+
+def test_a_digit_running_over_its_divider_stays_whole_in_its_box() -> None:
+    ink = np.zeros((60, 120), np.uint8)
+    cv2.circle(ink, (30, 30), 16, 255, 3)  # a 0 in box 1 of 3 (boxes 0-40, 40-80, 80-120)
+    cv2.line(ink, (65, 12), (65, 48), 255, 3)  # a 1 in box 2
+    cv2.rectangle(ink, (38, 20), (46, 24), 255, -1)  # joined to the 0, over the divider
+    masks = _box_masks(ink, 0, 120, 3)
+    assert masks[0] is not None and masks[1] is not None and masks[2] is None
+    assert masks[0][:, 40:47].any() and not masks[1][:, :47].any()
+
+
+def test_two_digits_written_into_each_other_are_cut_at_the_divider() -> None:
+    ink = np.zeros((60, 120), np.uint8)
+    cv2.line(ink, (10, 30), (50, 30), 255, 3)  # one stroke over boxes 0 and 1
+    cv2.line(ink, (45, 12), (45, 48), 255, 3)
+    cv2.line(ink, (100, 12), (100, 48), 255, 3)  # box 2
+    masks = _box_masks(ink, 0, 120, 3)
+    assert all(mask is not None for mask in masks)
+
+
+def test_small_and_large_kana_that_read_the_same_share_their_confidence() -> None:
+    found = Recognition("ュウタ", (0.55, 0.99, 0.99),
+                        char_alternatives=((("ュ", 0.55), ("ユ", 0.44)), (("ウ", 0.99),),
+                                           (("タ", 0.99),)))
+    assert _large_kana(found.text) == "ユウタ"
+    assert min(folded(found, "katakana")) > 0.98
+    assert min(folded(found, "kanji")) == 0.55
+
+
+def test_a_character_among_katakana_is_read_as_katakana_in_an_address() -> None:
+    text = "第２つォレストコ一ポ"
+    alternatives = tuple(((c, 0.8), ("フ", 0.15)) if c == "つ" else
+                         ((c, 0.7), ("ー", 0.25)) if c == "一" else ((c, 1.0),) for c in text)
+    found = kana_context(Recognition(text, tuple(a[0][1] for a in alternatives),
+                                      char_alternatives=alternatives))
+    assert found.text == "第２フォレストコーポ"
