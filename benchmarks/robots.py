@@ -32,11 +32,14 @@ of ``rate_workers_3`` waits for a slot.
 
 Both systems listen on 127.0.0.1 (different ports), as ``scenario.yaml`` configures them.
 
-``REPETITIONS`` is 1: a round is 2 × ``RECORDS`` robot items, and at the ~4.8 s per item
-measured on this 2-core machine while a test suite shared it (load 7–12) one round took 26
-minutes, well past the 10 minutes a benchmark should take. Raise it on a quiet machine; the
+``REPETITIONS`` is 1: a round is 2 × ``RECORDS`` robot items, about 2 s each on a quiet
+2-core machine, so one round takes about 13 minutes. Raise it on a bigger machine; the
 figures are medians over the rounds, and every single run (with ``load_1min_before``) is in
 the result.
+
+On 2 cores the robots are CPU-bound: sampled during a run, Chromium's renderer and browser
+processes use about 1.5 CPU-seconds per item (Playwright's driver, Python and the sandbox
+together under 0.5), so a second worker has little CPU left to use.
 
 Targets (from the issue): ``rate_workers_1`` ≥ 1.0 item/s, ``scaling_3_over_1`` ≥ 1.6 (on 2
 cores), ``flow_overhead`` ≤ 1.10. ``JIMU_ROBOTS_BENCH_RECORDS`` changes ``RECORDS`` for a
@@ -51,7 +54,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -62,6 +64,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from core.net import free_port, wait_until_serving
 from flows._concurrency import SESSION_LIMITS
 
 RECORDS = int(os.environ.get("JIMU_ROBOTS_BENCH_RECORDS", 200))
@@ -101,31 +104,10 @@ class _Sandbox:
     business_url: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_until_up(url: str, child: subprocess.Popen[bytes], deadline: float) -> None:
-    import httpx
-
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            raise RuntimeError(f"sandbox exited with code {child.returncode} before serving")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"sandbox did not start at {url}")
-
-
 @contextlib.contextmanager
 def _sandbox(folder: Path) -> Iterator[_Sandbox]:
     """``jimu sandbox up`` over the databases under ``folder``, stopped (SIGINT) on exit."""
-    ports = _free_port(), _free_port()
+    ports = free_port(), free_port()
     env = {**os.environ, "JIMU_DATA_DIR": str(folder)}
     command = [
         str(_JIMU), "sandbox", "up",
@@ -136,8 +118,8 @@ def _sandbox(folder: Path) -> Iterator[_Sandbox]:
     running = _Sandbox(f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}")
     try:
         deadline = time.monotonic() + 60
-        _wait_until_up(running.portal_url, child, deadline)
-        _wait_until_up(running.business_url, child, deadline)
+        wait_until_serving(running.portal_url, deadline=deadline, process=child)
+        wait_until_serving(running.business_url, deadline=deadline, process=child)
         yield running
     finally:
         child.send_signal(signal.SIGINT)

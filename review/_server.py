@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from core.errors import ConfigError, TargetUnavailable
+from core.errors import ConfigError
 from core.ledger import default_ledger_url
+from core.net import free_port, wait_until_serving
 from review._app import create_review_app
 from review._settings import ReviewSettings
 from review._store import ReviewStore, default_review_path
@@ -93,12 +93,6 @@ class RunningReview:
     users: UserStore
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.contextmanager
 def serve_review_in_background(
     data_dir: Path,
@@ -120,22 +114,13 @@ def serve_review_in_background(
         ledger_url=ledger_url or default_ledger_url(data_dir),
         settings=settings,
     )
-    port = port or _free_port(host)
+    port = port or free_port(host)
     server = uvicorn.Server(_config(app, host, port))
     thread = threading.Thread(target=asyncio.run, args=(server.serve(),), daemon=True)
     thread.start()
     running = RunningReview(url=f"http://{host}:{port}", app=app, store=store, users=users)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{running.url}/login", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TargetUnavailable(f"review station did not start at {running.url}")
-            time.sleep(0.05)
+        wait_until_serving(running.url, deadline=time.monotonic() + 20, path="/login")
         yield running
     finally:
         server.should_exit = True

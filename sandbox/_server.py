@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from core.errors import ConfigError, TargetUnavailable
+from core.errors import ConfigError
+from core.net import free_port, wait_until_serving
 from core.secrets import ensure_secret
 from sandbox._settings import FaultSettings, SandboxSettings
 
@@ -73,12 +73,6 @@ def build_apps(data_dir: Path, *, faults: FaultSettings | None = None) -> tuple[
     return portal, business
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
-
-
 def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
     # access_log off: URLs of detail pages carry application ids, and the sandbox logs nothing
     # personal anyway; warnings and errors still show.
@@ -130,17 +124,6 @@ class RunningSandbox:
         self.business.state.faults.update(faults.model_copy())
 
 
-def _wait_until_up(url: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise TargetUnavailable(f"sandbox did not start at {url}")
-
-
 @contextlib.contextmanager
 def serve_in_background(
     data_dir: Path,
@@ -155,7 +138,7 @@ def serve_in_background(
     Port 0 picks a free port. Used by the pytest fixture, the demo and benchmarks.
     """
     portal, business = build_apps(data_dir, faults=faults)
-    ports = (portal_port or _free_port(host), business_port or _free_port(host))
+    ports = (portal_port or free_port(host), business_port or free_port(host))
     servers = [
         uvicorn.Server(_config(portal, host, ports[0])),
         uvicorn.Server(_config(business, host, ports[1])),
@@ -175,8 +158,8 @@ def serve_in_background(
     )
     try:
         deadline = time.monotonic() + 20
-        _wait_until_up(running.portal_url, deadline)
-        _wait_until_up(running.business_url, deadline)
+        wait_until_serving(running.portal_url, deadline=deadline)
+        wait_until_serving(running.business_url, deadline=deadline)
         yield running
     finally:
         for server in servers:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,12 +22,6 @@ REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "prefect-ui.png"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _wait_ready(log: Path, process: subprocess.Popen[bytes], timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while "jimu is serving" not in log.read_text(encoding="utf-8", errors="replace"):
@@ -39,9 +32,10 @@ def _wait_ready(log: Path, process: subprocess.Popen[bytes], timeout: float = 30
 
 def main() -> int:
     sys.path.insert(0, str(REPO))
+    from core.net import free_port
     from robots import launch_chromium
 
-    port = _free_port()
+    port = free_port()
     ui = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="jimu-shot-") as data:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
@@ -49,7 +43,7 @@ def main() -> int:
         log = Path(data) / "serve.log"
         command = [
             sys.executable, "-m", "flows._cli_serve", "--prefect-port", str(port),
-            "--portal-port", str(_free_port()), "--business-port", str(_free_port()),
+            "--portal-port", str(free_port()), "--business-port", str(free_port()),
         ]  # fmt: skip
         with log.open("wb") as out:
             serve = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)

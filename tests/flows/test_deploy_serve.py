@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,12 @@ from typing import IO
 
 import httpx
 
+from core.net import free_port
 from flows._deploy_stack import descendants
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_starts_everything_and_ctrl_c_stops_every_child(tmp_path: Path) -> None:
-    ports = [_free_port() for _ in range(3)]
+    ports = [free_port() for _ in range(3)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {
         "JIMU_DATA_DIR": str(tmp_path / "data"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",

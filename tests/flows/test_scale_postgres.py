@@ -13,7 +13,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -26,6 +25,7 @@ import pytest
 from core.fake_people import FakePeople
 from core.inventory import Inventory
 from core.ledger import Ledger, Status
+from core.net import free_port
 from flows._concurrency import ensure_session_limits
 from flows._deploy_check import CHECK
 from flows._deploy_recovery import ensure_recovery_automation
@@ -49,12 +49,6 @@ WORKERS = ("worker-a", "worker-b")
 _PG_BINS = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _postgres_cluster() -> Iterator[str]:
     """A throw-away PostgreSQL cluster on loopback; yields Prefect's connection URL."""
@@ -67,7 +61,7 @@ def _postgres_cluster() -> Iterator[str]:
         owner = pwd.getpwnam("postgres")
         os.chown(root, owner.pw_uid, owner.pw_gid)
         as_owner = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
+    port = free_port()
     data = root / "data"
     options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
 
@@ -101,7 +95,7 @@ def test_two_workers_on_postgres_share_runs_and_a_killed_run_recovers_without_du
     ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
     children: list[Child] = []
     with _postgres_cluster() as database_url:
-        api = f"http://127.0.0.1:{_free_port()}/api"
+        api = f"http://127.0.0.1:{free_port()}/api"
         env = prefect_env(
             home=tmp_path / "prefect",
             api_url=api,
