@@ -191,7 +191,9 @@ def _inboxes(
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m flows._cli_serve [options]``: the same handler as ``jimu serve``."""
     from core.logging import configure_logging
+    from flows.cli import restore_ctrl_c
 
+    restore_ctrl_c()
     parser = argparse.ArgumentParser(prog="jimu")
     register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -63,10 +64,20 @@ def _version(_args: argparse.Namespace) -> int:
     return 0
 
 
+def restore_ctrl_c() -> None:
+    """Make Ctrl-C (SIGINT) stop jimu even when it was started where SIGINT is ignored.
+
+    A job started with ``&`` from a script inherits SIGINT ignored, and Python then leaves
+    it so: ``jimu serve`` or ``jimu sandbox up`` would never stop on SIGINT.
+    """
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``jimu`` command line; returns the exit status."""
     from core.logging import configure_logging
 
+    restore_ctrl_c()
     args = _build_parser().parse_args(argv)
     configure_logging("DEBUG" if args.verbose else None)
     handler: Handler = args.handler

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -57,8 +58,10 @@ def _serve_then_interrupt(command: list[str], env: dict[str, str], out: IO[str])
         serve.send_signal(signal.SIGINT)  # what Ctrl-C in the terminal sends
         assert serve.wait(timeout=240) == 0  # a loaded 2-core machine stops slowly
     finally:
-        if serve.poll() is None:
-            serve.kill()
+        if serve.poll() is None:  # the test failed: leave no server or worker behind
+            for pid in {serve.pid} | descendants(serve.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             serve.wait()
     return children
 
