@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["nfkc", "same_text"]
+__all__ = ["edit_distance", "nfkc", "same_text"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -24,3 +24,14 @@ def same_text(a: str, b: str, *, ignore_spaces: bool = False) -> bool:
     if ignore_spaces:
         return _SPACES.sub("", left) == _SPACES.sub("", right)
     return _SPACES.sub(" ", left) == _SPACES.sub(" ", right)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: the fewest insertions, deletions and substitutions from a to b."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from core.errors import ConfigError, JimuError
-from core.text import nfkc
+from core.text import edit_distance, nfkc
 from ocr._document import read_document
 from ocr._engines import Engine
 from ocr._models import DocumentReading
@@ -45,14 +45,7 @@ def same_value(kind: str, read: str, truth: str) -> bool:
 
 def char_errors(read: str, truth: str) -> int:
     """Levenshtein distance between two strings (spaces ignored)."""
-    a, b = "".join(nfkc(read).split()), "".join(nfkc(truth).split())
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    return edit_distance("".join(nfkc(read).split()), "".join(nfkc(truth).split()))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from core.text import nfkc
+from core.text import edit_distance, nfkc
 from core.wareki import to_wareki
 
 __all__ = ["BoxDecision", "decode_boxes", "decode_postal", "snap_address"]
@@ -261,16 +261,6 @@ def decode_boxes(boxes: Sequence[dict[str, float]], *, kind: str,
     return value, min(1.0, posterior), shares
 
 
-def _distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def snap_address(address: str, code: str, *, most: int = 2) -> tuple[str, int] | None:
     """The address with its area part written as the national table writes it for ``code``.
 
@@ -287,7 +277,7 @@ def snap_address(address: str, code: str, *, most: int = 2) -> tuple[str, int] |
             for length in range(max(1, len(area) - most), len(area) + most + 1):
                 if length > len(address):
                     break
-                found = _distance(nfkc(address[:length]), area)
+                found = edit_distance(nfkc(address[:length]), area)
                 if found <= most and (best is None or found < best[0]):
                     best = (found, length, area)
     if best is None:

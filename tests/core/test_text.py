@@ -56,3 +56,13 @@ def test_same_text_ignoring_spaces() -> None:
     assert same_text("山田太郎", "山田　太郎", ignore_spaces=True)
     assert same_text("ﾔﾏﾀﾞﾀﾛｳ", "ヤマダ　タロウ", ignore_spaces=True)
     assert not same_text("山田太郎", "山田次郎", ignore_spaces=True)
+
+
+def test_edit_distance_counts_the_fewest_single_character_edits() -> None:
+    from core.text import edit_distance
+
+    assert edit_distance("ヤマダ", "ヤマダ") == 0
+    assert edit_distance("ヤマダ", "ヤマタ") == 1  # a lost dakuten
+    assert edit_distance("コーポ", "コポ") == 1
+    assert edit_distance("", "東京都") == 3
+    assert edit_distance("kitten", "sitting") == 3
