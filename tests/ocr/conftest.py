@@ -30,6 +30,19 @@ def clean_sample(tmp_path_factory: pytest.TempPathFactory, template: FormTemplat
                             formats=("png",), scan=False)[0]
 
 
+def write_other_form(path: Path) -> None:
+    """A page with this form's registration marks but another form's boxes."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (1654, 2339), 255)
+    draw = ImageDraw.Draw(page)
+    for x, y in ((95, 95), (1559, 95), (95, 2244), (1559, 2244)):
+        draw.rectangle((x - 23, y - 23, x + 23, y + 23), fill=0)
+    for row in range(300, 2100, 90):
+        draw.rectangle((200, row, 1400, row + 50), outline=0, width=3)
+    page.save(path)
+
+
 def truth_of(sample: Sample, name: str) -> str:
     """The true value of field ``name`` on ``sample``."""
     fields = sample.truth["fields"]

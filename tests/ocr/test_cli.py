@@ -12,6 +12,7 @@ from core.errors import InvalidInput
 from flows import _cli_ocr
 from ocr import Sample
 from ocr._calibrate import Outcome, choose_thresholds
+from tests.ocr.conftest import write_other_form
 
 
 def _read_args(paths: list[Path], **extra: object) -> argparse.Namespace:
@@ -78,7 +79,7 @@ def test_a_batch_of_bad_inputs_is_quarantined_and_the_good_file_still_read(
     import tracemalloc
 
     from openpyxl import load_workbook
-    from PIL import Image, ImageDraw
+    from PIL import Image
     from reportlab.lib.pdfencrypt import StandardEncryption
     from reportlab.pdfgen.canvas import Canvas
 
@@ -90,13 +91,7 @@ def test_a_batch_of_bad_inputs_is_quarantined_and_the_good_file_still_read(
     canvas.drawString(100, 100, "secret")
     canvas.save()
     Image.new("L", (1654, 2339), 255).save(bad / "blank.png")
-    other = Image.new("L", (1654, 2339), 255)
-    draw = ImageDraw.Draw(other)
-    for x, y in ((95, 95), (1559, 95), (95, 2244), (1559, 2244)):  # same marks, other form
-        draw.rectangle((x - 23, y - 23, x + 23, y + 23), fill=0)
-    for row in range(300, 2100, 90):
-        draw.rectangle((200, row, 1400, row + 50), outline=0, width=3)
-    other.save(bad / "other-form.png")
+    write_other_form(bad / "other-form.png")
     Image.new("L", (248, 351), 255).save(bad / "coarse-30dpi.png")
     Image.new("1", (20000, 20000), 1).save(bad / "huge.png")
     names = sorted(p.name for p in bad.iterdir())

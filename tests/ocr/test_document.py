@@ -13,6 +13,7 @@ from PIL import Image
 from core.errors import FormNotRecognised, InvalidInput
 from ocr import FormTemplate, Sample, load_pages, read_document
 from ocr._validate import date_value, validate_field, validate_page
+from tests.ocr.conftest import write_other_form
 
 
 def _today(sample: Sample) -> date:
@@ -101,15 +102,7 @@ def test_blank_page_is_not_the_form(tmp: Path, template: FormTemplate) -> None:
 
 
 def test_a_different_form_is_not_recognised(tmp: Path, template: FormTemplate) -> None:
-    from PIL import ImageDraw
-
-    page = Image.new("L", (1654, 2339), 255)
-    draw = ImageDraw.Draw(page)
-    for x, y in ((95, 95), (1559, 95), (95, 2244), (1559, 2244)):  # same marks, other form
-        draw.rectangle((x - 23, y - 23, x + 23, y + 23), fill=0)
-    for row in range(300, 2100, 90):
-        draw.rectangle((200, row, 1400, row + 50), outline=0, width=3)
-    page.save(tmp / "other.png")
+    write_other_form(tmp / "other.png")
     with pytest.raises(FormNotRecognised, match=r"other\.png"):
         read_document(tmp / "other.png", template)
 
