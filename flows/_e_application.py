@@ -251,7 +251,8 @@ def process_items(
     me = worker_id(worker_name)
     outcomes: dict[str, ItemOutcome] = {}
     options = config.robot
-    if not _pending(ledger, applications):
+    pending = _pending(ledger, applications)
+    if not pending:
         return []  # others finished everything while this worker waited for a session
     with RobotWorker(
         scenario=SCENARIO,
@@ -261,10 +262,10 @@ def process_items(
     ) as worker:
         portal, business = targets.portal_on(worker), targets.business_on(worker)
         for delay in [0.0, *options.retry_backoff_seconds]:
-            pending = _pending(ledger, applications)
-            if not pending:
-                break
-            if delay:
+            if delay:  # a further pass, over what failed technically in the last one
+                pending = _pending(ledger, applications)
+                if not pending:
+                    break
                 sleep(delay)
             for key, tried in pending:
                 if not ledger.claim(SCENARIO, key, worker=me, lease_seconds=options.lease_seconds):
