@@ -102,6 +102,7 @@ def _quarantine(path: Path, folder: Path, reason: str) -> None:
 
 def _read(args: argparse.Namespace) -> int:
     from core.errors import BusinessError, JimuError
+    from core.files import write_owner_only
     from ocr import DocumentReading, load_template, read_document, write_csv, write_workbook
     from ocr._outputs import CsvEncoding
 
@@ -131,9 +132,8 @@ def _read(args: argparse.Namespace) -> int:
         results.append(data)
         readings.append(reading)
         if args.out:
-            args.out.mkdir(parents=True, exist_ok=True)
-            (args.out / f"{path.stem}.json").write_text(
-                json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+            write_owner_only(args.out / f"{path.stem}.json", text.encode("utf-8"))
         if not args.json:
             review = sum(len(page.needs_review) for page in reading.pages)
             fields = sum(len(page.fields) for page in reading.pages)

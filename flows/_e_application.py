@@ -17,6 +17,7 @@ from pathlib import Path
 
 from core.application import ChildAllowanceApplication
 from core.errors import ApplicationError, JimuError
+from core.files import write_owner_only
 from core.ledger import Ledger, Status
 from core.scenario import ScenarioConfig, SystemConnection
 from core.secrets import get_secret
@@ -139,11 +140,7 @@ def export_to_file(
     ) as worker:
         with worker.item(f"export-{run_name}"):
             data = targets.portal_on(worker).export_applications(status=status, encoding=encoding)
-    out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = out_dir / f"export-{run_name}.csv"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    path = write_owner_only(out_dir / f"export-{run_name}.csv", data)
     log.debug("exported %d bytes of applications", len(data))
     return path
 

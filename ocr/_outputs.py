@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from core.errors import InvalidInput
+from core.files import write_owner_only
 from ocr._models import DocumentReading, FieldReading
 from ocr._template import FormTemplate
 
@@ -124,9 +125,9 @@ def write_workbook(readings: Sequence[DocumentReading], path: Path, template: Fo
         cell.font = Font(bold=True)
     for index in range(1, summary.max_column + 1):
         summary.column_dimensions[get_column_letter(index)].width = 16 if index > 1 else 22
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return write_owner_only(path, buffer.getvalue())  # it holds what the forms say
 
 
 def write_csv(readings: Sequence[DocumentReading], path: Path, template: FormTemplate, *,
@@ -147,6 +148,4 @@ def write_csv(readings: Sequence[DocumentReading], path: Path, template: FormTem
             f"{path.name}: a value has a character that {encoding} cannot hold "
             f"(U+{ord(exc.object[exc.start]):04X}); write the CSV as utf-8-sig instead"
         ) from exc
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+    return write_owner_only(path, data)

@@ -111,6 +111,8 @@ def test_a_batch_of_bad_inputs_is_quarantined_and_the_good_file_still_read(
         reason = (quarantine / f"{name}.reason.txt").read_text(encoding="utf-8")
         assert reason.split(":")[0] in ("invalid-input", "form-not-recognised"), name
     assert (out / f"{samples[2].path.stem}.json").is_file()
+    for written in ("readings.xlsx", "readings.csv", f"{samples[2].path.stem}.json"):
+        assert (out / written).stat().st_mode & 0o077 == 0, written  # what the forms say
     summary = load_workbook(out / "readings.xlsx")["一覧"]
     rows = list(summary.iter_rows(min_row=2, values_only=True))
     assert sorted(str(row[0]) for row in rows) == sorted([*names, samples[2].path.name])
