@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("./var"), description="Where jimu keeps all its state.")
     log_level: str = "INFO"
     chromium_path: Path = Path("/usr/bin/chromium")
+    chromium_headless_path: Path = Field(
+        default=Path("/usr/bin/chromium-headless-shell"),
+        description="The lighter headless-only Chromium, used when headless if installed.",
+    )
     headless: bool = True
     personal_fields: list[str] = Field(
         default_factory=lambda: [

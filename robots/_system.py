@@ -43,8 +43,16 @@ class TargetSystem:
         self.expect_heading(heading)
 
     def check(self) -> None:
-        """Raise if the current page is an error page or the login screen."""
+        """Raise if the current page is an error page or the login screen; else close any
+        notice covering it (:meth:`dismiss_notices`).
+
+        Every verb calls this once per page it reaches (after a load or a submit).
+        """
         check_page(self.page, system=self.system_name)
+        self.dismiss_notices()
+
+    def dismiss_notices(self) -> None:
+        """Hook for subclasses: close pop-ups a screen may open over itself on load."""
 
     def expect_heading(self, name: str, *, checked: bool = False) -> None:
         """Wait for the screen titled ``name``; :class:`ElementNotFound` if another came.

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-jpn        # Tesseract with the Japanese model
   chromium                               # the robots' browser (playwright install is offline-unsafe)
+  chromium-headless-shell                # the same Chromium without its UI: about 30% less robot time
   fonts-noto-cjk fonts-klee              # Japanese fonts: pages, reports, handwriting-like Klee One
   fonts-yozvox-yozfont-cute              # one YOzFont variant (the metapackage pulls 1.1 GB)
   libreoffice-writer-nogui libreoffice-calc-nogui  # headless PDF conversion of reports
