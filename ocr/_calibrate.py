@@ -160,7 +160,7 @@ def calibrate(samples: Path, template: FormTemplate, *, target_error: float = 0.
                         .get("seed") for p in files} - {None})
         header = (f"# Written by `jimu ocr calibrate` on {len(files)} samples (generator seed "
                   f"{', '.join(map(str, seeds)) or '?'}); do not edit. benchmarks/ocr.py "
-                  f"calibrates on `jimu ocr samples --n 100 --seed 101 --digit-range 0:2000`.\n")
+                  f"calibrates on `jimu ocr samples --n 100 --seed 101 --digit-range 1500:2000`.\n")
         target.write_text(header + yaml.safe_dump(thresholds.model_dump(mode="json"),
                                                   allow_unicode=True, sort_keys=True),
                           encoding="utf-8")

@@ -6,7 +6,8 @@ that it can **constrain it to the field's charset**: probabilities of characters
 charset are masked to zero before the greedy (best-path) decode, so a digit field can never
 read ``l`` or ``O``. Confidences are renormalised over the allowed characters. Characters in
 boxes (digits) are read by PP-OCRv6 small **and** tiny and their distributions averaged: the
-two rarely make the same confident mistake. Lines that may hold kanji are read by PP-OCRv5
+two rarely make the same confident mistake; digit-only boxes also by jimu's own
+handwritten-digit CNN (:mod:`ocr._digit_model`). Lines that may hold kanji are read by PP-OCRv5
 too, and whether it read the same text is reported (``Recognition.agreed``); on kana the two
 share too many mistakes for that to say much. Crops are batched by width, all boxes of a page
 in one inference call per model. One ONNX session per model per process, loaded on first use,
@@ -28,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from core.errors import OcrEngineFailure
+from ocr._digit_model import DigitModel
 
 __all__ = ["Charset", "PpOcrRecogniser", "Recognition", "get_recogniser"]
 
@@ -38,6 +40,8 @@ _HEIGHT = 48
 _THREADS = 2
 _BATCH = 64  # crops per inference call
 _ENSEMBLE = True  # boxed characters: average PP-OCRv6 small and tiny where both apply
+_DIGIT_MODEL_WEIGHT = 0.5  # the digit CNN's share in a digit box's distribution
+_DIGITS = frozenset("0123456789")
 _ALTERNATIVES = 6  # runner-up characters kept per character of a line
 
 
@@ -126,6 +130,8 @@ class PpOcrRecogniser:
         self._second: _SecondOpinion | None = None
         self._second_failed = size != "small"
         self._lines_second: PpOcrRecogniser | None = None
+        self._digits: DigitModel | None = None
+        self._digits_failed = size != "small"
         self._lines_second_failed = size != "small"
         lines = dictionary.read_text(encoding="utf-8").splitlines()
         # Index 0 is the CTC blank; the model's last class is the space (use_space_char).
@@ -282,25 +288,38 @@ class PpOcrRecogniser:
 
         Where the tiny model knows every character of the charset (digits), its distribution
         is averaged with the small model's: two models trained apart rarely share a mistake.
+        Where the charset is digits only, jimu's handwritten-digit CNN
+        (:mod:`ocr._digit_model`) is a third opinion, weighted :data:`_DIGIT_MODEL_WEIGHT`.
         """
         first = [self.decode_one(p, c)
                  for p, c in zip(self.probabilities(images), charsets, strict=True)]
         second = self._second_opinion()
-        if second is None:
-            return first
-        chosen = [i for i, (c, r) in enumerate(zip(charsets, first, strict=True))
-                  if c is not None and r.alternatives and all(ch in second.index for ch in c)]
-        probs = self._run(second.session, second.input, [images[i] for i in chosen])
-        for i, matrix in zip(chosen, probs, strict=True):
-            scores = {ch: float(matrix[:, second.index[ch]].max()) for ch, _ in
-                      first[i].alternatives}
-            total = sum(scores.values())
-            if total <= 0:
-                continue
-            mixed = sorted(((ch, (p + scores[ch] / total) / 2) for ch, p in
-                            first[i].alternatives), key=lambda item: -item[1])
-            first[i] = Recognition(mixed[0][0], (mixed[0][1],), tuple(mixed))
+        if second is not None:
+            chosen = [i for i, (c, r) in enumerate(zip(charsets, first, strict=True))
+                      if c is not None and r.alternatives and all(ch in second.index for ch in c)]
+            probs = self._run(second.session, second.input, [images[i] for i in chosen])
+            for i, matrix in zip(chosen, probs, strict=True):
+                scores = {ch: float(matrix[:, second.index[ch]].max()) for ch, _ in
+                          first[i].alternatives}
+                first[i] = _mixed(first[i], scores, 0.5)
+        digit_model = self._digit_model()
+        if digit_model is not None:
+            chosen = [i for i, (c, r) in enumerate(zip(charsets, first, strict=True))
+                      if c and r.alternatives and set(c) <= _DIGITS]
+            rows = digit_model.probabilities([images[i] for i in chosen])
+            for i, row in zip(chosen, rows, strict=True):
+                scores = {ch: float(row[int(ch)]) for ch, _ in first[i].alternatives}
+                first[i] = _mixed(first[i], scores, _DIGIT_MODEL_WEIGHT)
         return first
+
+    def _digit_model(self) -> DigitModel | None:
+        if self._digits is None and _ENSEMBLE and not self._digits_failed:
+            try:
+                self._digits = DigitModel()
+            except OcrEngineFailure as exc:
+                self._digits_failed = True
+                log.warning("reading digit boxes without the digit model: %s", exc)
+        return self._digits
 
     def _second_opinion(self) -> _SecondOpinion | None:
         if self._second is None and _ENSEMBLE and not self._second_failed:
@@ -310,6 +329,17 @@ class PpOcrRecogniser:
                 self._second_failed = True
                 log.warning("reading boxes with one model only: %s", exc)
         return self._second
+
+
+def _mixed(found: Recognition, scores: dict[str, float], weight: float) -> Recognition:
+    """``found``'s distribution mixed with another model's ``scores`` (renormalised over the
+    same characters), the other weighted ``weight``; ``found`` itself if they sum to 0."""
+    total = sum(scores.values())
+    if total <= 0:
+        return found
+    mixed = sorted(((ch, (1 - weight) * p + weight * scores[ch] / total)
+                    for ch, p in found.alternatives), key=lambda item: -item[1])
+    return Recognition(mixed[0][0], (mixed[0][1],), tuple(mixed))
 
 
 @lru_cache(maxsize=64)
