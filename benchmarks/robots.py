@@ -37,9 +37,13 @@ Both systems listen on 127.0.0.1 (different ports), as ``scenario.yaml`` configu
 figures are medians over the rounds, and every single run (with ``load_1min_before``) is in
 the result.
 
-On 2 cores the robots are CPU-bound: sampled during a run, Chromium's renderer and browser
-processes use about 1.5 CPU-seconds per item (Playwright's driver, Python and the sandbox
-together under 0.5), so a second worker has little CPU left to use.
+On 2 cores the robots are CPU-bound: sampled during a run of the full Chromium, its
+renderer and browser processes used about 1.5 CPU-seconds per item (Playwright's driver,
+Python and the sandbox together under 0.5), so a second worker has little CPU left to use.
+Debian's ``chromium-headless-shell``, used since when headless, spends about a third less
+(side by side on the same 22 items: 43 CPU-s against 61–66). The figures also move with the
+machine: ``rate_direct_post`` (no browser at all) was 75 items/s in one session and 42 in
+another, so compare ``robot_over_direct`` across sessions, not the rates.
 
 Targets (from the issue): ``rate_workers_1`` ≥ 1.0 item/s, ``scaling_3_over_1`` ≥ 1.6 (on 2
 cores), ``flow_overhead`` ≤ 1.10. ``JIMU_ROBOTS_BENCH_RECORDS`` changes ``RECORDS`` for a
