@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from core.errors import ConfigError, ElementNotFound, SessionExpired
 from robots._pages import check_page, retry_step
@@ -51,6 +51,16 @@ class TargetSystem:
         check_page(self.page, system=self.system_name)
         self.dismiss_notices()
 
+    def submit(self, button: Locator) -> None:
+        """Click a button that sends a form, and wait until the page it leads to has loaded.
+
+        Playwright's click does not wait for the navigation it starts: checked straight
+        after, the page could still be the form while the answer (an error page, say) is
+        arriving, and a system error would read as a refusal of the input.
+        """
+        with self.page.expect_event("load"):
+            button.click()
+
     def dismiss_notices(self) -> None:
         """Hook for subclasses: close pop-ups a screen may open over itself on load."""
 
@@ -77,7 +87,7 @@ class TargetSystem:
             page = self.page
             page.get_by_label("ユーザーID").fill(self._username)
             page.get_by_label("パスワード").fill(self._password)
-            page.get_by_role("button", name="ログイン").click()
+            self.submit(page.get_by_role("button", name="ログイン"))
             try:
                 self.check()
             except SessionExpired:

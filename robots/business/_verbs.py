@@ -55,7 +55,7 @@ class BusinessSystem(TargetSystem):
         page = self.page
         self.open_screen("/search", "受給者検索")
         page.get_by_label("個人番号").fill(my_number)
-        page.get_by_role("button", name="検索").click()
+        self.submit(page.get_by_role("button", name="検索"))
         self.check()
         raise_if_refused(page, system=self.system_name)
         results = page.get_by_role("table", name="検索結果")
@@ -105,14 +105,14 @@ class BusinessSystem(TargetSystem):
         retry_step(lambda: self._account_screen(application), what="account screen")
         # 登録 is not repeated here: if its answer is lost, the caller searches first.
         retry_step(lambda: self._open_confirm(), what="confirm screen")
-        self.page.get_by_role("button", name="登録", exact=True).click()
+        self.submit(self.page.get_by_role("button", name="登録", exact=True))
         self.expect_heading("新規登録（完了）")
         recipient_no = self.page.locator("#recipient-no").inner_text().strip()
         log.debug("registered application %s as %s", application.application_id, recipient_no)
         return recipient_no
 
     def _submit(self, next_heading: str) -> None:
-        self.page.get_by_role("button", name="次へ").click()
+        self.submit(self.page.get_by_role("button", name="次へ"))
         self.check()
         raise_if_refused(self.page, system=self.system_name)
         self.expect_heading(next_heading, checked=True)

@@ -70,7 +70,7 @@ class Portal(TargetSystem):
         self.open_screen(f"/applications/{quote(application_id)}", "申請詳細")
         accept = page.get_by_role("region", name="受理")
         accept.get_by_label("受給者番号").fill(recipient_no)
-        accept.get_by_role("button", name="受理として記録").click()
+        self.submit(accept.get_by_role("button", name="受理として記録"))
         self.check()
         raise_if_refused(page, system=self.system_name)
         status = page.get_by_role("status")
