@@ -40,7 +40,7 @@ _HEIGHT = 48
 _THREADS = 2
 _BATCH = 64  # crops per inference call
 _ENSEMBLE = True  # boxed characters: average PP-OCRv6 small and tiny where both apply
-_DIGIT_MODEL_WEIGHT = 0.5  # the digit CNN's share in a digit box's distribution
+_DIGIT_MODEL_WEIGHT = 0.4  # the digit CNN's share in a digit box's distribution
 _DIGITS = frozenset("0123456789")
 _ALTERNATIVES = 6  # runner-up characters kept per character of a line
 
