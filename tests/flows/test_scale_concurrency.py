@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -58,7 +59,7 @@ def test_at_most_two_sessions_in_the_business_system_at_once() -> None:
 
 
 def _forget_limit(name: str) -> None:
-    """Start from a new limit: the shared test server's keeps what earlier flow tests did.
+    """Start from a new limit: on the shared test server the old one remembers earlier tests.
 
     Prefect tells a robot denied a slot to come back after the limit's average occupancy
     (up to 30 s); earlier tests' long sessions would make six short ones outlast the timeout.
@@ -66,10 +67,8 @@ def _forget_limit(name: str) -> None:
     from prefect.exceptions import ObjectNotFound
 
     with get_client(sync_client=True) as client:
-        try:
+        with contextlib.suppress(ObjectNotFound):
             client.delete_global_concurrency_limit_by_name(name)
-        except ObjectNotFound:
-            pass
 
 
 @pytest.mark.usefixtures("prefect_harness")
