@@ -7,7 +7,7 @@ from urllib.parse import quote
 from playwright.sync_api import Download
 
 from core.errors import InvalidInput, TargetUnavailable
-from robots._pages import raise_if_refused, retry_step
+from robots._pages import retry_step
 from robots._system import TargetSystem
 
 __all__ = ["ENCODING_LABELS", "Portal"]
@@ -70,11 +70,8 @@ class Portal(TargetSystem):
         self.open_screen(f"/applications/{quote(application_id)}", "申請詳細")
         accept = page.get_by_role("region", name="受理")
         accept.get_by_label("受給者番号").fill(recipient_no)
-        self.submit(accept.get_by_role("button", name="受理として記録"))
-        self.check()
-        raise_if_refused(page, system=self.system_name)
-        status = page.get_by_role("status")
-        text = status.inner_text() if status.count() else ""
+        screen = self.send(accept.get_by_role("button", name="受理として記録"))
+        text = " ".join(screen.statuses)
         if "受理として記録しました" not in text and "既に受理済みです" not in text:
             raise TargetUnavailable("電子申請システムが受理の結果を表示しませんでした")
 
