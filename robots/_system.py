@@ -27,15 +27,20 @@ class TargetSystem:
 
     system_name = "対象システム"
 
-    def __init__(self, page: Page, *, base_url: str, username: str, password: str) -> None:
-        self.page = page
+    def __init__(
+        self, page: Page | Callable[[], Page], *, base_url: str, username: str, password: str
+    ) -> None:
+        """``page`` is the page to work on, or a function returning the current one (a
+        :class:`~robots.RobotWorker`'s ``lambda: worker.page``, as it opens a tab per item)."""
+        self._current_page = page if callable(page) else lambda: page
         self.base_url = base_url.rstrip("/")
         self._username = username
         self._password = password
-        self.prepare_page(page)
 
-    def prepare_page(self, page: Page) -> None:
-        """Hook for subclasses: install handlers (pop-ups, notices) on the worker's page."""
+    @property
+    def page(self) -> Page:
+        """The page the verbs act on now."""
+        return self._current_page()
 
     def open_screen(self, path: str, heading: str) -> Screen:
         """Open ``path`` and wait for the screen titled ``heading`` (see :meth:`expect_heading`)."""

@@ -6,11 +6,10 @@ import logging
 import time
 from datetime import date
 
-from playwright.sync_api import Locator
-
 from core.application import ChildAllowanceApplication
 from core.errors import ElementNotFound, InvalidInput, SessionExpired, TargetUnavailable
 from core.wareki import to_wareki
+from robots._forms import FormValues, fill_form
 from robots._pages import Screen, retry_step
 from robots._system import TargetSystem
 
@@ -19,18 +18,15 @@ __all__ = ["BusinessSystem"]
 log = logging.getLogger(__name__)
 
 
-def _fill_date(group: Locator, day: date) -> None:
+def _date_fields(day: date) -> dict[str, str]:
+    """The 元号・年・月・日 selects of a 和暦 date group."""
     wareki = to_wareki(day)
-    group.get_by_label("元号", exact=True).select_option(wareki.era.name)
-    group.get_by_label("年", exact=True).select_option(str(wareki.year))
-    group.get_by_label("月", exact=True).select_option(str(wareki.month))
-    group.get_by_label("日", exact=True).select_option(str(wareki.day))
-
-
-def _choose(group: Locator, option: str) -> None:
-    """Check the radio button ``option`` in ``group``. Forced, as :meth:`TargetSystem.submit`
-    explains; Playwright still verifies that the button became checked."""
-    group.get_by_label(option, exact=True).check(force=True)
+    return {
+        "元号": wareki.era.name,
+        "年": str(wareki.year),
+        "月": str(wareki.month),
+        "日": str(wareki.day),
+    }
 
 
 class BusinessSystem(TargetSystem):
@@ -123,54 +119,65 @@ class BusinessSystem(TargetSystem):
         self.expect_heading(next_heading, screen=screen)
         self._screen = next_heading
 
+    def _fill(self, values: FormValues) -> None:
+        fill_form(self.page, values, system=self.system_name)
+
     def _applicant_screen(self, application: ChildAllowanceApplication) -> None:
-        page, person = self.page, application.applicant
+        person = application.applicant
         self._screen = None
         self.open_screen("/register", "新規登録（請求者）")  # starts a fresh draft
-        page.get_by_label("個人番号").fill(person.my_number)
-        page.get_by_label("氏名", exact=True).fill(person.name)
-        page.get_by_label("フリガナ", exact=True).fill(person.name_kana)
-        _fill_date(page.get_by_role("group", name="生年月日"), person.birth_date)
-        _choose(page.get_by_role("group", name="性別"), person.gender)
-        page.get_by_label("郵便番号").fill(person.postal_code)
-        page.get_by_label("住所").fill(person.address)
-        page.get_by_label("電話番号").fill(person.phone)
-        spouse = "有" if person.has_spouse else "無"
-        _choose(page.get_by_role("group", name="配偶者"), spouse)
+        self._fill(
+            {
+                "個人番号": person.my_number,
+                "氏名": person.name,
+                "フリガナ": person.name_kana,
+                "生年月日": _date_fields(person.birth_date),
+                "性別": person.gender,
+                "郵便番号": person.postal_code,
+                "住所": person.address,
+                "電話番号": person.phone,
+                "配偶者": "有" if person.has_spouse else "無",
+            }
+        )
         self._submit("新規登録（児童）")
 
     def _children_screen(self, application: ChildAllowanceApplication) -> None:
-        page = self.page
         if self._screen != "新規登録（児童）":  # a retry: the draft is kept, open its screen
             self.open_screen("/register/children", "新規登録（児童）")
         self._screen = None
+        groups: dict[str, FormValues] = {}
         for n in (1, 2, 3):
-            group = page.get_by_role("group", name=f"児童{n}", exact=True)
             if n > len(application.children):
-                group.get_by_label("氏名", exact=True).fill("")
-                group.get_by_label("フリガナ", exact=True).fill("")
+                groups[f"児童{n}"] = {"氏名": "", "フリガナ": ""}
                 continue
             child = application.children[n - 1]
-            group.get_by_label("氏名", exact=True).fill(child.name)
-            group.get_by_label("フリガナ", exact=True).fill(child.name_kana)
-            _fill_date(group.get_by_role("group", name="生年月日"), child.birth_date)
-            _choose(group.get_by_role("group", name="性別"), child.gender)
-            group.get_by_label("続柄").select_option(child.relationship)
-            group.get_by_label("同居").set_checked(child.living_together, force=True)
+            groups[f"児童{n}"] = {
+                "氏名": child.name,
+                "フリガナ": child.name_kana,
+                "生年月日": _date_fields(child.birth_date),
+                "性別": child.gender,
+                "続柄": child.relationship,
+                "同居": child.living_together,
+            }
+        self._fill(groups)
         self._submit("新規登録（振込口座）")
 
     def _account_screen(self, application: ChildAllowanceApplication) -> None:
-        page, account = self.page, application.account
+        account = application.account
         if self._screen != "新規登録（振込口座）":  # a retry: the draft is kept, open its screen
             self.open_screen("/register/account", "新規登録（振込口座）")
         self._screen = None
-        page.get_by_label("金融機関コード").fill(account.bank_code)
-        page.get_by_label("金融機関名").fill(account.bank_name)
-        page.get_by_label("支店コード").fill(account.branch_code)
-        page.get_by_label("支店名").fill(account.branch_name)
-        _choose(page.get_by_role("group", name="預金種目"), account.account_type)
-        page.get_by_label("口座番号").fill(account.account_number)
-        page.get_by_label("口座名義").fill(account.account_holder_kana)
+        self._fill(
+            {
+                "金融機関コード": account.bank_code,
+                "金融機関名": account.bank_name,
+                "支店コード": account.branch_code,
+                "支店名": account.branch_name,
+                "預金種目": account.account_type,
+                "口座番号": account.account_number,
+                "口座名義": account.account_holder_kana,
+            }
+        )
         self._submit("新規登録（確認）")
 
     def _open_confirm(self) -> None:

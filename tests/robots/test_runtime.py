@@ -99,3 +99,13 @@ def test_old_evidence_is_purged(tmp_path: Path) -> None:
     fresh.write_bytes(b"x")
     assert purge_old_evidence(tmp_path, retention_days=30) == 1
     assert not old.exists() and fresh.exists()
+
+
+def test_every_item_gets_a_new_tab_in_the_same_context(tmp_path: Path) -> None:
+    with RobotWorker(scenario="test", evidence_dir=tmp_path) as worker:
+        with worker.item("R2026-000021") as first:
+            first.set_content(FORM)
+        with worker.item("R2026-000022") as second:
+            assert second is not first and first.is_closed()
+            assert second.content().count("氏名") == 0  # nothing left of the last item
+        assert worker.context.pages == [second]
