@@ -15,6 +15,11 @@ __all__ = ["CHROMIUM_ARGS", "chromium_executable", "launch_chromium"]
 # which a closed municipal network (and this machine) refuses. The frame rate stays limited:
 # unlimited, it cost a quarter more CPU per item (the compositor drawing frames no one sees);
 # the robots' clicks do not wait for animation frames (see TargetSystem.submit).
+# One renderer process for all tabs: a robot opens a new tab for every item (RobotWorker.item),
+# and a new renderer process each time cost about 0.16 CPU-s and 0.1 s per item; the GPU
+# thread (software compositing, as --disable-gpu) runs inside the browser process, saving
+# a process and its IPC (about 0.05 CPU-s per item). The robots drive trusted systems of
+# their own office, so site isolation between tabs protects nothing here.
 CHROMIUM_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
@@ -23,6 +28,8 @@ CHROMIUM_ARGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--renderer-process-limit=1",
+    "--in-process-gpu",
 )
 
 

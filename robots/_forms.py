@@ -52,8 +52,10 @@ _FILL = """([values, probe]) => {
     if (e.labels && e.labels.length) return norm([...e.labels].map((l) => l.textContent).join(" "));
     return "";
   };
-  const GROUPS = "fieldset, [role=group], [role=region], [role=radiogroup], section[aria-label], section[aria-labelledby]";
-  const CONTROLS = "input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea";
+  const GROUPS = "fieldset, [role=group], [role=region], [role=radiogroup], "
+      + "section[aria-label], section[aria-labelledby]";
+  const CONTROLS = "input:not([type=hidden]):not([type=submit]):not([type=button]), "
+      + "select, textarea";
   const find = (scope, name) => [...scope.querySelectorAll(GROUPS + ", " + CONTROLS)]
       .filter((e) => nameOf(e) === name);
   const problems = [];
@@ -88,10 +90,17 @@ _FILL = """([values, probe]) => {
       const e = found[0];
       const isGroup = e.matches(GROUPS);
       if (!shown(e)) { problem(here, "hidden"); continue; }
-      if (isGroup && value !== null && typeof value === "object") { fill(e, value, here); continue; }
+      if (isGroup && value !== null && typeof value === "object") {
+        fill(e, value, here);
+        continue;
+      }
       if (isGroup && typeof value === "string") {
-        const radios = [...e.querySelectorAll("input[type=radio]")].filter((r) => nameOf(r) === value);
-        if (radios.length !== 1) { problem(here, radios.length ? "ambiguous" : "no-such-option"); continue; }
+        const radios = [...e.querySelectorAll("input[type=radio]")]
+            .filter((r) => nameOf(r) === value);
+        if (radios.length !== 1) {
+          problem(here, radios.length ? "ambiguous" : "no-such-option");
+          continue;
+        }
         if (!editable(radios[0])) { problem(here, "disabled"); continue; }
         if (!setChecked(radios[0], true)) problem(here, "not-set");
         continue;
@@ -158,4 +167,3 @@ def fill_form(page: Page, values: FormValues, *, system: str, timeout_ms: float 
     if all(p["kind"] == "no-such-option" for p in problems):
         raise InvalidInput(f"{system}の画面に入力できない値があります: {listed}")
     raise ElementNotFound(f"{system}: 入力欄に入力できません: {listed}")
-
