@@ -68,7 +68,7 @@ class Targets:
     def portal_on(self, worker: RobotWorker) -> Portal:
         """The portal's verbs on this worker's page."""
         return Portal(
-            lambda: worker.page,
+            worker,
             base_url=self.portal.url,
             username=self.portal.username,
             password=get_secret(self.portal.password_secret),
@@ -77,7 +77,7 @@ class Targets:
     def business_on(self, worker: RobotWorker) -> BusinessSystem:
         """The business system's verbs on this worker's page."""
         return BusinessSystem(
-            lambda: worker.page,
+            worker,
             base_url=self.business.url,
             username=self.business.username,
             password=get_secret(self.business.password_secret),

@@ -77,7 +77,7 @@ def register_documents(ready: list[Ready], business_url: str | None) -> list[pro
         RobotWorker(scenario=SCENARIO, name="register") as worker,
     ):
         business = BusinessSystem(
-            lambda: worker.page,
+            worker,
             base_url=business_url or connection.url,
             username=connection.username,
             password=get_secret(connection.password_secret),

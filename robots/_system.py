@@ -5,18 +5,25 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from playwright.sync_api import Locator, Page, expect
 
 from core.errors import ConfigError, ElementNotFound, SessionExpired
 from robots._pages import Screen, check_page, raise_if_refused, read_screen, retry_step
 
-__all__ = ["TargetSystem"]
+__all__ = ["PageHolder", "TargetSystem"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+class PageHolder(Protocol):
+    """Whatever holds the page to act on now (a :class:`~robots.RobotWorker`)."""
+
+    @property
+    def page(self) -> Page: ...
 
 
 class TargetSystem:
@@ -28,11 +35,11 @@ class TargetSystem:
     system_name = "対象システム"
 
     def __init__(
-        self, page: Page | Callable[[], Page], *, base_url: str, username: str, password: str
+        self, page: Page | PageHolder, *, base_url: str, username: str, password: str
     ) -> None:
-        """``page`` is the page to work on, or a function returning the current one (a
-        :class:`~robots.RobotWorker`'s ``lambda: worker.page``, as it opens a tab per item)."""
-        self._current_page = page if callable(page) else lambda: page
+        """``page`` is the page to work on, or what holds the current one: pass a
+        :class:`~robots.RobotWorker` itself, as it opens a new tab for every item."""
+        self._page_or_holder = page
         self.base_url = base_url.rstrip("/")
         self._username = username
         self._password = password
@@ -40,7 +47,8 @@ class TargetSystem:
     @property
     def page(self) -> Page:
         """The page the verbs act on now."""
-        return self._current_page()
+        held = self._page_or_holder
+        return held if isinstance(held, Page) else held.page
 
     def open_screen(self, path: str, heading: str) -> Screen:
         """Open ``path`` and wait for the screen titled ``heading`` (see :meth:`expect_heading`)."""

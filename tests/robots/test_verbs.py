@@ -28,13 +28,13 @@ def worker(tmp_path: Path) -> Iterator[RobotWorker]:
 
 def _systems(worker: RobotWorker, sandbox: RunningSandbox) -> tuple[Portal, BusinessSystem]:
     portal = Portal(
-        lambda: worker.page,
+        worker,
         base_url=sandbox.portal_url,
         username=PORTAL_USER,
         password=get_secret("sandbox-portal-password"),
     )
     business = BusinessSystem(
-        lambda: worker.page,
+        worker,
         base_url=sandbox.business_url,
         username=BUSINESS_USER,
         password=get_secret("sandbox-business-password"),
