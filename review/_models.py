@@ -198,6 +198,7 @@ class AuditEntry:
 
 ACTION_LABELS = {
     "submitted": "受付",
+    "auto-confirmed": "自動確定",
     "corrected": "修正",
     "confirmed": "確定",
     "reviewed": "確認 (ベリファイへ)",

@@ -72,9 +72,15 @@ class ReviewStore:
 
     # -- the flow's side -----------------------------------------------------------------
 
-    def submit(self, document: ReviewDocument) -> str:
-        """Park ``document`` for review; returns its id. Submitting a known id changes nothing."""
+    def submit(self, document: ReviewDocument, *, confirmed: bool = False) -> str:
+        """Park ``document`` for review; returns its id. Submitting a known id changes nothing.
+
+        ``confirmed=True`` keeps a document whose every field the reader accepted: it needs
+        no person and is stored already 確定, so it is durable until the flow hands it over
+        (registered) — a crash between reading and registering loses nothing.
+        """
         submitted = now()
+        state = DocumentState.CONFIRMED if confirmed else DocumentState.WAITING
         try:
             with self.engine.begin() as conn:
                 known = conn.execute(
@@ -89,9 +95,10 @@ class ReviewStore:
                         document_id=document.document_id,
                         scenario=document.scenario,
                         source_name=document.source_name,
-                        state=DocumentState.WAITING.value,
+                        state=state.value,
                         revision=0,
                         submitted_at=submitted,
+                        finished_at=submitted if confirmed else None,
                         review_seconds=0.0,
                     )
                 ).scalar_one()
@@ -111,7 +118,8 @@ class ReviewStore:
                         for i, field in enumerate(document.fields)
                     ],
                 )
-                add_audit(conn, SYSTEM_USER, document.document_id, "submitted", at=submitted)
+                action = "auto-confirmed" if confirmed else "submitted"
+                add_audit(conn, SYSTEM_USER, document.document_id, action, at=submitted)
         except IntegrityError:  # another process submitted the same id at the same moment
             return document.document_id
         notify_change(self.path)
