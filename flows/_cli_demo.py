@@ -18,11 +18,15 @@ import os
 import secrets
 import shutil
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["register"]
+if TYPE_CHECKING:
+    from ocr import Sample
+
+__all__ = ["register", "scans_to_inbox"]
 
 # Two citizens who typed something the business system cannot take, to show the human list.
 _TYPOS = {
@@ -123,13 +127,27 @@ def _sync_applications(args: argparse.Namespace, sandbox: Any) -> None:
     print(f"   要確認リスト (human list): {summary['human_list']}")
 
 
+def scans_to_inbox(samples: Sequence[Sample], inbox: Path) -> list[Path]:
+    """Copy the scans of ``samples`` into ``inbox`` (owner-only), as a scanner would.
+
+    Their ground truth (``sample-0001.json`` …) stays with the samples: in the inbox it is
+    no scan, and the flow would quarantine it. Returns the copies.
+    """
+    from core.files import write_owner_only
+
+    return [
+        write_owner_only(inbox / sample.path.name, sample.path.read_bytes()) for sample in samples
+    ]
+
+
 def _paper_forms(args: argparse.Namespace, sandbox: Any, root: Path) -> int:
     from flows.paper_intake import paper_intake
     from ocr import generate_samples
 
     inbox = root / "inbox" / "paper-intake"
-    generate_samples(inbox, n=args.forms, seed=args.seed, formats=("pdf", "png", "tiff"),
-                     received_to=date.today())  # fmt: skip
+    made = generate_samples(root / "samples" / "paper-intake", n=args.forms, seed=args.seed,
+                            formats=("pdf", "png", "tiff"), received_to=date.today())  # fmt: skip
+    scans_to_inbox(made, inbox)
     print(
         f"3. flow paper-intake: AI-OCR of {args.forms} handwritten 認定請求書 (scans in {inbox}) …",
         flush=True,

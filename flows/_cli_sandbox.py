@@ -42,8 +42,10 @@ def register(commands: Any) -> None:
 
 
 def _up(args: argparse.Namespace) -> int:
+    from core.secrets import secret_path
     from core.settings import get_settings
-    from sandbox import SandboxSettings, run_sandbox
+    from sandbox import SandboxSettings, admin_token, run_sandbox
+    from sandbox._admin import ADMIN_TOKEN_SECRET
     from sandbox._server import BUSINESS_USER, PORTAL_USER
 
     settings = SandboxSettings()
@@ -66,6 +68,11 @@ def _up(args: argparse.Namespace) -> int:
     print(f"電子申請システム  http://{host}:{settings.portal_port}/  (user {PORTAL_USER})")
     print(f"業務システム      http://{host}:{settings.business_port}/  (user {BUSINESS_USER})")
     print(f"passwords: {data_dir / 'secrets'}/sandbox-*-password   Ctrl-C stops.")
+    admin_token()  # created now, so that it can be read before the first call needs it
+    print(
+        "/admin/faults and /_inspect/summary: log in, or send 'Authorization: Bearer TOKEN' "
+        f"with the token in {secret_path(ADMIN_TOKEN_SECRET)}"
+    )
     run_sandbox(settings, data_dir=data_dir)
     return 0
 

@@ -7,7 +7,6 @@ Crops are served by an opaque random id looked up in the database, never by a pa
 from __future__ import annotations
 
 import logging
-import math
 import secrets
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -44,6 +43,7 @@ from review._security import (
 )
 from review._settings import ReviewSettings
 from review._store import ReviewStore
+from review._time import parse_seconds, step_time
 from review._users import Session, UserStore
 
 __all__ = ["create_review_app"]
@@ -51,7 +51,6 @@ __all__ = ["create_review_app"]
 log = logging.getLogger(__name__)
 
 JST = timezone(timedelta(hours=9), "JST")
-MAX_SECONDS = 8 * 3600.0  # a longer "active time" for one page is a broken clock, not work
 CROP_ID = r"^[A-Za-z0-9_-]{16,43}$"
 DocumentId = Annotated[str, PathParam(pattern=DOCUMENT_ID)]
 DONE = {
@@ -81,14 +80,6 @@ def render(
 
 def _message(request: Request, status: int, text: str) -> HTMLResponse:
     return render(request, "message.html", status_code=status, text=text)
-
-
-def _seconds(raw: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        return 0.0
-    return min(max(value, 0.0), MAX_SECONDS) if math.isfinite(value) else 0.0
 
 
 def _revision(posted: Posted) -> int:
@@ -304,7 +295,9 @@ def create_review_app(
     def step(request: Request, posted: Posted, document_id: str, action: str) -> Response:
         view = store.document(document_id)
         user = posted.session.user
-        seconds = _seconds(posted.text("active_seconds", "0"))
+        # The store bounds and audits the claim; the ledger gets the same bounded seconds.
+        seconds = parse_seconds(posted.text("active_seconds", "0"))
+        counted = step_time(seconds).seconds
         values = {
             key[2:]: value
             for key, value in posted.form.items()
@@ -334,9 +327,9 @@ def create_review_app(
                 status_code=422,
                 typed=values,
                 errors=exc.errors,
-                carried=seconds,
+                carried=counted,
             )
-        record_time(view, user.name, seconds)
+        record_time(view, user.name, counted)
         return RedirectResponse(f"/?done={state.value}&doc={document_id}", status_code=303)
 
     @app.post("/documents/{document_id}/confirm")
@@ -357,7 +350,8 @@ def create_review_app(
         if _mode(view, posted.session) == "view":
             raise NotAllowed("this user cannot act on the document in its state")
         user = posted.session.user.name
-        seconds = _seconds(posted.text("active_seconds", "0"))
+        seconds = parse_seconds(posted.text("active_seconds", "0"))
+        counted = step_time(seconds).seconds
         reason = posted.text("reason")
         try:
             store.return_document(
@@ -365,9 +359,9 @@ def create_review_app(
             )
         except FieldErrors as exc:
             return page(
-                request, posted.session, view, status_code=422, errors=exc.errors, carried=seconds
+                request, posted.session, view, status_code=422, errors=exc.errors, carried=counted
             )
-        record_time(view, user, seconds, returned=reason.strip()[:500])
+        record_time(view, user, counted, returned=reason.strip()[:500])
         return RedirectResponse(f"/?done=returned&doc={document_id}", status_code=303)
 
     @app.get("/crops/{crop_id}")

@@ -207,6 +207,7 @@ ACTION_LABELS = {
     "resolved": "管理者判断",
     "returned": "差戻し",
     "handed-over": "引渡し",
+    "time-clamped": "作業時間の補正",
 }
 
 

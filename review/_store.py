@@ -39,6 +39,7 @@ from review._rows import (
     now,
     to_view,
 )
+from review._time import StepTime, step_time
 from review._watch import ChangeWatcher, notify_change
 
 __all__ = ["ReviewStore", "default_review_path"]
@@ -307,7 +308,8 @@ class ReviewStore:
         typed = check_values(fields, values)
         critical = any(f.critical for f in fields)
         state = DocumentState.VERIFYING if critical else DocumentState.CONFIRMED
-        with self._step(view, state, seconds=seconds, reviewer=user) as conn:
+        time = step_time(seconds)
+        with self._step(view, state, user=user, time=time, reviewer=user) as conn:
             for field in fields:
                 new = typed[field.name]
                 conn.execute(
@@ -326,7 +328,11 @@ class ReviewStore:
                         after=new,
                     )
             add_audit(
-                conn, user, document_id, "reviewed" if critical else "confirmed", seconds=seconds
+                conn,
+                user,
+                document_id,
+                "reviewed" if critical else "confirmed",
+                seconds=time.seconds,
             )
         return state
 
@@ -352,7 +358,8 @@ class ReviewStore:
         typed = check_values(fields, values)
         mismatched = [f for f in fields if typed[f.name] != f.first_entry]
         state = DocumentState.CONFLICT if mismatched else DocumentState.CONFIRMED
-        with self._step(view, state, seconds=seconds, verifier=user) as conn:
+        time = step_time(seconds)
+        with self._step(view, state, user=user, time=time, verifier=user) as conn:
             for field in fields:
                 conn.execute(field_update(view, field.name).values(second_entry=typed[field.name]))
                 if field in mismatched:
@@ -372,7 +379,7 @@ class ReviewStore:
                 user,
                 document_id,
                 "confirmed" if not mismatched else "mismatch",
-                seconds=seconds,
+                seconds=time.seconds,
             )
         return state
 
@@ -390,7 +397,8 @@ class ReviewStore:
         expect_state(view, DocumentState.CONFLICT, revision)
         fields = view.to_review()
         typed = check_values(fields, values)
-        with self._step(view, DocumentState.CONFIRMED, seconds=seconds) as conn:
+        time = step_time(seconds)
+        with self._step(view, DocumentState.CONFIRMED, user=user, time=time) as conn:
             for field in fields:
                 conn.execute(field_update(view, field.name).values(value=typed[field.name]))
                 add_audit(
@@ -402,7 +410,7 @@ class ReviewStore:
                     before=field.first_entry,
                     after=typed[field.name],
                 )
-            add_audit(conn, user, document_id, "confirmed", seconds=seconds)
+            add_audit(conn, user, document_id, "confirmed", seconds=time.seconds)
         return DocumentState.CONFIRMED
 
     def return_document(
@@ -416,22 +424,34 @@ class ReviewStore:
         reason = reason.strip()[:500]
         if not reason:
             raise FieldErrors({"reason": "差戻しの理由を入力してください。"})
+        time = step_time(seconds)
         with self._step(
             view,
             DocumentState.RETURNED,
-            seconds=seconds,
+            user=user,
+            time=time,
             reviewer=view.reviewer or user,
             return_reason=reason,
         ) as conn:
-            add_audit(conn, user, document_id, "returned", after=reason, seconds=seconds)
+            add_audit(conn, user, document_id, "returned", after=reason, seconds=time.seconds)
 
     # -- helpers -------------------------------------------------------------------------
 
     @contextmanager
     def _step(
-        self, view: DocumentView, state: DocumentState, *, seconds: float, **values: Any
+        self,
+        view: DocumentView,
+        state: DocumentState,
+        *,
+        user: str,
+        time: StepTime,
+        **values: Any,
     ) -> Iterator[Connection]:
-        """One review step as a transaction that starts by claiming the page's revision."""
+        """One review step as a transaction that starts by claiming the page's revision.
+
+        The document gains ``time.seconds`` of review time; a claim ``step_time`` had to
+        bound is audited (``time-clamped``, claimed → counted) and logged by document id.
+        """
         finished = None if state.is_open else now()
         with self.engine.begin() as conn:
             claimed = conn.execute(
@@ -445,13 +465,29 @@ class ReviewStore:
                     state=state.value,
                     revision=D.revision + 1,
                     finished_at=finished,
-                    review_seconds=D.review_seconds + seconds,
+                    review_seconds=D.review_seconds + time.seconds,
                     **values,
                 )
             ).rowcount
             if claimed != 1:
                 raise StaleDocument(f"document {view.document_id} changed meanwhile")
+            if time.clamped:
+                add_audit(
+                    conn,
+                    user,
+                    view.document_id,
+                    "time-clamped",
+                    before=f"{time.claimed:g}",
+                    after=f"{time.seconds:g}",
+                )
             yield conn
+        if time.clamped:
+            log.warning(
+                "review: document %s: a step claimed %g s of review time, counted as %g s",
+                view.document_id,
+                time.claimed,
+                time.seconds,
+            )
         notify_change(self.path)
         log.info("review: document %s is now %s", view.document_id, state.value)
 

@@ -1,11 +1,13 @@
 """Stand-in municipal systems: the 電子申請システム (portal) and the 業務システム (business).
 
 Both are FastAPI apps with server-rendered Japanese pages over SQLite, fault knobs and a
-read-only inspection for tests and benchmarks.
+read-only inspection for tests and benchmarks. The knobs and the inspection answer the
+system's login or the install's admin token (:func:`admin_headers`), nobody else.
 """
 
 from __future__ import annotations
 
+from sandbox._admin import admin_headers, admin_token
 from sandbox._faults import FaultInjector
 from sandbox._server import (
     BUSINESS_USER,
@@ -25,6 +27,8 @@ __all__ = [
     "FaultSettings",
     "RunningSandbox",
     "SandboxSettings",
+    "admin_headers",
+    "admin_token",
     "build_apps",
     "run_sandbox",
     "sandbox_paths",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 import threading
 import time
@@ -58,6 +59,10 @@ def build_apps(data_dir: Path, *, faults: FaultSettings | None = None) -> tuple[
     from sandbox.portal import create_portal_app
 
     paths = sandbox_paths(data_dir)
+    # The databases hold (fake, but realistic) personal data: the folder is the owner's only,
+    # also when an older version left it readable.
+    paths.portal_db.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(paths.portal_db.parent, 0o700)
     portal = create_portal_app(
         db_path=paths.portal_db,
         username=PORTAL_USER,

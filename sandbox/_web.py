@@ -1,4 +1,8 @@
-"""What both sandbox systems share: login, sessions, fault knobs, page rendering."""
+"""What both sandbox systems share: login, sessions, fault knobs, page rendering.
+
+The fault knobs and the inspection need the system's login or the admin token
+(:mod:`sandbox._admin`): anyone who can reach the port must not steer or read the system.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from sandbox._admin import AdminRequired, is_admin
 from sandbox._faults import FaultInjector, FaultMiddleware
 from sandbox._sessions import Session, SessionStore
 from sandbox._settings import FaultSettings
 
 __all__ = [
     "COOKIE",
+    "AdminApi",
+    "AdminPage",
     "LoginRequired",
     "SessionDep",
     "create_base_app",
@@ -66,6 +73,22 @@ def current_session(request: Request) -> Session:
 SessionDep = Annotated[Session, Depends(current_session)]
 
 
+def _admin_page(request: Request) -> None:
+    if not is_admin(request):
+        raise LoginRequired(expired=False, next_url=request.url.path)
+
+
+def _admin_api(request: Request) -> None:
+    if not is_admin(request):
+        raise AdminRequired()
+
+
+# Route dependencies: a page sends a browser without a login to the login page; an API
+# answers 401 with ``WWW-Authenticate: Bearer``.
+AdminPage = Depends(_admin_page)
+AdminApi = Depends(_admin_api)
+
+
 def render(
     request: Request, template: str, *, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -89,8 +112,13 @@ def create_base_app(
     faults: FaultSettings | None = None,
     home: str = "/",
     cookie: str = COOKIE,
+    admin_token: str | None = None,
 ) -> FastAPI:
-    """A FastAPI app with login, logout, fault knobs and ``/healthz``; add business routes to it."""
+    """A FastAPI app with login, logout, fault knobs and ``/healthz``; add business routes to it.
+
+    The fault knobs need the login or ``admin_token`` as a bearer token (default: the
+    install's, :func:`sandbox._admin.admin_token`, read when first presented).
+    """
     app = FastAPI(title=system_name, docs_url=None, redoc_url=None, openapi_url=None)
     injector = FaultInjector(faults)
     app.state.faults = injector
@@ -99,6 +127,7 @@ def create_base_app(
     app.state.header_color = header_color
     app.state.home = home
     app.state.cookie = cookie
+    app.state.admin_token = admin_token
     app.add_middleware(FaultMiddleware, injector=injector)
 
     @app.exception_handler(LoginRequired)
@@ -107,6 +136,14 @@ def create_base_app(
         response = RedirectResponse(f"/login?next={quote(exc.next_url)}{reason}", status_code=303)
         response.delete_cookie(cookie)
         return response
+
+    @app.exception_handler(AdminRequired)
+    async def _refused(_request: Request, _exc: AdminRequired) -> Response:
+        return JSONResponse(
+            {"error": "log in to this system or send 'Authorization: Bearer <admin token>'"},
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="jimu-sandbox"'},
+        )
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -150,11 +187,11 @@ def create_base_app(
         response.delete_cookie(cookie)
         return response
 
-    @app.get("/admin/faults", response_class=HTMLResponse)
+    @app.get("/admin/faults", response_class=HTMLResponse, dependencies=[AdminPage])
     async def faults_page(request: Request) -> HTMLResponse:
         return render(request, "faults.html", knobs=injector.settings.model_dump())
 
-    @app.post("/admin/faults")
+    @app.post("/admin/faults", dependencies=[AdminPage])
     async def faults_form(request: Request) -> Response:
         form = await request.form()
         raw = {k: v for k, v in form.items() if isinstance(v, str) and v.strip() != ""}
@@ -167,11 +204,11 @@ def create_base_app(
             request, "faults.html", knobs=injector.settings.model_dump(), message="保存しました。"
         )
 
-    @app.get("/admin/faults.json")
+    @app.get("/admin/faults.json", dependencies=[AdminApi])
     async def faults_json() -> dict[str, Any]:
         return injector.settings.model_dump()
 
-    @app.put("/admin/faults.json")
+    @app.put("/admin/faults.json", dependencies=[AdminApi])
     async def faults_put(request: Request) -> Response:
         try:
             injector.update(FaultSettings.model_validate(await request.json()))

@@ -3,7 +3,7 @@
 児童手当認定請求 applications arrive here (seeded with :func:`seed_portal`); staff, or robots,
 list them, export them as CSV, and record each one as 受理 (with the 受給者番号 the business
 system gave it) or 差戻し (with a reason). :func:`inspect_portal` reads the outcome back
-without logging in.
+from the database file (``GET /_inspect/summary`` needs the login or the admin token).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Read-only inspection of the portal's database, for tests, benchmarks and the demo."""
+"""Read-only inspection of the portal's database, for tests, benchmarks and the demo.
+
+Over HTTP (``GET /_inspect/summary``) it needs the portal's login or the admin token.
+"""
 
 from __future__ import annotations
 

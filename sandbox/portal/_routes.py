@@ -17,7 +17,7 @@ from core.wareki import format_wareki
 from sandbox._db import open_database
 from sandbox._sessions import Session
 from sandbox._settings import FaultSettings
-from sandbox._web import create_base_app, current_session, render
+from sandbox._web import AdminApi, create_base_app, current_session, render
 from sandbox.portal import _store as store
 from sandbox.portal._csv import ENCODINGS, CsvEncoding, UnencodableText, export_csv
 from sandbox.portal._inspect import inspect_portal
@@ -250,7 +250,7 @@ def create_portal_app(
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
-    @app.get("/_inspect/summary")
+    @app.get("/_inspect/summary", dependencies=[AdminApi])
     def inspect_summary() -> dict[str, object]:
         return inspect_portal(db_path).as_json()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -55,6 +57,56 @@ def test_a_bad_file_is_quarantined_and_the_batch_goes_on(
     assert "invalid-input" in (quarantine / "broken.pdf.reason.txt").read_text()
     assert (out / f"{samples[1].path.stem}.json").is_file()
     assert samples[1].path.name in capsys.readouterr().out
+
+
+def test_quarantined_copies_are_owner_only_and_links_are_not_followed(
+    samples: list[Sample], tmp: Path
+) -> None:
+    bad = tmp / "broken.pdf"
+    bad.write_bytes(b"not a pdf")
+    elsewhere = tmp / "elsewhere.txt"  # what a link points at: must stay as it is
+    elsewhere.write_text("not a scan\n", encoding="utf-8")
+    elsewhere.chmod(0o644)
+    link = tmp / "link.pdf"
+    link.symlink_to(elsewhere)
+    quarantine = tmp / "quarantine"
+    code = _cli_ocr._read(_read_args([bad, link, samples[0].path], json=False,
+                                     quarantine=quarantine))
+    assert code == 1
+    assert stat.S_IMODE(quarantine.stat().st_mode) == 0o700
+    assert (quarantine / "broken.pdf").read_bytes() == b"not a pdf"
+    for name in ("broken.pdf", "broken.pdf.reason.txt", "link.pdf.reason.txt"):
+        assert stat.S_IMODE((quarantine / name).stat().st_mode) == 0o600, name
+    assert not (quarantine / "link.pdf").exists()
+    reason = (quarantine / "link.pdf.reason.txt").read_text(encoding="utf-8")
+    assert reason.startswith("invalid-input") and "symbolic link" in reason
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o644
+
+
+def test_quarantine_copies_only_regular_files_and_never_writes_through_a_link(
+    tmp: Path,
+) -> None:
+    quarantine = tmp / "quarantine"
+    quarantine.mkdir()
+    outside = tmp / "outside.pdf"
+    outside.write_bytes(b"precious")
+    (quarantine / "scan.pdf").symlink_to(outside)  # planted before the run
+    (tmp / "in").mkdir()
+    scan = tmp / "in" / "scan.pdf"
+    scan.write_bytes(b"bad scan")
+    fifo = tmp / "fifo.pdf"
+    os.mkfifo(fifo)
+    folder = tmp / "folder.pdf"
+    folder.mkdir()
+    for path in (scan, fifo, folder):
+        _cli_ocr._quarantine(path, quarantine, "invalid-input: unreadable")
+    assert outside.read_bytes() == b"precious"
+    assert not (quarantine / "scan.pdf").is_symlink()
+    assert (quarantine / "scan.pdf").read_bytes() == b"bad scan"
+    for name in ("fifo.pdf", "folder.pdf"):
+        assert not (quarantine / name).exists()
+        note = (quarantine / f"{name}.reason.txt").read_text(encoding="utf-8")
+        assert note == "invalid-input: unreadable\nnot copied: not a regular file\n"
 
 
 def test_a_single_bad_file_raises_one_clear_error(tmp: Path) -> None:

@@ -18,8 +18,10 @@ from fastapi.testclient import TestClient
 
 import sandbox.business
 from core.wareki import to_wareki
-from sandbox import FaultSettings
+from sandbox import FaultSettings, admin_headers
+from sandbox._admin import hash_key
 from sandbox.business import create_business_app, inspect_business
+from sandbox.business._inspect import my_number_digest
 
 MY_NUMBER = "123456789018"
 OTHER_MY_NUMBER = "012345678903"
@@ -289,28 +291,43 @@ def test_search_needs_a_my_number_or_a_name_and_a_birth_date(client: TestClient)
     assert "/recipients/J0000001" in by_kana_width.text
 
 
-def test_inspection_needs_no_login_is_never_faulted_and_hides_my_numbers(
+def test_inspection_needs_the_token_is_never_faulted_and_hides_my_numbers(
     client: TestClient, db_path: Path
 ) -> None:
     _register(client)
     _register(client)
     client.app.state.faults.update(FaultSettings(error_rate=1.0))  # type: ignore[attr-defined]
     anonymous = TestClient(client.app)
-
     assert anonymous.get("/menu").status_code == 500
-    response = anonymous.get("/_inspect/summary")
 
-    digest = hashlib.sha256(MY_NUMBER.encode("ascii")).hexdigest()
+    refused = anonymous.get("/_inspect/summary")
+    assert refused.status_code == 401 and "records" not in refused.text
+    response = anonymous.get("/_inspect/summary", headers=admin_headers())
+
+    digest = my_number_digest(MY_NUMBER, hash_key())
     assert response.status_code == 200
     assert response.json() == {
         "records": 2,
         "children": 2,
-        "duplicates": [{"my_number_sha256": digest, "recipient_nos": ["J0000001", "J0000002"]}],
+        "duplicates": [{"my_number_hmac": digest, "recipient_nos": ["J0000001", "J0000002"]}],
     }
     assert MY_NUMBER not in response.text
+    assert hashlib.sha256(MY_NUMBER.encode("ascii")).hexdigest() not in response.text
+    assert client.get("/_inspect/summary").json() == response.json()  # the staff login will do
     summary = inspect_business(db_path)
     assert summary.recipient_nos_by_my_number_hash == {digest: ("J0000001", "J0000002")}
+    assert summary.recipient_nos_of(MY_NUMBER) == ("J0000001", "J0000002")
     assert MY_NUMBER not in repr(summary)
+
+
+def test_the_hashes_are_keyed_per_install(client: TestClient, db_path: Path) -> None:
+    _register(client)
+    mine = inspect_business(db_path)
+    theirs = inspect_business(db_path, key=b"another install")
+    assert mine.recipient_nos_of(MY_NUMBER) == theirs.recipient_nos_of(MY_NUMBER) == ("J0000001",)
+    assert set(mine.recipient_nos_by_my_number_hash).isdisjoint(
+        theirs.recipient_nos_by_my_number_hash
+    )
 
 
 def test_inspecting_a_missing_database_says_so(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import sandbox.portal
 from core.application import Applicant, BankAccount, Child, ChildAllowanceApplication
 from core.identifiers import is_valid_my_number
 from core.secrets import ensure_secret
-from sandbox import PORTAL_USER, RunningSandbox
+from sandbox import PORTAL_USER, RunningSandbox, admin_headers
 from sandbox.portal import (
     CSV_COLUMNS,
     PortalSummary,
@@ -194,14 +194,18 @@ def test_recipient_number_belongs_to_one_application(tmp_path: Path) -> None:
     assert inspect_portal(db).write_backs == {"R2026-000001": "J0000001"}
 
 
-def test_inspection_needs_no_login_and_matches_the_function(tmp_path: Path) -> None:
+def test_inspection_needs_the_token_and_matches_the_function(tmp_path: Path) -> None:
     db = tmp_path / "portal.sqlite3"
     app = create_portal_app(db_path=db, username="staff", password="pw", faults=None)
     seed_portal(db, _applications())
     anonymous = TestClient(app, follow_redirects=False)
     assert anonymous.get("/applications").status_code == 303
     assert anonymous.get("/export.csv").status_code == 303
-    answer = anonymous.get("/_inspect/summary")
+    refused = anonymous.get("/_inspect/summary")
+    assert refused.status_code == 401 and "write_backs" not in refused.text
+    wrong = anonymous.get("/_inspect/summary", headers={"Authorization": "Bearer guess"})
+    assert wrong.status_code == 401
+    answer = anonymous.get("/_inspect/summary", headers=admin_headers())
     assert answer.status_code == 200
     assert answer.json() == inspect_portal(db).as_json()
     assert answer.json()["by_status"]["未処理"] == 3
@@ -277,7 +281,8 @@ def test_record_accept_is_idempotent_and_then_final(page: Page, sandbox: Running
     expect(page.get_by_role("status")).to_contain_text("受理として記録しました")
     expect(_field(page, "受付情報", "状態")).to_have_text("受理")
     assert inspect_portal(db).write_backs == {"R2026-000003": "J1234567"}
-    assert httpx.get(f"{sandbox.portal_url}/_inspect/summary").json() == {
+    summary = httpx.get(f"{sandbox.portal_url}/_inspect/summary", headers=admin_headers())
+    assert summary.json() == {
         "applications": 3,
         "by_status": {"未処理": 2, "受理": 1, "差戻し": 0},
         "write_backs": {"R2026-000003": "J1234567"},

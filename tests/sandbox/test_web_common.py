@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.testclient import TestClient
 
-from sandbox import FaultSettings
+from sandbox import FaultSettings, admin_headers
 from sandbox._sessions import Session, SessionStore
 from sandbox._web import COOKIE, create_base_app, current_session
 
@@ -94,7 +94,7 @@ def test_server_errors_and_busy_pages_but_never_on_health_or_admin() -> None:
     assert failed.status_code == 500
     assert "システムエラー" in failed.text
     assert client.get("/healthz").status_code == 200
-    assert client.get("/admin/faults.json").json()["error_rate"] == 1.0
+    assert client.get("/admin/faults.json", headers=admin_headers()).json()["error_rate"] == 1.0
 
     busy = _client(FaultSettings(busy_rate=1.0)).get("/login")
     assert busy.status_code == 503
@@ -104,15 +104,44 @@ def test_server_errors_and_busy_pages_but_never_on_health_or_admin() -> None:
 def test_fault_knobs_change_at_run_time_and_refuse_nonsense() -> None:
     client = _client()
     assert client.get("/login").status_code == 200
-    assert client.put("/admin/faults.json", json={"error_rate": 1.0}).status_code == 200
+    token = admin_headers()
+    put = client.put("/admin/faults.json", json={"error_rate": 1.0}, headers=token)
+    assert put.status_code == 200
     assert client.get("/login").status_code == 500
-    refused = client.post("/admin/faults", data={"error_rate": "1.5"})
+    refused = client.post("/admin/faults", data={"error_rate": "1.5"}, headers=token)
     assert refused.status_code == 422
     assert "error_rate" in refused.text
-    assert client.get("/admin/faults.json").json()["error_rate"] == 1.0  # unchanged
-    reset = client.post("/admin/faults", data={"error_rate": "0"})
+    assert client.get("/admin/faults.json", headers=token).json()["error_rate"] == 1.0  # unchanged
+    reset = client.post("/admin/faults", data={"error_rate": "0"}, headers=token)
     assert reset.status_code == 200
     assert client.get("/login").status_code == 200
+
+
+def test_fault_knobs_refuse_anyone_without_the_login_or_the_token() -> None:
+    client = _client()
+    page = client.get("/admin/faults")
+    assert (page.status_code, page.headers["location"]) == (303, "/login?next=/admin/faults")
+    posted = client.post("/admin/faults", data={"error_rate": "1"})
+    assert posted.status_code == 303 and posted.headers["location"].startswith("/login")
+    put = client.put("/admin/faults.json", json={"error_rate": 1.0})
+    assert put.status_code == 401 and put.headers["www-authenticate"].startswith("Bearer")
+    wrong = {"Authorization": "Bearer not-the-token"}
+    guessed = client.put("/admin/faults.json", json={"error_rate": 1.0}, headers=wrong)
+    assert guessed.status_code == 401
+    assert client.get("/admin/faults.json").status_code == 401
+    assert client.app.state.faults.settings.error_rate == 0.0  # type: ignore[attr-defined]
+    assert client.get("/login").status_code == 200  # nothing changed
+
+
+def test_the_logged_in_user_steers_the_faults_on_the_page() -> None:
+    client = _client()
+    _login(client)
+    page = client.get("/admin/faults")
+    assert page.status_code == 200 and 'action="/admin/faults"' in page.text
+    saved = client.post("/admin/faults", data={"busy_rate": "1"})
+    assert saved.status_code == 200 and "保存しました。" in saved.text
+    assert client.get("/admin/faults.json").json()["busy_rate"] == 1.0
+    assert client.get("/login").status_code == 503
 
 
 def test_seeded_fault_dice_repeat() -> None:
