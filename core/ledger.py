@@ -1,7 +1,10 @@
 """The ledger: durable state of every item a scenario handles, and the time spent on it.
 
 One row per (scenario, item key). The item key identifies the item without personal data
-(an application's 受付番号, a scan's SHA-256), never a name or a 個人番号.
+(an application's 受付番号, a scan's SHA-256), never a name or a 個人番号: every key is checked
+against :data:`ITEM_KEY_PATTERN` (ASCII letters, digits and ``. _ : -``, at most 128
+characters) before it is written, so a file name or a hostile value from another system
+never becomes one. Reasons are stored masked (:func:`core.logging.safe_text`).
 
 States::
 
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -54,16 +58,41 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
-from core.errors import ApplicationError, ConfigError, JimuError
+from core.errors import ApplicationError, ConfigError, InvalidInput, JimuError
+from core.logging import safe_text
 
 __all__ = [
+    "ITEM_KEY_PATTERN",
     "ItemState",
     "Ledger",
     "Status",
     "UtcDateTime",
+    "check_item_key",
     "default_ledger_url",
     "ledger_table",
 ]
+
+ITEM_KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+"""What an item key may look like: ``R2026-000123``, ``scan-3f9a…``, ``DEMO-2026-0000001``."""
+
+_REASON_MAX = 500
+
+
+def check_item_key(item_key: str, *, what: str = "項目キー") -> str:
+    """Return ``item_key`` if it has the shape of :data:`ITEM_KEY_PATTERN`.
+
+    Raises :class:`InvalidInput` (code ``invalid-item-key``) otherwise; the message names the
+    key as ``what`` and gives its length, never the key, which may hold a name or a 個人番号.
+    """
+    if isinstance(item_key, str) and ITEM_KEY_PATTERN.fullmatch(item_key):
+        return item_key
+    length = len(item_key) if isinstance(item_key, str) else 0
+    raise InvalidInput(
+        f"{what}の形式が正しくありません（{length}文字。使えるのは半角英数字と . _ : - で、"
+        "先頭は英数字、128文字まで）",
+        field="item_key",
+        code="invalid-item-key",
+    )
 
 
 class Status(enum.StrEnum):
@@ -202,7 +231,11 @@ class Ledger:
     # -- writing -------------------------------------------------------------------------
 
     def enqueue(self, scenario: str, item_key: str, *, at: datetime | None = None) -> bool:
-        """Register an item as queued. Returns False (and changes nothing) if it is known."""
+        """Register an item as queued. Returns False (and changes nothing) if it is known.
+
+        Raises :class:`InvalidInput` if ``item_key`` is not a valid key (:func:`check_item_key`).
+        """
+        check_item_key(item_key)
         with self.engine.begin() as conn:
             exists = conn.execute(select(ledger_table.c.id).where(_key(scenario, item_key))).first()
             if exists:
@@ -227,6 +260,7 @@ class Ledger:
 
         False means someone else holds it, or it has already ended (done, failed, returned).
         """
+        check_item_key(item_key)
         now = _now()
         claimable = or_(
             ledger_table.c.status.in_(_RETRYABLE),
@@ -267,7 +301,10 @@ class Ledger:
     def fail(
         self, scenario: str, item_key: str, error: JimuError, *, robot_seconds: float = 0.0
     ) -> Status:
-        """Record a failure (an ApplicationError stays retryable); returns the new status."""
+        """Record a failure (an ApplicationError stays retryable); returns the new status.
+
+        The stored reason is the error's message, masked like a log line (:func:`safe_text`).
+        """
         status = (
             Status.APPLICATION_FAILURE
             if isinstance(error, ApplicationError)
@@ -279,14 +316,21 @@ class Ledger:
             status,
             robot_seconds=robot_seconds,
             reason_code=error.code,
-            reason=error.message[:500],
+            reason=safe_text(error.message, max_len=_REASON_MAX),
         )
         return status
 
     def return_item(self, scenario: str, item_key: str, *, reason: str) -> None:
-        """Send the item back to the department (差戻し, 判読不能): it never counts as done."""
+        """Send the item back to the department (差戻し, 判読不能): it never counts as done.
+
+        ``reason`` is stored masked like a log line (:func:`safe_text`).
+        """
         self._finish(
-            scenario, item_key, Status.RETURNED, reason_code="returned", reason=reason[:500]
+            scenario,
+            item_key,
+            Status.RETURNED,
+            reason_code="returned",
+            reason=safe_text(reason, max_len=_REASON_MAX),
         )
 
     def add_human_time(
@@ -296,6 +340,7 @@ class Ledger:
 
         Returns False (and records nothing) if the ledger does not know the item.
         """
+        check_item_key(item_key)
         if seconds < 0:
             raise ValueError("human time cannot be negative")
         values: dict[str, Any] = {"human_seconds": ledger_table.c.human_seconds + seconds}
@@ -334,11 +379,17 @@ class Ledger:
             return int(result.rowcount)
 
     def insert_many(self, rows: Iterable[Mapping[str, Any]], *, batch: int = 20_000) -> int:
-        """Bulk-insert finished rows (history imports, generated demo data). Returns the count."""
+        """Bulk-insert finished rows (history imports, generated demo data). Returns the count.
+
+        Every row's ``item_key`` must pass :func:`check_item_key`; reasons are stored masked.
+        """
         count = 0
         buffer: list[Mapping[str, Any]] = []
         with self.engine.begin() as conn:
             for row in rows:
+                check_item_key(row["item_key"])
+                if row.get("reason"):
+                    row = {**row, "reason": safe_text(row["reason"], max_len=_REASON_MAX)}
                 buffer.append(row)
                 if len(buffer) >= batch:
                     conn.execute(insert(ledger_table), buffer)
@@ -358,6 +409,7 @@ class Ledger:
         robot_seconds: float = 0.0,
         **values: Any,
     ) -> None:
+        check_item_key(item_key)
         with self.engine.begin() as conn:
             result = conn.execute(
                 update(ledger_table)
@@ -371,7 +423,7 @@ class Ledger:
                 )
             )
             if result.rowcount != 1:
-                raise ConfigError(f"ledger has no item {item_key!r} in scenario {scenario!r}")
+                raise ConfigError(f"ledger has no item {item_key} in scenario {scenario!r}")
 
     # -- reading -------------------------------------------------------------------------
 

@@ -1,22 +1,30 @@
 """Logging that never writes a 個人番号 or a configured personal field.
 
 :class:`MaskingFilter` rewrites each record's final message: any run of exactly 12 digits
-(optionally written 4-4-4 with spaces or hyphens, full-width digits included) becomes
-``************``, and ``key=value`` / ``key: value`` pairs whose key is a configured personal
-field have their value replaced by ``***``.
+(optionally written 4-4-4 with spaces, hyphens, underscores or dots, full-width digits
+included) becomes ``************``, and ``key=value`` / ``key: value`` pairs whose key is a
+configured personal field (the settings' ``personal_fields``) have their value replaced by
+``***``.
+
+:func:`safe_text` applies the same masking to any outside text before it is stored or shown
+(ledger reasons, Prefect artifacts, workbooks): one line, masked, bounded in length.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["MaskingFilter", "configure_logging", "mask_text"]
+__all__ = ["MaskingFilter", "configure_logging", "mask_text", "safe_text"]
 
 _DIGIT = r"[0-9０-９]"
+# 4-4-4 groups may be split as people and file names split them: spaces (全角 too), hyphens,
+# underscores and dots.
+_SEP = r"[ 　\-－_.．]?"
 _MY_NUMBER_LIKE = re.compile(
-    rf"(?<![0-9０-９]){_DIGIT}{{4}}[ \-－]?{_DIGIT}{{4}}[ \-－]?{_DIGIT}{{4}}(?![0-9０-９])"
+    rf"(?<![0-9０-９]){_DIGIT}{{4}}{_SEP}{_DIGIT}{{4}}{_SEP}{_DIGIT}{{4}}(?![0-9０-９])"
 )
 _MASK = "************"
 
@@ -42,6 +50,36 @@ def mask_text(text: str, *, personal_fields: Iterable[str] = ()) -> str:
     if pattern is not None:
         masked = pattern.sub(lambda m: f"{m.group('key')}***", masked)
     return masked
+
+
+# Line breaks, tabs, other controls and the bidirectional overrides that make a file name
+# read differently from what it is (U+202E "…fdp.exe").
+_BIDI = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_UNSAFE = re.compile(rf"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]+")
+_ELLIPSIS = "…"
+
+
+def safe_text(
+    value: object, *, max_len: int = 500, personal_fields: Iterable[str] | None = None
+) -> str:
+    """``value`` as one line of text safe to store or show where logs would be safe.
+
+    Control characters, line breaks and bidirectional overrides become a space; 12-digit
+    numbers and ``key=value`` pairs of personal fields are masked as :func:`mask_text` does
+    (``personal_fields`` defaults to the settings' ``personal_fields``); the result is at
+    most ``max_len`` characters, cut with ``…``. Masking comes before cutting, so a cut
+    never leaves part of a 個人番号 unmasked.
+    """
+    if personal_fields is None:
+        from core.settings import get_settings
+
+        personal_fields = get_settings().personal_fields
+    text = unicodedata.normalize("NFC", str(value))
+    text = _UNSAFE.sub(" ", text).strip()
+    text = mask_text(text, personal_fields=personal_fields)
+    if len(text) > max_len:
+        text = text[: max(max_len - 1, 0)] + _ELLIPSIS
+    return text
 
 
 class MaskingFilter(logging.Filter):

@@ -2,6 +2,10 @@
 
 export (portal CSV) → read and validate → ledger → workers register each applicant in the
 業務システム exactly once and write the 受給者番号 back to the portal → human list.
+
+A 受付番号 comes from another system: one that is not a valid ledger key, or that looks like
+a 個人番号, is refused before it reaches the ledger, logs or Prefect; the row goes to the
+human list by its line in the export. Reasons are masked (:func:`core.logging.safe_text`).
 """
 
 from __future__ import annotations
@@ -12,16 +16,18 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from core.application import ChildAllowanceApplication
-from core.errors import ApplicationError, JimuError
+from core.errors import ApplicationError, InvalidInput, JimuError
 from core.files import write_owner_only
-from core.ledger import Ledger, Status
+from core.ledger import Ledger, Status, check_item_key
+from core.logging import mask_text, safe_text
 from core.scenario import ScenarioConfig, SystemConnection
 from core.secrets import get_secret
 from core.wareki import format_wareki
+from flows._human_list import UnkeyedItem
 from robots import RobotWorker
 from robots.business import BusinessSystem
 from robots.portal import ExportRow, Portal, read_export
@@ -30,6 +36,7 @@ __all__ = [
     "SCENARIO",
     "ItemOutcome",
     "Targets",
+    "check_application_id",
     "enqueue_export",
     "export_to_file",
     "process_items",
@@ -98,10 +105,30 @@ class ItemOutcome:
 
 @dataclass
 class EnqueueResult:
-    """Which rows of the export can be registered, and which were refused."""
+    """Which rows of the export can be registered, and which were refused.
+
+    ``unkeyed`` are the rows whose 受付番号 itself was refused: they are in ``refused`` too
+    (labelled by their line), but not in the ledger, so the human list takes them from here.
+    """
 
     keys: list[str] = field(default_factory=list)
     refused: list[ItemOutcome] = field(default_factory=list)
+    unkeyed: list[UnkeyedItem] = field(default_factory=list)
+
+
+def check_application_id(application_id: str) -> str:
+    """Return the 受付番号 if it can be a ledger key and carries no 個人番号-like number.
+
+    Raises :class:`InvalidInput` (code ``invalid-item-key``) otherwise, without the value.
+    """
+    check_item_key(application_id, what="受付番号")
+    if mask_text(application_id) != application_id:
+        raise InvalidInput(
+            "受付番号に個人番号と同じ形の12桁の数字が含まれています",
+            field="受付番号",
+            code="invalid-item-key",
+        )
+    return application_id
 
 
 def worker_id(name: str) -> str:
@@ -151,9 +178,22 @@ def read_rows(csv_path: Path, *, encoding: str) -> list[ExportRow]:
 
 
 def enqueue_export(ledger: Ledger, rows: Iterable[ExportRow]) -> EnqueueResult:
-    """Queue every valid row; record every refused row as a business failure, with its reason."""
+    """Queue every valid row; record every refused row as a business failure, with its reason.
+
+    A row whose 受付番号 is refused (:func:`check_application_id`) is not queued at all: it
+    is reported by its line in the export, and the rest of the export goes on.
+    """
     result = EnqueueResult()
     for row in rows:
+        try:
+            check_application_id(row.application_id)
+        except InvalidInput as exc:
+            label = f"CSV {row.line}行目"
+            reason = f"{exc.message}。電子申請システムで{label}の申請を確認してください"
+            log.warning("export line %d refused: %s", row.line, exc.code)
+            result.unkeyed.append(UnkeyedItem(label, exc.code, reason, datetime.now(UTC)))
+            result.refused.append(ItemOutcome(label, Status.BUSINESS_FAILURE, reason=reason))
+            continue
         ledger.enqueue(SCENARIO, row.application_id)
         state = ledger.get(SCENARIO, row.application_id)
         if state is None or state.status is Status.DONE:
@@ -167,7 +207,9 @@ def enqueue_export(ledger: Ledger, rows: Iterable[ExportRow]) -> EnqueueResult:
         ):
             ledger.fail(SCENARIO, row.application_id, row.error)
         result.refused.append(
-            ItemOutcome(row.application_id, Status.BUSINESS_FAILURE, reason=row.error.message)
+            ItemOutcome(
+                row.application_id, Status.BUSINESS_FAILURE, reason=safe_text(row.error.message)
+            )
         )
     return result
 
@@ -315,7 +357,7 @@ def _one_item(
         status = ledger.fail(SCENARIO, key, exc, robot_seconds=seconds)
         kind = "application" if isinstance(exc, ApplicationError) else "business"
         log.warning("item %s: %s failure (%s)", key, kind, exc.code)
-        return ItemOutcome(key, status, reason=exc.message, seconds=seconds)
+        return ItemOutcome(key, status, reason=safe_text(exc.message), seconds=seconds)
     seconds = time.perf_counter() - started
     ledger.complete(SCENARIO, key, target_ref=recipient_no, robot_seconds=seconds)
     return ItemOutcome(

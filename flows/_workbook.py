@@ -1,4 +1,8 @@
-"""One owner-only Excel table: a header row in the house colours, widths, a filterable table."""
+"""One owner-only Excel table: a header row in the house colours, widths, a filterable table.
+
+Every value goes through :func:`core.cells.append_safe_row`: text from outside (file names,
+受付番号, reasons) is always a text cell, never a formula.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from core.cells import append_safe_row
 
 __all__ = ["write_table_workbook"]
 
@@ -28,16 +34,17 @@ def write_table_workbook(
 ) -> int:
     """Write ``rows`` under ``headers`` to ``path`` (mode 600, atomically); returns the count.
 
-    Long text wraps; datetimes show as ``yyyy/mm/dd hh:mm``.
+    Long text wraps; datetimes show as ``yyyy/mm/dd hh:mm``. Text that a spreadsheet would
+    read as a formula (``=…``, ``+…``, ``-…``, ``@…``) is written as text with a leading ``'``.
     """
     workbook = Workbook()
     worksheet = workbook.active
     assert worksheet is not None
     worksheet.title = sheet
-    worksheet.append(list(headers))
+    append_safe_row(worksheet, headers)
     count = 0
     for row in rows:
-        worksheet.append(list(row))
+        append_safe_row(worksheet, row)
         count += 1
     for cell in worksheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")

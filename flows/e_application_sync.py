@@ -2,6 +2,9 @@
 
 Runnable as ``jimu run e-application-sync`` and importable for a Prefect deployment
 (``flows.e_application_sync:e_application_sync``).
+
+What reaches Prefect (the summary artifact, printed progress) is masked like a log line
+(:func:`core.logging.safe_text`): a 個人番号 never lands in the Prefect database.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
 from core.ledger import Ledger, Status
+from core.logging import safe_text
 from core.scenario import load_scenario
 from core.settings import get_settings
 from flows import _e_application as process
@@ -77,7 +81,8 @@ def _print_progress(outcome: process.ItemOutcome) -> None:
     verb = {Status.DONE: "registered" if outcome.created else "already registered"}.get(
         outcome.status, outcome.status.value
     )
-    print(f"  {outcome.item_key}: {verb} {detail}".rstrip(), flush=True)
+    line = safe_text(f"{outcome.item_key}: {verb} {detail}", max_len=300)
+    print(f"  {line}", flush=True)
 
 
 @flow(
@@ -126,7 +131,7 @@ def e_application_sync(
     outcomes += queued.refused + reconciled
 
     human_list = settings.data_dir / "outputs" / SCENARIO / f"要確認リスト-{run_name}.xlsx"
-    listed = write_human_list(ledger, SCENARIO, human_list)
+    listed = write_human_list(ledger, SCENARIO, human_list, unkeyed=queued.unkeyed)
     summary = _summary(outcomes, exported=len(rows), released=released, listed=listed)
     summary["human_list"] = str(human_list)
     _artifact(outcomes, summary)
@@ -159,11 +164,11 @@ def _artifact(outcomes: list[process.ItemOutcome], summary: dict[str, Any]) -> N
     }
     table = [
         {
-            "受付番号": o.item_key,
+            "受付番号": safe_text(o.item_key, max_len=64),
             "結果": labels.get(o.status, o.status.value),
             "新規登録": "はい" if o.created else "",
-            "受給者番号": o.recipient_no or "",
-            "理由": o.reason or "",
+            "受給者番号": safe_text(o.recipient_no or "", max_len=64),
+            "理由": safe_text(o.reason or ""),
             "ロボット秒": round(o.seconds, 1),
         }
         for o in sorted(outcomes, key=lambda o: o.item_key)

@@ -6,6 +6,9 @@ normalised value, confidence, accepted, reasons) so a department can sort a sing
 confidence. Files that could not be read get a row with the reason. The CSV holds the summary
 rows, in UTF-8 with BOM (Excel opens it as is) or CP932 (older Windows systems); a character
 CP932 cannot hold is an error, never silently replaced, because these are people's names.
+
+File names and read values come from outside: every one is written as text, never as a
+formula (:mod:`core.cells`: ``=…``, ``+…``, ``-…``, ``@…`` get a leading ``'``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from core.cells import CellValue, append_safe_row, safe_row
 from core.errors import InvalidInput
 from core.files import write_owner_only
 from ocr._models import DocumentReading, FieldReading
@@ -60,8 +64,8 @@ def _shown(reading: FieldReading) -> str:
 
 
 def _summary_rows(readings: Sequence[DocumentReading], labels: dict[str, str],
-                  failures: Sequence[Failure]) -> list[list[object]]:
-    rows: list[list[object]] = []
+                  failures: Sequence[Failure]) -> list[list[CellValue]]:
+    rows: list[list[CellValue]] = []
     for document in readings:
         name = Path(document.source).name
         for page in document.pages:
@@ -95,23 +99,23 @@ def write_workbook(readings: Sequence[DocumentReading], path: Path, template: Fo
     summary = book.active
     assert summary is not None
     summary.title = "一覧"
-    summary.append([*_SUMMARY, *labels.values()])
+    append_safe_row(summary, [*_SUMMARY, *labels.values()])
     for row in _summary_rows(readings, labels, failures):
-        summary.append(row)
+        append_safe_row(summary, row)
     review_fill = PatternFill("solid", fgColor="FFF2CC")
     used: set[str] = set()
     for name, label in labels.items():
         sheet = book.create_sheet(_sheet_title(label, used))
-        sheet.append(list(_FIELD_SHEET))
+        append_safe_row(sheet, _FIELD_SHEET)
         for document in readings:
             for page in document.pages:
                 reading = page.fields.get(name)
                 if reading is None:
                     continue
-                sheet.append([Path(document.source).name, page.page, reading.value,
-                              reading.normalised or "", round(reading.confidence, 4),
-                              "はい" if reading.accepted else "いいえ",
-                              "、".join(reading.reasons)])
+                append_safe_row(sheet, [Path(document.source).name, page.page, reading.value,
+                                        reading.normalised or "", round(reading.confidence, 4),
+                                        "はい" if reading.accepted else "いいえ",
+                                        "、".join(reading.reasons)])
                 if not reading.accepted:
                     for cell in sheet[sheet.max_row]:
                         cell.fill = review_fill
@@ -139,8 +143,8 @@ def write_csv(readings: Sequence[DocumentReading], path: Path, template: FormTem
     labels = column_labels(template)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([*_SUMMARY, *labels.values()])
-    writer.writerows(_summary_rows(readings, labels, failures))
+    writer.writerow(safe_row([*_SUMMARY, *labels.values()]))
+    writer.writerows(safe_row(row) for row in _summary_rows(readings, labels, failures))
     try:
         data = buffer.getvalue().encode(encoding)
     except UnicodeEncodeError as exc:

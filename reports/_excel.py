@@ -1,4 +1,9 @@
-"""The Excel workbook: 概要, 部署別, シナリオ別, 月別, 予測と実績 and 候補業務, native charts."""
+"""The Excel workbook: 概要, 部署別, シナリオ別, 月別, 予測と実績 and 候補業務, native charts.
+
+Names, departments and owners come from ``inventory.yaml`` and scenario ids from the ledger:
+they are written as text, never as formulas (:func:`core.cells.set_text_cell`). The only
+formulas are the workbook's own 合計 (``=SUM(…)``) rows.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.cells import set_text_cell
 from reports._compute import COLUMN_LABELS, HoursReport
 from reports._text import METHOD_LINES, summary_rows
 
@@ -294,7 +300,8 @@ def _table(
     for record in frame.to_dict("records"):
         row += 1
         for column, (key, _, fmt) in enumerate(spec, start=1):
-            cell = sheet.cell(row=row, column=column, value=_plain(record.get(key)))
+            cell = sheet.cell(row=row, column=column)
+            set_text_cell(cell, _plain(record.get(key)))
             if fmt:
                 cell.number_format = fmt
     last = max(row, first_row + 1)

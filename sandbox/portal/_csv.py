@@ -1,4 +1,9 @@
-"""The LoGo-style CSV export: Japanese headers, ISO dates, CRLF, UTF-8 with BOM or CP932."""
+"""The LoGo-style CSV export: Japanese headers, ISO dates, CRLF, UTF-8 with BOM or CP932.
+
+Clerks open this file in Excel, and its text was typed by citizens: a cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a CR (or their full-width forms) gets a leading ``'``
+(OWASP CSV injection guidance, :func:`core.cells.safe_cell`), so it never runs as a formula.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Final, Literal
 
 from core.application import Child
+from core.cells import safe_cell
 from sandbox.portal._store import StoredApplication
 
 __all__ = [
@@ -133,9 +139,10 @@ def _check_encodable(rows: Sequence[Sequence[str]], encoding: CsvEncoding) -> No
 def export_csv(items: Iterable[StoredApplication], *, encoding: CsvEncoding) -> bytes:
     """The CSV file as bytes: a header line, one line per application, CRLF line ends.
 
-    Raises :class:`UnencodableText` rather than replacing a character CP932 lacks.
+    Text a spreadsheet would read as a formula is written with a leading ``'``. Raises
+    :class:`UnencodableText` rather than replacing a character CP932 lacks.
     """
-    rows = [csv_row(item) for item in items]
+    rows = [[str(safe_cell(cell)) for cell in csv_row(item)] for item in items]
     if encoding == "cp932":
         _check_encodable(rows, encoding)
     buffer = io.StringIO(newline="")

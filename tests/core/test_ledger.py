@@ -147,3 +147,61 @@ def test_times_are_stored_as_utc_whatever_zone_they_come_in(ledger: Ledger) -> N
     assert state is not None
     assert state.queued_at == datetime(2026, 4, 1, 0, 0, tzinfo=UTC)
     assert state.queued_at.utcoffset() == timedelta(0)
+
+
+VALID_MY_NUMBER = "123456789018"  # its check digit is right
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        '=HYPERLINK("http://example.invalid/")',
+        "山田太郎_123456789018.pdf",
+        "R2026 000001",
+        "-1",
+        "",
+        "a" * 129,
+        "scan-1\nforged",
+    ],
+)
+def test_a_key_of_the_wrong_shape_is_refused_without_repeating_it(ledger: Ledger, key: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        ledger.enqueue("s", key)
+    assert refused.value.code == "invalid-item-key"
+    assert f"{len(key)}文字" in refused.value.message
+    if key:
+        assert key not in refused.value.message
+    assert "山田" not in refused.value.message and VALID_MY_NUMBER not in refused.value.message
+    with pytest.raises(InvalidInput):
+        ledger.claim("s", key, worker="w")
+    assert list(ledger.items("s")) == []
+
+
+def test_keys_the_scenarios_use_are_accepted(ledger: Ledger) -> None:
+    for key in ("R2026-000001", "scan-3f9a0c1d2e4b5a69", "DEMO-2026-0000001", "a1b2c3d4e5f60718"):
+        assert ledger.enqueue("s", key)
+        assert ledger.claim("s", key, worker="w")
+
+
+def test_a_reason_is_stored_masked(ledger: Ledger) -> None:
+    for key in ("a", "b"):
+        ledger.enqueue("s", key)
+        ledger.claim("s", key, worker="w")
+    ledger.fail("s", "a", InvalidInput(f"個人番号 {VALID_MY_NUMBER} は登録済み\n氏名=山田 太郎"))
+    ledger.return_item("s", "b", reason=f"判読不能 1234-5678-9018 {'x' * 600}")
+    failed, returned = ledger.get("s", "a"), ledger.get("s", "b")
+    assert failed is not None and returned is not None
+    assert failed.reason == "個人番号 ************ は登録済み 氏名=***"
+    assert returned.reason is not None
+    assert "9018" not in returned.reason and returned.reason.startswith("判読不能 ****")
+    assert len(returned.reason) == 500
+
+
+def test_bulk_rows_with_a_bad_key_are_refused(ledger: Ledger) -> None:
+    from datetime import datetime
+
+    row = {"scenario": "s", "item_key": "=1+1", "status": "done", "attempts": 1,
+           "queued_at": datetime.now(UTC)}  # fmt: skip
+    with pytest.raises(InvalidInput):
+        ledger.insert_many([row])
+    assert list(ledger.items("s")) == []

