@@ -33,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
-__all__ = ["SCAN_SUFFIXES", "InboxWatcher", "submit_to_deployment"]
+__all__ = ["SCAN_SUFFIXES", "InboxWatcher", "is_inbox_marker", "submit_to_deployment"]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,12 @@ _BATCHES = ".jimu-batches"
 _SUBMITTED = ".submitted"
 
 OnBatch = Callable[[Path], str | None]
+
+
+def is_inbox_marker(name: str) -> bool:
+    """True for the watcher's own files in a batch folder (``.submitted`` and its temporary),
+    which a flow reading the batch must pass over: they are not anybody's scans."""
+    return name in (_SUBMITTED, f"{_SUBMITTED}.tmp")
 
 
 @dataclass

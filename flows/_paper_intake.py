@@ -1,8 +1,15 @@
 """The paper-intake process as plain Python (Prefect wraps it in ``paper_intake``).
 
-scans ─► read with ``ocr`` ─► all fields accepted? ─► register in the 業務システム (exactly once)
-                             └► no: the review station (確認画面) ─► confirmed ─► register
+scans ─► read with ``ocr`` ─► review store: 確定 at once if every field was accepted,
+                              else 確認待ち for the review station (確認画面)
+        confirmed (by the reader or by people) ─► register in the 業務システム (exactly once)
 bad files ─► quarantine, each with a ``.reason.txt``; 判読不能 ─► returned, with its reason.
+
+Nothing waits in memory: a document is in the review store (durable, owner-only) before its
+scan leaves the batch folder, and it enters the ledger only once it is there, so a process
+killed at any moment leaves each document either still in the batch (read again next run) or
+in the store (registered or reviewed next run). Registration claims the ledger item and asks
+the business system first (search by 個人番号), so a rerun never registers anything twice.
 
 Documents are keyed by the SHA-256 of the file, never by a name. Scans and crops hold
 personal data: they live owner-only under the data folder and go once registered.
@@ -10,10 +17,8 @@ personal data: they live owner-only under the data folder and go once registered
 
 from __future__ import annotations
 
-import hashlib
+import errno
 import logging
-import os
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -23,10 +28,28 @@ from typing import TYPE_CHECKING
 
 from core.application import ChildAllowanceApplication
 from core.errors import InvalidInput, JimuError
+from core.files import write_owner_only
 from core.ledger import Ledger, Status
-from flows._e_application import worker_id
+from core.logging import mask_text
+from flows._batch_files import (
+    Entry,
+    content_id,
+    entry_id,
+    keep_copy,
+    look_at,
+    move_owner_only,
+)
+from flows._inbox import is_inbox_marker
 from flows._paper_forms import application_from_values
-from review import ConfirmedDocument, ReviewDocument, ReviewField, ReviewStore
+from flows._workers import worker_id
+from review import (
+    ConfirmedDocument,
+    DocumentState,
+    ReviewDocument,
+    ReviewField,
+    ReviewStore,
+    UnknownDocument,
+)
 
 if TYPE_CHECKING:
     from ocr import FieldReading, FormTemplate
@@ -36,9 +59,12 @@ __all__ = [
     "SCENARIO",
     "IntakeOutcome",
     "Paths",
+    "batch_entries",
     "collect_reviewed",
     "document_id_of",
     "intake_file",
+    "recover_orphans",
+    "unfinished",
 ]
 
 log = logging.getLogger(__name__)
@@ -47,6 +73,7 @@ SCENARIO = "paper-intake"
 #: Fields typed twice, blind, by two reviewers when double entry (ベリファイ) is on.
 CRITICAL_FIELDS = frozenset({"my_number"})
 SCAN_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
+_ENDED = (Status.DONE, Status.BUSINESS_FAILURE, Status.RETURNED)
 
 _PATTERNS = {
     "date": (r"^[345][0-9]{6}$", "元号（3・4・5）と年月日の7桁の数字"),
@@ -73,7 +100,7 @@ class IntakeOutcome:
     """What happened to one scan (log-safe: its document id, never its file name)."""
 
     document_id: str
-    result: str  # registered, review, quarantined, returned, already-done, refused
+    result: str  # accepted, review, registered, quarantined, refused-entry, returned, …
     recipient_no: str | None = None
     fields_to_review: int = 0
     reason: str | None = None
@@ -81,26 +108,36 @@ class IntakeOutcome:
 
 def document_id_of(path: Path) -> str:
     """``scan-`` and the first 16 hex digits of the file's SHA-256."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return f"scan-{digest.hexdigest()[:16]}"
+    return content_id(path)
 
 
-def _move_owner_only(source: Path, target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    shutil.move(str(source), target)
-    os.chmod(target, 0o600)
-    return target
+def batch_entries(batch: Path) -> list[Path]:
+    """Every entry of ``batch`` that is somebody's file: all but the inbox's own markers."""
+    return sorted(path for path in batch.iterdir() if not is_inbox_marker(path.name))
 
 
-def quarantine(path: Path, document_id: str, reason: str, paths: Paths) -> Path:
-    """Move a scan to quarantine with a ``.reason.txt`` beside it; returns its new path."""
-    target = _move_owner_only(path, paths.quarantine / f"{document_id}{path.suffix.lower()}")
-    note = target.with_name(target.name + ".reason.txt")
-    note.write_text(f"{document_id}: {reason}\n", encoding="utf-8")
-    os.chmod(note, 0o600)
+def safe_reason(message: str, *, path: Path | None = None, document_id: str = "") -> str:
+    """A reason fit for the ledger, workbooks and Prefect: the file's name replaced by the
+    document id (a name can be a person's), 個人番号-like numbers masked, one line."""
+    if path is not None and path.name:
+        message = message.replace(path.name, document_id or "（ファイル）")
+    return mask_text(" ".join(message.split()))[:500]
+
+
+def quarantine(
+    entry: Entry, document_id: str, reason: str, paths: Paths, *, follow_link: bool = False
+) -> Path:
+    """Move a scan (a link: copy its content) to quarantine with a ``.reason.txt`` beside it."""
+    target = paths.quarantine / f"{document_id}{entry.suffix}"
+    if entry.is_link:
+        keep_copy(entry.path, target, follow_link=follow_link)
+        entry.path.unlink()  # the link only; its target is left exactly as it was
+    else:
+        move_owner_only(entry.path, target)
+    write_owner_only(
+        target.with_name(target.name + ".reason.txt"),
+        f"{document_id}: {reason}\n".encode(),
+    )
     return target
 
 
@@ -112,57 +149,119 @@ def intake_file(
     paths: Paths,
     today: date | None = None,
     double_entry: bool = True,
-) -> tuple[IntakeOutcome, ChildAllowanceApplication | None]:
-    """Read one scan. Returns the outcome and, if every field was accepted, the application
-    ready to register. Never raises for a bad file: it goes to quarantine."""
+) -> IntakeOutcome:
+    """Read one entry of a batch and give it exactly one outcome. Never raises for a bad
+    file: it is quarantined (or, for what has no content, refused) with a reason.
+
+    An accepted document is stored 確定 and registered with the reviewed ones
+    (:func:`collect_reviewed`); the rest wait in the review station.
+    """
+    entry = look_at(path)
+    if entry.refusal is not None:
+        return IntakeOutcome(entry_id(path), "refused-entry", reason=entry.refusal)
+    try:
+        document_id = content_id(path, follow_link=entry.is_link)
+    except OSError as exc:
+        reason = (
+            "スキャンとしては大きすぎます（200MB超）"
+            if exc.errno == errno.EFBIG
+            else "通常のファイルではないため読みません（リンク先がフォルダ等）"
+        )
+        log.warning("batch entry %s: %s (%s)", entry_id(path), reason, exc.strerror or exc)
+        return IntakeOutcome(entry_id(path), "refused-entry", reason=reason)
+    try:
+        return _intake(entry, document_id, ledger, store, paths, today, double_entry)
+    except Exception as exc:  # a library's bug on one file must not end the batch
+        log.exception("document %s: unexpected %s while reading", document_id, type(exc).__name__)
+        reason = f"読み取り中に予期しないエラーが起きました（{type(exc).__name__}）"
+        if look_at(path).refusal is None:
+            return _refuse(entry, document_id, reason, ledger, paths)
+        return IntakeOutcome(document_id, "failed", reason=reason)
+
+
+def _intake(
+    entry: Entry,
+    document_id: str,
+    ledger: Ledger,
+    store: ReviewStore,
+    paths: Paths,
+    today: date | None,
+    double_entry: bool,
+) -> IntakeOutcome:
     from ocr import load_template, read_document
 
-    document_id = document_id_of(path)
-    ledger.enqueue(SCENARIO, document_id)
     state = ledger.get(SCENARIO, document_id)
-    if state is not None and state.status is not Status.QUEUED:
-        path.unlink()  # the same scan again: it already has its outcome
-        return IntakeOutcome(document_id, "already-done", reason=state.status.value), None
-    if path.suffix.lower() not in SCAN_SUFFIXES:
-        return _refuse(path, document_id, "スキャン画像（PDF・PNG・JPEG・TIFF）ではありません",
-                       ledger, paths), None  # fmt: skip
+    if state is not None and state.status in _ENDED:
+        entry.path.unlink()  # the same scan again: it already has its outcome
+        return IntakeOutcome(document_id, "already-done", reason=state.status.value)
+    known = _stored_state(store, document_id)
+    if known is not None:  # read before a crash, not yet moved out of the batch
+        _keep_scan(entry, document_id, paths)
+        ledger.enqueue(SCENARIO, document_id)
+        return IntakeOutcome(document_id, "accepted" if known is DocumentState.CONFIRMED
+                             else "review")  # fmt: skip
+    if entry.suffix not in SCAN_SUFFIXES:
+        reason = "スキャン画像（PDF・PNG・JPEG・TIFF）ではありません"
+        return _refuse(entry, document_id, reason, ledger, paths)
     template = load_template(SCENARIO)
     with tempfile.TemporaryDirectory(prefix="jimu-crops-") as crops:
         try:
-            reading = read_document(path, template, crops_dir=Path(crops), today=today)
+            reading = read_document(entry.path, template, crops_dir=Path(crops), today=today)
         except JimuError as exc:
-            return _refuse(path, document_id, exc.message, ledger, paths), None
+            reason = safe_reason(exc.message, path=entry.path, document_id=document_id)
+            return _refuse(entry, document_id, reason, ledger, paths)
         page = reading.pages[0]
         values = {name: field.value for name, field in page.fields.items()}
-        kept = _move_owner_only(path, paths.scans / f"{document_id}{path.suffix.lower()}")
-        if reading.accepted:
+        accepted = reading.accepted
+        if accepted:
             try:
-                return (
-                    IntakeOutcome(document_id, "accepted"),
-                    application_from_values(document_id, values),
-                )
+                application_from_values(document_id, values)
             except InvalidInput as exc:
                 log.info("document %s: all fields read but %s", document_id, exc.code)
+                accepted = False
         fields = [
             _review_field(template, name, field, critical=double_entry and name in CRITICAL_FIELDS)
             for name, field in page.fields.items()
         ]
+    # Durable first (the store), then the scan leaves the batch, then the ledger knows it.
     store.submit(
         ReviewDocument(
             document_id=document_id,
             scenario=SCENARIO,
-            source_name=kept.name,
+            source_name=f"{document_id}{entry.suffix}",
             fields=tuple(fields),
-        )
+        ),
+        confirmed=accepted,
     )
+    _keep_scan(entry, document_id, paths)
+    ledger.enqueue(SCENARIO, document_id)
+    if accepted:
+        return IntakeOutcome(document_id, "accepted")
     uncertain = sum(not field.accepted for field in fields)
-    return IntakeOutcome(document_id, "review", fields_to_review=uncertain), None
+    return IntakeOutcome(document_id, "review", fields_to_review=uncertain)
+
+
+def _stored_state(store: ReviewStore, document_id: str) -> DocumentState | None:
+    try:
+        return store.document(document_id).state
+    except UnknownDocument:
+        return None
+
+
+def _keep_scan(entry: Entry, document_id: str, paths: Paths) -> Path:
+    target = paths.scans / f"{document_id}{entry.suffix}"
+    if entry.is_link:
+        keep_copy(entry.path, target, follow_link=True)
+        entry.path.unlink()
+        return target
+    return move_owner_only(entry.path, target)
 
 
 def _refuse(
-    path: Path, document_id: str, reason: str, ledger: Ledger, paths: Paths
+    entry: Entry, document_id: str, reason: str, ledger: Ledger, paths: Paths
 ) -> IntakeOutcome:
-    quarantine(path, document_id, reason, paths)
+    quarantine(entry, document_id, reason, paths, follow_link=True)
+    ledger.enqueue(SCENARIO, document_id)
     if ledger.claim(SCENARIO, document_id, worker=worker_id("intake")):
         ledger.fail(SCENARIO, document_id, InvalidInput(reason))
     return IntakeOutcome(document_id, "quarantined", reason=reason)
@@ -202,13 +301,15 @@ def _review_field(
 def collect_reviewed(
     store: ReviewStore, ledger: Ledger, paths: Paths
 ) -> tuple[list[tuple[ConfirmedDocument, ChildAllowanceApplication]], list[IntakeOutcome]]:
-    """Documents people have confirmed (ready to register) and the outcomes of the rest.
+    """Documents confirmed — by the reader (every field accepted) or by people — ready to
+    register, and the outcomes of the rest.
 
     A returned document (判読不能) has its scan quarantined with the reviewer's reason; a
     confirmed one whose values still cannot make an application is a business failure.
     """
     ready, ended = [], []
     for document in store.confirmed(SCENARIO):
+        ledger.enqueue(SCENARIO, document.document_id)  # known already, unless a crash
         try:
             application = application_from_values(document.document_id, document.values)
         except InvalidInput as exc:
@@ -219,11 +320,61 @@ def collect_reviewed(
             continue
         ready.append((document, application))
     for returned in store.returned(SCENARIO):
+        reason = safe_reason(f"判読不能: {returned.reason}")
         for scan in paths.scans.glob(f"{returned.document_id}.*"):
-            quarantine(scan, returned.document_id, f"判読不能: {returned.reason}", paths)
+            quarantine(look_at(scan), returned.document_id, reason, paths)
         store.mark_handed_over(returned.document_id)
-        ended.append(IntakeOutcome(returned.document_id, "returned", reason=returned.reason))
+        ended.append(IntakeOutcome(returned.document_id, "returned", reason=reason))
     return ready, ended
+
+
+def recover_orphans(store: ReviewStore, paths: Paths) -> list[Path]:
+    """Scans kept under the data folder that the review store does not know (left by a crash
+    of an earlier jimu, which moved a scan before storing it): to be read again."""
+    if not paths.scans.is_dir():
+        return []
+    return [
+        scan
+        for scan in sorted(paths.scans.iterdir())
+        if scan.name.startswith("scan-") and _stored_state(store, scan.stem) is None
+    ]
+
+
+def unfinished(store: ReviewStore, ledger: Ledger, paths: Paths) -> list[IntakeOutcome]:
+    """Every document not finished, and why: waiting for a person, to be retried, or lost
+    (known to the ledger but neither in the store nor kept as a file — the paper original
+    must be scanned again; recorded as a business failure so a person sees it)."""
+    open_states = {
+        entry.document_id: entry.state
+        for entry in store.queue(user="", admin=True)
+        if entry.scenario == SCENARIO
+    }
+    found = [
+        IntakeOutcome(document_id, "review", reason=state.label)
+        for document_id, state in open_states.items()
+    ]
+    for item in ledger.items(SCENARIO):
+        if item.status in _ENDED or item.item_key in open_states:
+            continue
+        state = _stored_state(store, item.item_key)
+        if state is DocumentState.CONFIRMED:
+            found.append(IntakeOutcome(item.item_key, "failed", reason=item.reason or "登録待ち"))
+        elif state is None and item.status is not Status.IN_PROGRESS and not _kept(
+            item.item_key, paths
+        ):
+            lost = InvalidInput("スキャンも確認データも見つかりません。原本を読み直してください",
+                                code="scan-lost")  # fmt: skip
+            if ledger.claim(SCENARIO, item.item_key, worker=worker_id("intake")):
+                ledger.fail(SCENARIO, item.item_key, lost)
+                found.append(IntakeOutcome(item.item_key, "lost", reason=lost.message))
+    return found
+
+
+def _kept(document_id: str, paths: Paths) -> bool:
+    """Is a file of the document kept (a scan on its way, or quarantined)?"""
+    return any(
+        any(folder.glob(f"{document_id}.*")) for folder in (paths.scans, paths.quarantine)
+    )
 
 
 def forget_scan(document_id: str, paths: Paths) -> None:

@@ -1,11 +1,12 @@
 """Flow ``paper-intake``: scans → AI-OCR → review station (only what needs it) → 業務システム.
 
-A run reads the scans of a batch folder (the inbox trigger moves each batch there), registers
-every document whose fields were all accepted, parks the rest in the review station and
-registers whatever people have confirmed — now, and, with ``wait_for_review_seconds``, as
-they confirm it (woken by the store, no busy loop). Documents waiting for review live in
-the review station's database, so they survive a restart of everything: the next run
-registers them, exactly once.
+A run reads the entries of a batch folder (the inbox trigger moves each batch there): each
+gets exactly one outcome — read, quarantined with a reason, or refused with a reason. Every
+document read is stored in the review station's database before anything is registered:
+確定 at once when the reader accepted every field, 確認待ち otherwise. The run then
+registers whatever is confirmed — now, and, with ``wait_for_review_seconds``, as people
+confirm it (woken by the store, no busy loop). A rerun after a crash or a kill finishes
+every document, exactly once, and the batch workbook lists each one not finished and why.
 """
 
 from __future__ import annotations
@@ -21,16 +22,16 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
 from core.application import ChildAllowanceApplication
-from core.errors import JimuError
+from core.errors import ConfigError, JimuError
 from core.ledger import Ledger, Status
 from core.scenario import load_scenario
 from core.secrets import get_secret
 from core.settings import get_settings
 from flows import _paper_intake as process
 from flows._concurrency import target_session
-from flows._e_application import worker_id
 from flows._retry import retry_on_application_error
 from flows._workbook import write_table_workbook
+from flows._workers import release_abandoned, worker_id
 from review import ReviewStore
 from robots import RobotWorker
 from robots.business import BusinessSystem
@@ -42,11 +43,9 @@ Ready = tuple[str, ChildAllowanceApplication]
 
 
 @task(name="read-scan", cache_policy=NO_CACHE)
-def read_scan(
-    path: Path, today: date | None, double_entry: bool
-) -> tuple[process.IntakeOutcome, Ready | None]:
-    """OCR one scan; an application comes back only if every field was accepted."""
-    outcome, application = process.intake_file(
+def read_scan(path: Path, today: date | None, double_entry: bool) -> process.IntakeOutcome:
+    """OCR one entry of the batch into the review store (確定 if every field was accepted)."""
+    return process.intake_file(
         path,
         ledger=Ledger(),
         store=ReviewStore(),
@@ -54,7 +53,6 @@ def read_scan(
         today=today,
         double_entry=double_entry,
     )
-    return outcome, (outcome.document_id, application) if application else None
 
 
 @task(
@@ -65,7 +63,8 @@ def read_scan(
     cache_policy=NO_CACHE,
 )
 def register_documents(ready: list[Ready], business_url: str | None) -> list[process.IntakeOutcome]:
-    """Register each application in the 業務システム exactly once (search first, ledger claim)."""
+    """Register each application in the 業務システム exactly once (ledger claim, then the
+    robot searches by 個人番号 before it creates anything)."""
     config = load_scenario(SCENARIO)
     connection = config.system("business")
     ledger, store = Ledger(), ReviewStore()
@@ -87,6 +86,7 @@ def register_documents(ready: list[Ready], business_url: str | None) -> list[pro
                 state = ledger.get(SCENARIO, document_id)
                 if state is not None and state.status is Status.DONE:
                     store.mark_handed_over(document_id)  # registered before a crash
+                    process.forget_scan(document_id, paths)
                 continue
             started = time.perf_counter()
             try:
@@ -94,7 +94,8 @@ def register_documents(ready: list[Ready], business_url: str | None) -> list[pro
                     recipient_no, _created = business.ensure_registered(application)
             except JimuError as exc:
                 ledger.fail(SCENARIO, document_id, exc, robot_seconds=process.elapsed(started))
-                outcomes.append(process.IntakeOutcome(document_id, "failed", reason=exc.message))
+                reason = process.safe_reason(exc.message)
+                outcomes.append(process.IntakeOutcome(document_id, "failed", reason=reason))
                 continue
             ledger.complete(
                 SCENARIO, document_id, target_ref=recipient_no,
@@ -131,39 +132,43 @@ def paper_intake(
     """
     settings = get_settings()
     paths = process.Paths.under(settings.data_dir)
-    store = ReviewStore()
-    outcomes: list[process.IntakeOutcome] = []
-    ready: list[Ready] = []
-    for scan in sorted(Path(batch).iterdir()) if batch else []:
-        if scan.is_file():
-            outcome, item = read_scan(scan, today, double_entry)
-            outcomes.append(outcome)
-            if item is not None:
-                ready.append(item)
+    store, ledger = ReviewStore(), Ledger()
+    if batch and not Path(batch).is_dir():
+        raise ConfigError("batch: the folder does not exist or is not a folder")
+    release_abandoned(ledger, SCENARIO)  # a killed run's registrations are taken up at once
+    entries = process.recover_orphans(store, paths)
+    entries += process.batch_entries(Path(batch)) if batch else []
+    outcomes = [read_scan(entry, today, double_entry) for entry in entries]
     deadline = time.monotonic() + wait_for_review_seconds
     while True:
-        reviewed, ended = process.collect_reviewed(store, Ledger(), paths)
+        reviewed, ended = process.collect_reviewed(store, ledger, paths)
         outcomes += ended
-        ready += [(document.document_id, application) for document, application in reviewed]
+        ready = [(document.document_id, application) for document, application in reviewed]
         if ready:
             outcomes += register_documents(ready, business_url)
-            ready = []
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not store.waiting_count():
             break
         store.wait_for_change(timeout=min(remaining, 60.0))
-    return _report(outcomes, store.waiting_count(), settings.data_dir)
+    return _report(outcomes, process.unfinished(store, ledger, paths), settings.data_dir)
 
 
-def _report(outcomes: list[process.IntakeOutcome], waiting: int, data_dir: Path) -> dict[str, Any]:
+def _report(
+    outcomes: list[process.IntakeOutcome], unfinished: list[process.IntakeOutcome], data_dir: Path
+) -> dict[str, Any]:
     final = {o.document_id: o for o in outcomes}  # the last word on each document
+    for outcome in unfinished:  # and each one not finished, of this run or an earlier one
+        if final.get(outcome.document_id, outcome).result not in ("registered", "refused"):
+            final[outcome.document_id] = outcome
     labels = {
         "registered": "登録済み",
         "review": "確認待ち",
         "quarantined": "隔離（読取不可）",
+        "refused-entry": "対象外（読まずに残置）",
         "returned": "差戻し（判読不能）",
         "refused": "要確認（内容不備）",
-        "failed": "登録失敗",
+        "failed": "登録失敗（次回再試行）",
+        "lost": "紛失（原本の再読取が必要）",
         "already-done": "処理済み",
         "accepted": "自動確定",
     }
@@ -178,6 +183,7 @@ def _report(outcomes: list[process.IntakeOutcome], waiting: int, data_dir: Path)
         workbook, sheet="バッチ結果", headers=headers, rows=rows, widths=(22, 18, 12, 10, 60)
     )
     counts = {label: sum(row[1] == label for row in rows) for label in labels.values()}
+    waiting = sum(o.result == "review" for o in final.values())
     create_table_artifact(
         key=f"{SCENARIO}-summary",
         table=[dict(zip(headers, row, strict=True)) for row in rows],
@@ -188,7 +194,11 @@ def _report(outcomes: list[process.IntakeOutcome], waiting: int, data_dir: Path)
         "registered": sum(o.result == "registered" for o in final.values()),
         "waiting_for_review": waiting,
         "quarantined": sum(o.result == "quarantined" for o in final.values()),
+        "refused_entries": sum(o.result == "refused-entry" for o in final.values()),
         "returned": sum(o.result == "returned" for o in final.values()),
+        "unfinished": sum(
+            o.result in ("review", "failed", "lost", "accepted") for o in final.values()
+        ),
         "workbook": str(workbook),
         "outcomes": {o.document_id: o.result for o in final.values()},
     }

@@ -67,12 +67,19 @@ def _pdf_pages(path: Path) -> list[Page]:
         if len(document) > MAX_PAGES:
             raise InvalidInput(f"{path.name}: more than {MAX_PAGES} pages")
         pages = []
-        for page in document:
-            width, height = page.get_size()
-            scale = _PDF_DPI / 72
-            if width * height * scale * scale > MAX_PIXELS:
-                raise InvalidInput(f"{path.name}: page too large ({width:.0f}×{height:.0f} pt)")
-            bitmap = page.render(scale=scale, grayscale=True)
+        for index in range(len(document)):
+            try:
+                page = document[index]
+                width, height = page.get_size()
+                scale = _PDF_DPI / 72
+                if not (0 < width * height * scale * scale <= MAX_PIXELS):
+                    raise InvalidInput(
+                        f"{path.name}: page {index + 1} has an impossible size "
+                        f"({width:.0f}×{height:.0f} pt)"
+                    )
+                bitmap = page.render(scale=scale, grayscale=True)
+            except pdfium.PdfiumError as exc:  # a looping page tree, a broken page object
+                raise InvalidInput(f"{path.name}: page {index + 1} is damaged") from exc
             pages.append(to_grey(bitmap.to_pil()))
         return pages
     finally:

@@ -4,24 +4,20 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from core.ledger import Ledger, Status
-from core.secrets import get_secret
-from core.settings import get_settings
 from core.text import nfkc
-from flows._paper_intake import SCENARIO, document_id_of
-from ocr import generate_samples
+from flows._paper_intake import SCENARIO
 from review import ReviewStore, Role, serve_review_in_background
 from robots import launch_chromium
 from sandbox import RunningSandbox
 from sandbox.business import inspect_business
 from tests.conftest import CountingKeyboard, latest_artifact
+from tests.flows._paper import drop_scans
 
 pytestmark = pytest.mark.browser
 
@@ -32,35 +28,6 @@ COLUMNS = {
     "name_kana": "name_kana", "my_number": "my_number", "account_number": "account_number",
     "account_holder_kana": "account_holder_kana", "bank_code": "bank_code",
 }  # fmt: skip
-
-
-@pytest.fixture
-def data_dir(
-    sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ledger_url: str
-) -> Iterator[Path]:
-    """This test's own data folder (review store, scans), keeping the sandbox's password."""
-    monkeypatch.setenv(
-        "JIMU_SECRET_SANDBOX_BUSINESS_PASSWORD", get_secret("sandbox-business-password")
-    )
-    monkeypatch.setenv("JIMU_DATA_DIR", str(tmp_path / "data"))
-    get_settings.cache_clear()
-    yield tmp_path / "data"
-    monkeypatch.undo()
-    get_settings.cache_clear()
-
-
-def _drop_scans(inbox: Path, *, n: int, seed: int) -> dict[str, dict[str, str]]:
-    """Generate ``n`` filled forms and drop their scans (not the truth files) in ``inbox``;
-    returns each document's ground truth by document id."""
-    samples = generate_samples(
-        inbox.parent / "samples", n=n, seed=seed, formats=("png",), received_to=date.today()
-    )
-    inbox.mkdir()
-    truths = {}
-    for sample in samples:
-        truths[document_id_of(sample.path)] = sample.truth["fields"]
-        sample.path.rename(inbox / sample.path.name)
-    return truths
 
 
 def _compact(value: str) -> str:
@@ -114,7 +81,7 @@ def test_ten_forms_through_ocr_review_and_robot(
     from flows.paper_intake import paper_intake
 
     inbox = tmp_path / "inbox"
-    truths = _drop_scans(inbox, n=10, seed=4)
+    truths = drop_scans(inbox, n=10, seed=4)
 
     first = paper_intake(batch=str(inbox), business_url=sandbox.business_url, double_entry=False)
     store = ReviewStore()
@@ -161,7 +128,7 @@ def test_documents_waiting_for_review_survive_a_restart(
     from flows.paper_intake import paper_intake
 
     inbox = tmp_path / "inbox"
-    truths = _drop_scans(inbox, n=3, seed=9)
+    truths = drop_scans(inbox, n=3, seed=9)
     (inbox / "broken.pdf").write_bytes(b"")  # a scanner hiccup: the batch must go on
     first = paper_intake(batch=str(inbox), business_url=sandbox.business_url, double_entry=False)
     waiting = [entry.document_id for entry in ReviewStore().queue(user=REVIEWER, admin=False)]
