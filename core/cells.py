@@ -27,6 +27,7 @@ __all__ = [
     "safe_cell",
     "safe_row",
     "set_text_cell",
+    "unquote_cell",
 ]
 
 CellValue: TypeAlias = (
@@ -98,3 +99,13 @@ def append_safe_row(sheet: _Sheet, values: Iterable[CellValue]) -> None:
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"
+
+
+def unquote_cell(text: str) -> str:
+    """The text a CSV written the OWASP way meant: ``'=1+1`` → ``=1+1``; anything else as it is.
+
+    For readers of other systems' exports, which may neutralise formulas as jimu does.
+    """
+    if len(text) >= 2 and text[0] == "'" and text[1] in _FORMULA_TRIGGERS:
+        return text[1:]
+    return text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -23,20 +22,12 @@ from core.ledger import Ledger, Status
 from core.scenario import load_scenario
 from flows import _e_application as process
 from flows._concurrency import target_session
+from flows._workers import release_abandoned, worker_id
 from robots import RobotWorker
 
 __all__ = ["CHECK", "scale_out_check"]
 
 CHECK = "scale-out-check"
-
-
-def _alive(worker: str) -> bool:
-    """A ledger worker id ``host:pid:name`` of this machine whose process still runs."""
-    host, _, rest = worker.partition(":")
-    pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
-        return True  # another machine's worker: its lease decides
-    return Path(f"/proc/{pid}").exists()
 
 
 def _report(report_dir: str | None, **fields: Any) -> None:
@@ -65,10 +56,10 @@ def scale_out_check(
     key = application.application_id
     worker = os.environ.get("PREFECT__WORKER_NAME", "local")
     ledger = Ledger()
-    ledger.release_abandoned(CHECK, is_alive=_alive)
+    release_abandoned(ledger, CHECK)
     ledger.enqueue(CHECK, key)
     _report(report_dir, item=key, worker=worker, step="started")
-    if not ledger.claim(CHECK, key, worker=process.worker_id(worker), lease_seconds=600):
+    if not ledger.claim(CHECK, key, worker=worker_id(worker), lease_seconds=600):
         state = ledger.get(CHECK, key)
         status = state.status.value if state else "unknown"
         _report(report_dir, item=key, worker=worker, step="skipped", status=status)

