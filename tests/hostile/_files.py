@@ -40,6 +40,11 @@ HUGE_PAGE_PDF = pdf([
 ])  # fmt: skip
 
 
+LEFT_IN_PLACE = ("folder.pdf", "pipe.pdf", "sock.pdf", "link-to-folder.pdf", "dangling.pdf")
+QUARANTINED = ("link-outside.pdf", "empty.pdf", "looping.pdf", "huge-page.pdf", "text.pdf",
+               "notes.docx")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class HostileBatch:
     """The entries made, by what they are."""
@@ -79,12 +84,7 @@ def make_hostile_batch(folder: Path, outside_dir: Path) -> HostileBatch:
     return HostileBatch(
         folder=folder,
         outside=outside,
-        left_in_place=(
-            "folder.pdf", "pipe.pdf", "sock.pdf", "link-to-folder.pdf", "dangling.pdf",
-        ),  # fmt: skip
-        quarantined=(
-            "link-outside.pdf", "empty.pdf", "looping.pdf", "huge-page.pdf", "text.pdf",
-            "notes.docx", named, formula,
-        ),  # fmt: skip
+        left_in_place=LEFT_IN_PLACE,
+        quarantined=(*QUARANTINED, named, formula),
         marker=".submitted",
     )

@@ -78,7 +78,6 @@ def test_no_personal_data_outside_its_stores_after_a_hostile_batch(
 ) -> None:
     import ocr._template
     from flows.paper_intake import paper_intake
-    from prefect import get_client  # noqa: F401  (the harness's API is the one in use)
 
     monkeypatch.setattr(ocr._template, "SCENARIOS", lowered_scenarios(tmp_path / "scenarios"))
     batch = make_hostile_batch(tmp_path / "batch", tmp_path / "elsewhere")
