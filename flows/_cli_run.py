@@ -81,7 +81,9 @@ def _paper_intake(args: argparse.Namespace) -> int:
     print(
         f"{args.scenario}: {summary['registered']} registered, "
         f"{summary['waiting_for_review']} waiting for review, "
-        f"{summary['quarantined']} quarantined, {summary['returned']} returned"
+        f"{summary['quarantined']} quarantined, {summary['refused_entries']} left in place "
+        f"(not files to read), {summary['returned']} returned; "
+        f"{summary['unfinished']} not finished (each with its reason in the workbook)"
     )
     print(f"batch workbook: {summary['workbook']}")
     return 0

@@ -62,6 +62,7 @@ __all__ = [
     "batch_entries",
     "collect_reviewed",
     "document_id_of",
+    "hand_back",
     "intake_file",
     "recover_orphans",
     "unfinished",
@@ -375,6 +376,14 @@ def _kept(document_id: str, paths: Paths) -> bool:
     return any(
         any(folder.glob(f"{document_id}.*")) for folder in (paths.scans, paths.quarantine)
     )
+
+
+def hand_back(document_id: str, reason: str, store: ReviewStore, paths: Paths) -> None:
+    """End a confirmed document the business system refused: its scan goes to quarantine
+    with the reason (the paper needs a person), and the store hands it over."""
+    for scan in paths.scans.glob(f"{document_id}.*"):
+        quarantine(look_at(scan), document_id, f"登録できません: {reason}", paths)
+    store.mark_handed_over(document_id)
 
 
 def forget_scan(document_id: str, paths: Paths) -> None:

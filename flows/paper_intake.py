@@ -87,15 +87,23 @@ def register_documents(ready: list[Ready], business_url: str | None) -> list[pro
                 if state is not None and state.status is Status.DONE:
                     store.mark_handed_over(document_id)  # registered before a crash
                     process.forget_scan(document_id, paths)
+                elif state is not None and state.status is Status.BUSINESS_FAILURE:
+                    process.hand_back(document_id, state.reason or "", store, paths)
                 continue
             started = time.perf_counter()
             try:
                 with worker.item(document_id):
                     recipient_no, _created = business.ensure_registered(application)
             except JimuError as exc:
-                ledger.fail(SCENARIO, document_id, exc, robot_seconds=process.elapsed(started))
+                status = ledger.fail(
+                    SCENARIO, document_id, exc, robot_seconds=process.elapsed(started)
+                )
                 reason = process.safe_reason(exc.message)
-                outcomes.append(process.IntakeOutcome(document_id, "failed", reason=reason))
+                if status is Status.BUSINESS_FAILURE:  # the system refused it: a person looks
+                    process.hand_back(document_id, reason, store, paths)
+                    outcomes.append(process.IntakeOutcome(document_id, "refused", reason=reason))
+                else:  # technical: the document stays confirmed, and the next run retries
+                    outcomes.append(process.IntakeOutcome(document_id, "failed", reason=reason))
                 continue
             ledger.complete(
                 SCENARIO, document_id, target_ref=recipient_no,

@@ -22,7 +22,7 @@ import pytest
 from core.ledger import Ledger, Status
 from core.secrets import get_secret
 from flows._paper_intake import SCENARIO, Paths, intake_file
-from review import DocumentState, ReviewStore
+from review import DocumentState, ReviewDocument, ReviewField, ReviewStore
 from sandbox import RunningSandbox
 from sandbox.business import inspect_business
 from tests.flows._lowered_thresholds import lowered_scenarios
@@ -182,3 +182,41 @@ def _stored(review_db: Path) -> int:
 
 def _records(sandbox: RunningSandbox) -> int:
     return inspect_business(sandbox.paths.business_db).records
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_document_the_business_system_refuses_ends_once_with_its_reason(
+    sandbox: RunningSandbox, data_dir: Path, ledger_url: str, tmp_path: Path
+) -> None:
+    """Confirmed, but the 業務システム refuses it (氏名 over 30 characters): a business failure
+    with the screen's reason, its scan quarantined for a person, never retried."""
+    from flows.paper_intake import paper_intake
+
+    truths = drop_scans(tmp_path / "inbox", n=1, seed=24)
+    [(document_id, values)] = truths.items()
+    values = {**values, "name": "山" * 31}
+    store, paths = ReviewStore(), Paths.under(data_dir)
+    store.submit(
+        ReviewDocument(
+            document_id=document_id, scenario=SCENARIO, source_name=f"{document_id}.png",
+            fields=tuple(ReviewField(name=name, label=name, kind="text", value=value,
+                                     confidence=1.0, accepted=True)
+                         for name, value in values.items()),
+        ),
+        confirmed=True,
+    )  # fmt: skip
+    paths.scans.mkdir(parents=True)  # where intake keeps the scan of a stored document
+    next((tmp_path / "inbox").iterdir()).rename(paths.scans / f"{document_id}.png")
+
+    first = paper_intake(business_url=sandbox.business_url)
+    assert first["outcomes"] == {document_id: "refused"}
+    item = Ledger(ledger_url).get(SCENARIO, document_id)
+    assert item is not None and item.status is Status.BUSINESS_FAILURE
+    assert "30文字以内" in (item.reason or "")
+    assert (paths.quarantine / f"{document_id}.png").exists()
+    assert not any(paths.scans.iterdir())
+    assert inspect_business(sandbox.paths.business_db).records == 0
+
+    again = paper_intake(business_url=sandbox.business_url)
+    assert again["outcomes"] == {}
+    assert Ledger(ledger_url).get(SCENARIO, document_id).attempts == 1  # type: ignore[union-attr]
