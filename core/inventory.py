@@ -8,6 +8,10 @@ reports print those labels. Statuses and data classifications are written in Jap
 A wrong file raises :class:`InventoryError` (a :class:`~core.errors.ConfigError`) whose
 message names the file, the line and the key, e.g.
 ``inventory.yaml:17: scenarios[0].baseline.minutes_per_item: Input should be greater than 0``.
+The file is read by jimu's strict YAML loader (:func:`core.yamlfile.load_yaml`: a key written
+twice is an error, not "the last one wins"); an empty file, or one with no entries, is an
+error too, so a truncated register is never reported as sound. Counts and amounts are
+bounded: the demo history is generated from ``items_per_year``.
 
 Candidate priority (優先度) — from the annual July survey (7月調査)::
 
@@ -42,6 +46,8 @@ from core.errors import ConfigError
 from core.yamlfile import YamlError, describe_errors, line_of, load_yaml
 
 __all__ = [
+    "MAX_ENTRIES",
+    "MAX_ITEMS_PER_YEAR",
     "Baseline",
     "Candidate",
     "Costs",
@@ -59,6 +65,11 @@ ScenarioId = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length=2, max_length=64)
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+#: Most items a year one task may have (the busiest counters of a large city see millions).
+MAX_ITEMS_PER_YEAR = 10_000_000
+#: Most entries in each of ``scenarios`` and ``candidates``.
+MAX_ENTRIES = 1000
 
 
 class InventoryError(ConfigError):
@@ -114,7 +125,7 @@ class Feasibility(enum.StrEnum):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Baseline(_Model):
@@ -124,22 +135,26 @@ class Baseline(_Model):
     method: Text = Field(title="計測方法")
     measured_on: date = Field(title="計測日")
     measured_by: Text = Field(title="計測者")
-    sample_size: int | None = Field(default=None, ge=1, title="計測件数")
+    sample_size: int | None = Field(
+        default=None, ge=1, le=MAX_ITEMS_PER_YEAR, title="計測件数"
+    )
 
 
 class Forecast(_Model):
     """導入前の効果予測: made before introduction; reports compare the ledger with it."""
 
-    items_per_year: int = Field(ge=0, title="予測件数(件/年)")
-    hours_per_year: float = Field(ge=0, title="予測削減時間(時間/年)")
+    items_per_year: int = Field(ge=0, le=MAX_ITEMS_PER_YEAR, title="予測件数(件/年)")
+    hours_per_year: float = Field(ge=0, le=10_000_000, title="予測削減時間(時間/年)")
     made_on: date | None = Field(default=None, title="予測日")
 
 
 class Costs(_Model):
     """費用: development effort and recurring licences."""
 
-    development_hours: float = Field(default=0, ge=0, title="開発工数(時間)")
-    licence_yen_per_year: int = Field(default=0, ge=0, title="ライセンス費(円/年)")
+    development_hours: float = Field(default=0, ge=0, le=1_000_000, title="開発工数(時間)")
+    licence_yen_per_year: int = Field(
+        default=0, ge=0, le=100_000_000_000, title="ライセンス費(円/年)"
+    )
 
 
 class ScenarioEntry(_Model):
@@ -160,7 +175,7 @@ class ScenarioEntry(_Model):
     owner: Text | None = Field(default=None, title="主管者")
     maintainer: Text | None = Field(default=None, title="保守担当")
     status: ScenarioStatus = Field(title="状態")
-    target_systems: list[Text] = Field(min_length=1, title="対象システム")
+    target_systems: list[Text] = Field(min_length=1, max_length=50, title="対象システム")
     data_classification: DataClass = Field(title="データ区分")
     baseline: Baseline = Field(title="基準時間")
     forecast: Forecast = Field(title="効果予測")
@@ -183,7 +198,7 @@ class Candidate(_Model):
     name: Text = Field(title="業務名")
     department: Text = Field(title="担当課")
     survey_year: int = Field(ge=2000, le=2100, title="調査年度")
-    items_per_year: int = Field(ge=0, title="年間件数")
+    items_per_year: int = Field(ge=0, le=MAX_ITEMS_PER_YEAR, title="年間件数")
     minutes_per_item: float = Field(gt=0, le=24 * 60, title="1件あたり時間(分)")
     feasibility: Feasibility = Field(title="実現可能性")
     data_classification: DataClass | None = Field(default=None, title="データ区分")
@@ -203,8 +218,8 @@ class Candidate(_Model):
 class Inventory(_Model):
     """The whole register: ``scenarios`` (シナリオ) and ``candidates`` (候補業務)."""
 
-    scenarios: list[ScenarioEntry] = Field(default_factory=list)
-    candidates: list[Candidate] = Field(default_factory=list)
+    scenarios: list[ScenarioEntry] = Field(default_factory=list, max_length=MAX_ENTRIES)
+    candidates: list[Candidate] = Field(default_factory=list, max_length=MAX_ENTRIES)
     _source: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
 
@@ -240,7 +255,8 @@ def load_inventory(path: str | Path) -> Inventory:
     """Read and validate ``inventory.yaml``.
 
     Raises :class:`InventoryError` (a ConfigError) naming the file, the line and the key
-    of every problem; a ConfigError if the file cannot be read.
+    of every problem — the file unreadable, not strict YAML (see
+    :func:`core.yamlfile.load_yaml`), breaking the schema, or with no entry at all.
     """
     path = Path(path)
     try:
@@ -248,7 +264,7 @@ def load_inventory(path: str | Path) -> Inventory:
     except YamlError as exc:
         raise InventoryError(exc.problems) from exc
     if data is None:
-        data = {}
+        data = {}  # an empty file: reported below as an inventory with no entries
     if not isinstance(data, dict):
         raise InventoryError([f"{path}:1: the inventory must be a mapping with 'scenarios'"])
     problems = _duplicate_ids(path, root, data)
@@ -259,6 +275,11 @@ def load_inventory(path: str | Path) -> Inventory:
     except ValidationError as exc:
         label = functools.partial(_entry_label, data)
         raise InventoryError(describe_errors(path, root, exc, label=label)) from exc
+    if not inventory.scenarios and not inventory.candidates:
+        raise InventoryError(
+            [f"{path}:1: the inventory is empty: no scenarios and no candidates (is it the right "
+             "file? list the scenarios under scenarios:)"]
+        )
     inventory._source = path
     for section in ("scenarios", "candidates"):
         for index, _ in enumerate(getattr(inventory, section)):

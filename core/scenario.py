@@ -1,13 +1,15 @@
 """``scenarios/<id>/scenario.yaml``: how one scenario reaches its systems and runs its robots.
 
 Data, not code: URLs, user names, the *names* of secrets (never their values), robot
-options. Validated with ``extra="forbid"``; a mistake names the file, the line and the key.
+options. Read by jimu's strict YAML loader (a key written twice, such as a second ``url:``,
+is refused) and validated with ``extra="forbid"``; a mistake names the file, the line and
+the key. Every count and duration is bounded, so a typo cannot start a thousand browsers.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +17,7 @@ from core.errors import ConfigError
 from core.yamlfile import load_yaml_model
 
 __all__ = [
+    "MAX_WORKERS",
     "ExportOptions",
     "RobotOptions",
     "ScenarioConfig",
@@ -24,31 +27,49 @@ __all__ = [
 ]
 
 
+#: Most browser contexts one scenario runs in parallel (each is a Chromium tab and memory).
+MAX_WORKERS = 8
+
+#: A wait of up to an hour, in seconds.
+Seconds = Annotated[float, Field(ge=0, le=3600)]
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SystemConnection(_Model):
     """A target system: where it is and how to log in (the password is a secret's name)."""
 
-    url: str = Field(pattern=r"^https?://", description="base URL of the system")
-    username: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https?://", max_length=2000, description="base URL of the system")
+    username: str = Field(min_length=1, max_length=200)
     password_secret: str = Field(
-        pattern=r"^[a-z0-9-]+$", description="secret name: JIMU_SECRET_<NAME> or var/secrets/<name>"
+        pattern=r"^[a-z0-9-]+$",
+        max_length=64,
+        description="secret name: JIMU_SECRET_<NAME> or var/secrets/<name>",
     )
 
 
 class RobotOptions(_Model):
     """How the robots of a scenario run."""
 
-    workers: int = Field(default=1, ge=1, le=8, description="browser contexts in parallel")
-    lease_seconds: float = Field(default=120, gt=0, description="how long a worker holds an item")
-    item_attempts: int = Field(default=12, ge=1, description="technical retries within one item")
-    retry_backoff_seconds: list[float] = Field(
+    workers: int = Field(
+        default=1, ge=1, le=MAX_WORKERS, description="browser contexts in parallel"
+    )
+    lease_seconds: float = Field(
+        default=120, gt=0, le=3600, description="how long a worker holds an item"
+    )
+    item_attempts: int = Field(
+        default=12, ge=1, le=100, description="technical retries within one item"
+    )
+    retry_backoff_seconds: list[Seconds] = Field(
         default_factory=lambda: [2.0, 10.0, 30.0],
+        max_length=10,
         description="waits before each further pass over items that failed technically",
     )
-    timeout_seconds: float = Field(default=15, gt=0, description="longest wait for a screen")
+    timeout_seconds: float = Field(
+        default=15, gt=0, le=600, description="longest wait for a screen"
+    )
     trace: Literal["always", "retries", "never"] = Field(
         default="always",
         description="when to record a Playwright trace (kept, redacted, only if the item "
@@ -66,11 +87,11 @@ class ExportOptions(_Model):
 class ScenarioConfig(_Model):
     """One scenario's ``scenario.yaml``."""
 
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    name: str = Field(description="名称, in Japanese")
-    department: str = Field(description="担当課")
-    description: str = ""
-    systems: dict[str, SystemConnection] = Field(default_factory=dict)
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)
+    name: str = Field(max_length=200, description="名称, in Japanese")
+    department: str = Field(max_length=200, description="担当課")
+    description: str = Field(default="", max_length=2000)
+    systems: dict[str, SystemConnection] = Field(default_factory=dict, max_length=16)
     robot: RobotOptions = Field(default_factory=RobotOptions)
     export: ExportOptions | None = None
 
@@ -93,12 +114,13 @@ def scenarios_dir() -> Path:
 def load_scenario(scenario_id: str, *, root: Path | None = None) -> ScenarioConfig:
     """Load and validate ``<root>/<scenario_id>/scenario.yaml``.
 
-    Raises :class:`ConfigError` if it is missing, or names file, line and key if invalid.
+    Raises :class:`ConfigError` if it is missing, and :class:`~core.yamlfile.YamlError` (a
+    ConfigError) naming file, line and key if it is invalid — a key written twice included.
     """
     path = (root or scenarios_dir()) / scenario_id / "scenario.yaml"
     if not path.is_file():
         raise ConfigError(f"no scenario {scenario_id!r}: {path} does not exist")
-    config = load_yaml_model(path, ScenarioConfig)
+    config = load_yaml_model(path, ScenarioConfig, what="the scenario")
     if config.id != scenario_id:
         raise ConfigError(f"{path}:1: id: {config.id!r} does not match its folder {scenario_id!r}")
     return config

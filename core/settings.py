@@ -46,7 +46,10 @@ class Settings(BaseSettings):
         description="Keys whose values are masked in logs wherever they appear as key=value.",
     )
     retention_days: int = Field(
-        default=90, ge=1, description="How long stores of personal data keep it."
+        default=90,
+        ge=1,
+        le=36_500,  # a century: more is a typo (and a cutoff before year 1 would overflow)
+        description="How long stores of personal data keep it.",
     )
 
     def path(self, *parts: str) -> Path:

@@ -123,12 +123,26 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_inventory_check(args: argparse.Namespace) -> int:
-    """``jimu inventory check``: one line per problem on stdout; 1 if any, else 0."""
-    from reports import check_inventory
+    """``jimu inventory check``: one line per problem on stdout; 1 if any, else 0.
+
+    A register without scenarios (candidates only) is a problem too: every other check
+    looks at scenarios, so it would otherwise pass as sound.
+    """
+    from core.inventory import load_inventory
+    from reports import Problem, check_inventory
 
     problems = check_inventory(
         args.path, scenarios_dir=args.scenarios_dir, ledger=args.ledger_url, today=args.today
     )
+    if not any(p.kind == "schema" for p in problems) and not load_inventory(args.path).scenarios:
+        problems.insert(
+            0,
+            Problem(
+                f"{args.path}:1",
+                "no-scenarios",
+                "the inventory lists candidates but no scenarios (add them under scenarios:)",
+            ),
+        )
     for problem in problems:
         print(problem)
     if problems:

@@ -26,6 +26,7 @@ from core.yamlfile import load_yaml_model
 from flows._schedules import OfficeRule, office_schedule
 
 __all__ = [
+    "MAX_CONCURRENCY",
     "REPO_ROOT",
     "DeploymentPlan",
     "DeploymentSpec",
@@ -44,8 +45,14 @@ log = logging.getLogger(__name__)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+#: Most flow runs of one deployment at a time (each may start browsers of its own).
+MAX_CONCURRENCY = 32
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class WorkPoolSpec(_Model):
@@ -53,7 +60,7 @@ class WorkPoolSpec(_Model):
 
     name: str = Field(min_length=1)
     work_queue_name: str = "default"
-    job_variables: dict[str, Any] = Field(default_factory=dict)
+    job_variables: dict[str, Any] = Field(default_factory=dict, max_length=50)
 
 
 class OfficeScheduleSpec(_Model):
@@ -69,7 +76,7 @@ class InboxSpec(_Model):
 
     folder: str = Field(min_length=1)
     parameter: str = "batch"
-    debounce_seconds: float = Field(default=10.0, gt=0)
+    debounce_seconds: float = Field(default=10.0, gt=0, le=3600)
 
 
 class DeploymentSpec(_Model):
@@ -78,12 +85,12 @@ class DeploymentSpec(_Model):
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     entrypoint: str = Field(pattern=r"^[\w/]+\.py:\w+$")
     description: str = ""
-    tags: list[str] = Field(min_length=1)
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    tags: list[str] = Field(min_length=1, max_length=20)
+    parameters: dict[str, Any] = Field(default_factory=dict, max_length=50)
     enforce_parameter_schema: bool = True
-    concurrency_limit: int | None = Field(default=None, ge=1)
+    concurrency_limit: int | None = Field(default=None, ge=1, le=MAX_CONCURRENCY)
     work_pool: WorkPoolSpec
-    office_schedules: list[OfficeScheduleSpec] = Field(default_factory=list)
+    office_schedules: list[OfficeScheduleSpec] = Field(default_factory=list, max_length=24)
     inbox: InboxSpec | None = None
 
     @property
@@ -100,7 +107,7 @@ class PrefectProject(_Model):
     build: list[dict[str, Any]] | None = None
     push: list[dict[str, Any]] | None = None
     pull: list[dict[str, Any]] | None = None
-    deployments: list[DeploymentSpec] = Field(min_length=1)
+    deployments: list[DeploymentSpec] = Field(min_length=1, max_length=200)
 
     def deployment(self, name: str) -> DeploymentSpec | None:
         """The deployment called ``name``, or None."""
@@ -124,7 +131,7 @@ class DeploymentPlan:
 
 def load_project(path: Path | None = None) -> PrefectProject:
     """Read and validate ``prefect.yaml`` (default: the repository's). Raises YamlError."""
-    return load_yaml_model(path or REPO_ROOT / "prefect.yaml", PrefectProject)
+    return load_yaml_model(path or REPO_ROOT / "prefect.yaml", PrefectProject, what="prefect.yaml")
 
 
 def check_project(

@@ -1,22 +1,35 @@
 """Form templates: where each field sits on the page, what it holds, and how sure to be.
 
-A template is data (``template.yaml`` in a scenario folder), validated by pydantic with
-``extra="forbid"``; an error names the file, the line and the key. The per-kind confidence
-thresholds live next to it in ``thresholds.yaml``, written by ``jimu ocr calibrate``.
+A template is data (``template.yaml`` in a scenario folder), read by jimu's strict YAML
+loader (:func:`core.yamlfile.load_yaml`) and validated by pydantic with ``extra="forbid"``; an
+error names the file, the line and the key. Every number that sizes an image or a loop is
+bounded (a page is at most :data:`MAX_PAGE_MM` a side, A3 and a margin), so a wrong template
+is an error, not a page of gigapixels. The per-kind confidence thresholds live next to it in
+``thresholds.yaml``, written by ``jimu ocr calibrate``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from core.errors import ConfigError
+from core.yamlfile import YamlError, line_of, load_yaml
 
 __all__ = [
     "KINDS",
+    "MAX_FIELDS",
+    "MAX_PAGE_MM",
+    "MIN_PAGE_MM",
     "FieldKind",
     "FieldSpec",
     "FormTemplate",
@@ -34,25 +47,37 @@ DATE_BOXES = 7  # era code, YY, MM, DD
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
+#: Longest side of a page: A3 is 297 × 420 mm. Pages are drawn at up to 300 dpi, so this
+#: keeps a blank form under 6,000 × 6,000 pixels.
+MAX_PAGE_MM = 500.0
+#: Shortest side of a page (a postcard is 100 × 148 mm).
+MIN_PAGE_MM = 50.0
+#: Most fields (and most printed texts) on one form.
+MAX_FIELDS = 200
+
+#: A position or length on the page, in mm.
+Mm = Annotated[float, Field(ge=0, le=MAX_PAGE_MM)]
+
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan are floats to YAML (.inf, .nan) but never a place on paper.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class RegistrationMarks(_Model):
     """Solid squares near the page corners; the reader aligns the scan on their centres."""
 
     size_mm: float = Field(gt=2, lt=20)
-    centers_mm: tuple[tuple[float, float], ...] = Field(min_length=4, max_length=4)
+    centers_mm: tuple[tuple[Mm, Mm], ...] = Field(min_length=4, max_length=4)
 
 
 class StaticText(_Model):
     """Printed text of the blank form (title, headings, notes)."""
 
-    text: str
-    x_mm: float
-    y_mm: float
-    size_mm: float = 3.5
+    text: str = Field(max_length=200)
+    x_mm: Mm
+    y_mm: Mm
+    size_mm: float = Field(default=3.5, gt=0, le=50)
     anchor: Literal["left", "center"] = "left"
 
 
@@ -67,18 +92,18 @@ class FieldSpec(_Model):
     shape). A ``digits`` field without a rule must fill every box.
     """
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    label: str = Field(max_length=100)
     kind: FieldKind
-    x_mm: float = Field(ge=0)
-    y_mm: float = Field(ge=0)
-    width_mm: float = Field(gt=0)
-    height_mm: float = Field(gt=0)
+    x_mm: Mm
+    y_mm: Mm
+    width_mm: float = Field(ge=1, le=MAX_PAGE_MM)
+    height_mm: float = Field(ge=1, le=MAX_PAGE_MM)
     boxes: int | None = Field(default=None, ge=1, le=30)
-    charset: str | None = None
+    charset: str | None = Field(default=None, min_length=1, max_length=10_000)
     required: bool = True
-    group: str | None = None
-    option: str | None = None
+    group: str | None = Field(default=None, max_length=64)
+    option: str | None = Field(default=None, max_length=64)
     rule: Literal["my_number", "postal_code", "phone"] | None = None
 
     @model_validator(mode="after")
@@ -94,13 +119,17 @@ class FieldSpec(_Model):
         return self
 
 
+#: A confidence threshold: 0–1, or 1.01 for "never accept without review".
+Confidence = Annotated[float, Field(ge=0, le=1.01)]
+
+
 class Thresholds(_Model):
     """Calibrated confidence thresholds per field kind and the target they were set for."""
 
     target_error: float = Field(default=0.005, gt=0, lt=1)
-    calibration_fields: int = 0
-    by_kind: dict[FieldKind, float] = Field(default_factory=dict)
-    by_rule: dict[Literal["my_number", "postal_code", "phone"], float] = Field(
+    calibration_fields: int = Field(default=0, ge=0, le=100_000_000)
+    by_kind: dict[FieldKind, Confidence] = Field(default_factory=dict)
+    by_rule: dict[Literal["my_number", "postal_code", "phone"], Confidence] = Field(
         default_factory=dict)
 
     def for_kind(self, kind: FieldKind) -> float:
@@ -118,14 +147,25 @@ class Thresholds(_Model):
 class FormTemplate(_Model):
     """A whole form: page size, registration marks, printed texts and fields."""
 
-    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
-    title: str
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)
+    title: str = Field(max_length=200)
     page_mm: tuple[float, float] = (210.0, 297.0)
     marks: RegistrationMarks
-    texts: tuple[StaticText, ...] = ()
-    fields: tuple[FieldSpec, ...] = Field(min_length=1)
+    texts: tuple[StaticText, ...] = Field(default=(), max_length=MAX_FIELDS)
+    fields: tuple[FieldSpec, ...] = Field(min_length=1, max_length=MAX_FIELDS)
     thresholds: Thresholds = Thresholds()
     source: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("page_mm")
+    @classmethod
+    def _paper_size(cls, page_mm: tuple[float, float]) -> tuple[float, float]:
+        # One check for both sides, so a wrong page is one line, not two.
+        if not all(MIN_PAGE_MM <= side <= MAX_PAGE_MM for side in page_mm):
+            raise ValueError(
+                f"each side of the page must be {MIN_PAGE_MM:g}–{MAX_PAGE_MM:g} mm "
+                f"(A4 is 210 × 297, A3 297 × 420)"
+            )
+        return page_mm
 
     @model_validator(mode="after")
     def _unique(self) -> FormTemplate:
@@ -160,42 +200,27 @@ def template_dir(name: str) -> Path:
     raise ConfigError(f"no form template called {name!r} (looked in {SCENARIOS})")
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
-    line = None if node is None else node.start_mark.line + 1
-    for key in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == key), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            found = node.value[key] if key < len(node.value) else None
-        else:
-            found = None
-        if found is None:
-            break
-        node, line = found, found.start_mark.line + 1
-    return line
-
-
 def _load_yaml(path: Path, model: type[_Model]) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read YAML: {exc}") from exc
+    data, root = load_yaml(path, what=f"the {path.stem}")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
-        line = _line_of(yaml.compose(text), loc)
-        key = ".".join(str(part) for part in loc) or "(top)"
-        raise ConfigError(f"{path}:{line}: {key}: {error['msg']}") from exc
+        problems = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            line = line_of(root, loc)
+            key = ".".join(str(part) for part in loc) or "(top)"
+            problems.append((line, f"{path}:{line}: {key}: {error['msg']}"))
+        raise YamlError([text for _, text in sorted(problems, key=lambda p: p[0])]) from exc
 
 
 def load_template(name: str | Path) -> FormTemplate:
     """Load and validate a template by scenario name (``paper-intake``) or path.
 
     The calibrated thresholds (``thresholds.yaml`` beside it) are attached when present.
-    Raises :class:`ConfigError` naming the file, line and key of the first problem.
+    Raises :class:`ConfigError` if there is no such template, and
+    :class:`~core.yamlfile.YamlError` (a ConfigError) naming the file, the line and the key
+    of every problem of its YAML files, one line each.
     """
     folder = template_dir(str(name))
     path = folder / "template.yaml"

@@ -136,6 +136,37 @@ def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
         load_inventory(tmp_path / "nowhere.yaml")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["", "# RPA管理台帳\n", "scenarios: []\ncandidates: []\n", "{}\n"],
+    ids=["empty", "comments-only", "empty-lists", "empty-mapping"],
+)
+def test_an_empty_register_is_an_error_not_a_sound_one(tmp_path: Path, text: str) -> None:
+    error = _error(tmp_path, text)
+    assert error.problems == (
+        f"{tmp_path / 'inventory.yaml'}:1: the inventory is empty: no scenarios and no "
+        "candidates (is it the right file? list the scenarios under scenarios:)",
+    )
+
+
+def test_a_key_written_twice_is_refused_not_overwritten(tmp_path: Path) -> None:
+    text = GOOD.replace("    owner: 給付係長\n", "    owner: 給付係長\n    owner: 誰か\n")
+    error = _error(tmp_path, text)
+    assert error.problems == (
+        f"{tmp_path / 'inventory.yaml'}:6: scenarios[0].owner: key repeated (first on line 5); "
+        "a key may appear only once",
+    )
+
+
+def test_a_yearly_volume_beyond_any_city_is_refused(tmp_path: Path) -> None:
+    # The demo history generates this many ledger rows: an unbounded count is memory.
+    error = _error(tmp_path, GOOD.replace("items_per_year: 5200", "items_per_year: 10000000000"))
+    assert error.problems[0].startswith(
+        f"{tmp_path / 'inventory.yaml'}:20: candidates[0].items_per_year (id suido-kaiheisen): "
+        "Input should be less than or equal to 10000000"
+    )
+
+
 def test_priority_is_annual_hours_times_feasibility() -> None:
     def make(feasibility: Feasibility) -> Candidate:
         return Candidate(

@@ -8,6 +8,7 @@ import pytest
 
 import ocr
 from core.errors import ConfigError
+from core.yamlfile import YamlError
 from ocr import FormTemplate, load_template
 
 
@@ -54,3 +55,86 @@ def test_public_names_are_sorted() -> None:
     assert ocr.__all__ == sorted(ocr.__all__)
     for name in ocr.__all__:
         assert hasattr(ocr, name)
+
+
+def _copy_template(tmp: Path, old: str, new: str) -> tuple[Path, str]:
+    """The shipped template with ``old`` replaced by ``new``, in ``tmp``; and its text."""
+    text = Path(load_template("paper-intake").source or "").read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    path = tmp / "template.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text
+
+
+def _line_with(text: str, needle: str) -> int:
+    return next(i for i, row in enumerate(text.splitlines(), start=1) if needle in row)
+
+
+def test_a_page_of_kilometres_is_one_yaml_error_not_a_memory_error(tmp: Path) -> None:
+    path, text = _copy_template(tmp, "page_mm: [210, 297]", "page_mm: [2100000, 2970000]")
+    with pytest.raises(YamlError) as caught:
+        load_template(tmp)
+    assert caught.value.message == (
+        f"{path}:{_line_with(text, 'page_mm')}: page_mm: Value error, each side of the page "
+        "must be 50–500 mm (A4 is 210 × 297, A3 297 × 420)"
+    )
+
+
+def test_an_a3_page_is_fine(tmp: Path) -> None:
+    _copy_template(tmp, "page_mm: [210, 297]", "page_mm: [297, 420]")
+    assert load_template(tmp).page_mm == (297, 420)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "problem"),
+    [
+        ("width_mm: 110, height_mm: 9}", "width_mm: 110, height_mm: 900000}", "fields.1.height_mm",
+         "less than or equal to 500"),
+        ("x_mm: 48, y_mm: 50", "x_mm: .inf, y_mm: 50", "fields.1.x_mm", "finite number"),
+        ("width_mm: 84, height_mm: 9, boxes: 12", "width_mm: 84, height_mm: 9, boxes: 1000000",
+         "fields.4.boxes", "less than or equal to 30"),
+        ("size_mm: 7, anchor: center", "size_mm: 70000, anchor: center", "texts.0.size_mm",
+         "less than or equal to 50"),
+    ],
+    ids=["field-height", "infinite-x", "boxes", "text-size"],
+)
+def test_numbers_that_size_images_are_bounded(
+    tmp: Path, old: str, new: str, key: str, problem: str
+) -> None:
+    path, text = _copy_template(tmp, old, new)
+    with pytest.raises(YamlError) as caught:
+        load_template(tmp)
+    (line,) = caught.value.message.splitlines()
+    assert line.startswith(f"{path}:{_line_with(text, new)}: {key}: ")
+    assert problem in line
+
+
+def test_a_cp932_template_is_one_yaml_error(tmp: Path) -> None:
+    text = Path(load_template("paper-intake").source or "").read_text(encoding="utf-8")
+    (tmp / "template.yaml").write_bytes(text.encode("cp932"))
+    with pytest.raises(YamlError) as caught:
+        load_template(tmp)
+    (line,) = caught.value.message.splitlines()
+    assert line.startswith(f"{tmp / 'template.yaml'}:1: the template is not UTF-8 (byte ")
+    assert line.endswith("it looks like Shift_JIS (CP932)); save it as UTF-8")
+
+
+def test_a_field_written_twice_in_the_template_is_refused(tmp: Path) -> None:
+    where = "kind: katakana, x_mm: 48, y_mm: 50"
+    path, text = _copy_template(tmp, where, where + ", x_mm: 60")
+    with pytest.raises(YamlError) as caught:
+        load_template(tmp)
+    line = _line_with(text, "x_mm: 60")
+    assert caught.value.message == (
+        f"{path}:{line}: fields[1].x_mm: key repeated (first on line {line}); "
+        "a key may appear only once"
+    )
+
+
+def test_thresholds_go_through_the_same_loader(tmp: Path) -> None:
+    _copy_template(tmp, "page_mm: [210, 297]", "page_mm: [210, 297]")
+    (tmp / "thresholds.yaml").write_text("by_kind:\n  digits: 0.5\n  digits: 0.0\n",
+                                         encoding="utf-8")
+    with pytest.raises(YamlError, match=r"thresholds.yaml:3: by_kind.digits: key repeated"):
+        load_template(tmp)
