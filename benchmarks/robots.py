@@ -72,7 +72,7 @@ from pathlib import Path
 from typing import Any
 
 from core.net import free_port, wait_until_serving
-from flows._concurrency import SESSION_LIMITS
+from orchestration._concurrency import SESSION_LIMITS
 
 RECORDS = int(os.environ.get("JIMU_ROBOTS_BENCH_RECORDS", 200))
 REPETITIONS = 1
@@ -316,10 +316,10 @@ def _direct_run(folder: Path, count: int) -> float:
 
 def _measure(root: Path) -> list[Measured]:
     """Warm up, then REPETITIONS rounds of direct, 1 worker and 3 workers (in the child)."""
-    from flows._prefect_env import prepare_prefect
+    from orchestration._prefect_env import prepare_prefect
 
     prepare_prefect()
-    from flows._concurrency import ensure_session_limits
+    from orchestration._concurrency import ensure_session_limits
 
     ensure_session_limits(update_existing=False)  # as ``jimu run`` does
     _flow_run(root / "warm-up", WARM_UP_RECORDS, 1)

@@ -20,9 +20,9 @@ from prefect import flow
 from core.application import ChildAllowanceApplication
 from core.ledger import Ledger, Status
 from core.scenario import load_scenario
+from core.work_items import release_abandoned, worker_id
 from flows import _e_application as process
-from flows._concurrency import target_session
-from flows._workers import release_abandoned, worker_id
+from orchestration._concurrency import target_session
 from robots import RobotWorker
 
 __all__ = ["CHECK", "scale_out_check"]

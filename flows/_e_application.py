@@ -19,16 +19,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.application import ChildAllowanceApplication
-from core.errors import ApplicationError, InvalidInput, JimuError
+from core.errors import InvalidInput, JimuError
 from core.files import write_owner_only
 from core.ledger import Ledger, Status, check_item_key
 from core.logging import mask_text, safe_text
 from core.scenario import ScenarioConfig, SystemConnection
 from core.secrets import get_secret
 from core.wareki import format_wareki
+from core.work_items import ItemOutcome as WorkOutcome
+from core.work_items import RetryPolicy, WorkItem, process_queue, worker_id
+from core.work_items import release_abandoned as release_abandoned_items
 from flows._human_list import UnkeyedItem
-from flows._workers import release_abandoned as release_abandoned_items
-from flows._workers import worker_id
 from robots import RobotWorker
 from robots.business import BusinessSystem
 from robots.portal import ExportRow, Portal, read_export
@@ -264,16 +265,15 @@ def process_items(
     progress: Progress | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[ItemOutcome]:
-    """One worker: claim items, register each exactly once, write back, record the outcome.
-
-    Items that fail technically are retried in further passes after the configured backoff;
-    business refusals are recorded at once and not retried.
-    """
-    me = worker_id(worker_name)
-    outcomes: dict[str, ItemOutcome] = {}
+    """One worker: claim items, register each exactly once, write back, record the outcome
+    (the claim / retry loop is :func:`core.work_items.process_queue`)."""
     options = config.robot
-    pending = _pending(ledger, applications)
-    if not pending:
+    policy = RetryPolicy(
+        lease_seconds=options.lease_seconds,
+        backoff_seconds=tuple(options.retry_backoff_seconds),
+        step_attempts=options.item_attempts,
+    )
+    if not any(_is_open(ledger, key) for key in applications):
         return []  # others finished everything while this worker waited for a session
     with RobotWorker(
         scenario=SCENARIO,
@@ -282,69 +282,40 @@ def process_items(
         trace=options.trace,
     ) as worker:
         portal, business = targets.portal_on(worker), targets.business_on(worker)
-        for delay in [0.0, *options.retry_backoff_seconds]:
-            if delay:  # a further pass, over what failed technically in the last one
-                pending = _pending(ledger, applications)
-                if not pending:
-                    break
-                sleep(delay)
-            for key, tried in pending:
-                if not ledger.claim(SCENARIO, key, worker=me, lease_seconds=options.lease_seconds):
-                    continue  # another worker has it, or it ended meanwhile
-                outcome = _one_item(
-                    worker,
-                    portal,
-                    business,
-                    ledger,
-                    applications[key],
-                    attempts=options.item_attempts,
-                    attempt=tried + 1,
+        created: dict[str, bool] = {}
+
+        def register_and_write_back(item: WorkItem) -> None:
+            application = applications[item.key]
+            with worker.item(item.key, personal_values=personal_values(application),
+                             attempt=item.attempt):  # fmt: skip
+                recipient_no, created[item.key] = business.ensure_registered(
+                    application, attempts=policy.step_attempts
                 )
-                outcomes[key] = outcome
-                if progress:
-                    progress(outcome)
-    return list(outcomes.values())
+                portal.mark_accepted(item.key, recipient_no)
+            item.done(target_ref=recipient_no)
+
+        def report(outcome: WorkOutcome) -> None:
+            if progress:
+                progress(_item_outcome(outcome, created))
+
+        outcomes = process_queue(
+            ledger, SCENARIO, applications, register_and_write_back,
+            worker=worker_id(worker_name), policy=policy, progress=report, sleep=sleep,
+        )  # fmt: skip
+    return [_item_outcome(outcome, created) for outcome in outcomes]
 
 
-def _pending(
-    ledger: Ledger, applications: dict[str, ChildAllowanceApplication]
-) -> list[tuple[str, int]]:
-    """The items still to do, each with the attempts made on it so far."""
-    states = ((key, ledger.get(SCENARIO, key)) for key in applications)
-    return [
-        (key, state.attempts)
-        for key, state in states
-        if state is not None and state.status in (Status.QUEUED, Status.APPLICATION_FAILURE)
-    ]
+def _is_open(ledger: Ledger, key: str) -> bool:
+    state = ledger.get(SCENARIO, key)
+    return state is not None and state.status in (Status.QUEUED, Status.APPLICATION_FAILURE)
 
 
-def _one_item(
-    worker: RobotWorker,
-    portal: Portal,
-    business: BusinessSystem,
-    ledger: Ledger,
-    application: ChildAllowanceApplication,
-    *,
-    attempts: int,
-    attempt: int,
-) -> ItemOutcome:
-    key = application.application_id
-    started = time.perf_counter()
-    try:
-        with worker.item(key, personal_values=personal_values(application), attempt=attempt):
-            recipient_no, created = business.ensure_registered(application, attempts=attempts)
-            portal.mark_accepted(key, recipient_no)
-    except JimuError as exc:
-        seconds = time.perf_counter() - started
-        status = ledger.fail(SCENARIO, key, exc, robot_seconds=seconds)
-        kind = "application" if isinstance(exc, ApplicationError) else "business"
-        log.warning("item %s: %s failure (%s)", key, kind, exc.code)
-        return ItemOutcome(key, status, reason=safe_text(exc.message), seconds=seconds)
-    seconds = time.perf_counter() - started
-    ledger.complete(SCENARIO, key, target_ref=recipient_no, robot_seconds=seconds)
+def _item_outcome(outcome: WorkOutcome, created: dict[str, bool]) -> ItemOutcome:
     return ItemOutcome(
-        key, Status.DONE, recipient_no=recipient_no, created=created, seconds=seconds
-    )
+        outcome.key, outcome.status, recipient_no=outcome.target_ref, reason=outcome.reason,
+        created=created.get(outcome.key, False) and outcome.status is Status.DONE,
+        seconds=outcome.seconds,
+    )  # fmt: skip
 
 
 def run_name() -> str:

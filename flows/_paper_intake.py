@@ -20,7 +20,6 @@ from __future__ import annotations
 import errno
 import logging
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,6 +30,7 @@ from core.errors import InvalidInput, JimuError
 from core.files import write_owner_only
 from core.ledger import Ledger, Status
 from core.logging import safe_text
+from core.work_items import worker_id
 from flows._batch_files import (
     Entry,
     content_id,
@@ -39,9 +39,8 @@ from flows._batch_files import (
     look_at,
     move_owner_only,
 )
-from flows._inbox import is_inbox_marker
 from flows._paper_forms import application_from_values
-from flows._workers import worker_id
+from orchestration._inbox import is_inbox_marker
 from review import (
     ConfirmedDocument,
     DocumentState,
@@ -390,8 +389,3 @@ def forget_scan(document_id: str, paths: Paths) -> None:
     """Delete a registered document's scan: its data now lives in the business system."""
     for scan in paths.scans.glob(f"{document_id}.*"):
         scan.unlink()
-
-
-def elapsed(since: float) -> float:
-    """Seconds since ``since`` (a ``time.perf_counter()`` reading)."""
-    return time.perf_counter() - since

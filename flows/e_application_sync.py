@@ -24,9 +24,9 @@ from core.logging import safe_text
 from core.scenario import load_scenario
 from core.settings import get_settings
 from flows import _e_application as process
-from flows._concurrency import target_session
 from flows._human_list import write_human_list
-from flows._retry import retry_on_application_error
+from orchestration._concurrency import target_session
+from orchestration._retry import retry_on_application_error
 
 __all__ = ["e_application_sync"]
 

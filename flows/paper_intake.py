@@ -22,16 +22,16 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
 from core.application import ChildAllowanceApplication
-from core.errors import ConfigError, JimuError
+from core.errors import ConfigError
 from core.ledger import Ledger, Status
 from core.scenario import load_scenario
 from core.secrets import get_secret
 from core.settings import get_settings
+from core.work_items import release_abandoned, take, worker_id
 from flows import _paper_intake as process
-from flows._concurrency import target_session
-from flows._retry import retry_on_application_error
 from flows._workbook import write_table_workbook
-from flows._workers import release_abandoned, worker_id
+from orchestration._concurrency import target_session
+from orchestration._retry import retry_on_application_error
 from review import ReviewStore
 from robots import RobotWorker
 from robots.business import BusinessSystem
@@ -82,7 +82,8 @@ def register_documents(ready: list[Ready], business_url: str | None) -> list[pro
             password=get_secret(connection.password_secret),
         )
         for document_id, application in ready:
-            if not ledger.claim(SCENARIO, document_id, worker=me, lease_seconds=120):
+            item = take(ledger, SCENARIO, document_id, worker=me, lease_seconds=120)
+            if item is None:
                 state = ledger.get(SCENARIO, document_id)
                 if state is not None and state.status is Status.DONE:
                     store.mark_handed_over(document_id)  # registered before a crash
@@ -90,30 +91,25 @@ def register_documents(ready: list[Ready], business_url: str | None) -> list[pro
                 elif state is not None and state.status is Status.BUSINESS_FAILURE:
                     process.hand_back(document_id, state.reason or "", store, paths)
                 continue
-            started = time.perf_counter()
-            try:
-                with worker.item(document_id):
-                    recipient_no, _created = business.ensure_registered(application)
-            except JimuError as exc:
-                status = ledger.fail(
-                    SCENARIO, document_id, exc, robot_seconds=process.elapsed(started)
+            with item, worker.item(document_id):
+                recipient_no, _created = business.ensure_registered(application)
+                item.done(target_ref=recipient_no)
+            assert item.outcome is not None
+            outcome = item.outcome
+            if outcome.status is Status.DONE:
+                store.mark_handed_over(document_id)
+                process.forget_scan(document_id, paths)
+                registered = process.IntakeOutcome(
+                    document_id, "registered", recipient_no=outcome.target_ref
                 )
-                reason = process.safe_reason(exc.message)
-                if status is Status.BUSINESS_FAILURE:  # the system refused it: a person looks
-                    process.hand_back(document_id, reason, store, paths)
-                    outcomes.append(process.IntakeOutcome(document_id, "refused", reason=reason))
-                else:  # technical: the document stays confirmed, and the next run retries
-                    outcomes.append(process.IntakeOutcome(document_id, "failed", reason=reason))
-                continue
-            ledger.complete(
-                SCENARIO, document_id, target_ref=recipient_no,
-                robot_seconds=process.elapsed(started),
-            )  # fmt: skip
-            store.mark_handed_over(document_id)
-            process.forget_scan(document_id, paths)
-            outcomes.append(
-                process.IntakeOutcome(document_id, "registered", recipient_no=recipient_no)
-            )
+                outcomes.append(registered)
+            elif outcome.status is Status.BUSINESS_FAILURE:  # refused: a person looks
+                process.hand_back(document_id, outcome.reason or "", store, paths)
+                outcomes.append(
+                    process.IntakeOutcome(document_id, "refused", reason=outcome.reason)
+                )
+            else:  # technical: the document stays confirmed, and the next run retries
+                outcomes.append(process.IntakeOutcome(document_id, "failed", reason=outcome.reason))
     return outcomes
 
 

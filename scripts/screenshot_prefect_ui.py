@@ -42,7 +42,7 @@ def main() -> int:
         env["JIMU_DATA_DIR"] = data
         log = Path(data) / "serve.log"
         command = [
-            sys.executable, "-m", "flows._cli_serve", "--prefect-port", str(port),
+            sys.executable, "-m", "cli._serve", "--prefect-port", str(port),
             "--portal-port", str(free_port()), "--business-port", str(free_port()),
         ]  # fmt: skip
         with log.open("wb") as out:

@@ -32,7 +32,7 @@ def lowered_scenarios(folder: Path) -> Path:
 
 def main(argv: list[str]) -> int:
     import ocr._template
-    from flows.cli import main as jimu
+    from cli._main import main as jimu
 
     ocr._template.SCENARIOS = Path(argv[0])
     return jimu(argv[1:])

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cli import _ocr as cli_ocr
 from core.ledger import Ledger
-from flows import _cli_ocr
 from review import ReviewStore, Role, UserStore, create_review_app
 from review._time import MAX_STEP_SECONDS
 from sandbox import admin_headers
@@ -99,7 +99,7 @@ def test_a_quarantined_copy_is_owner_only_and_a_link_is_not_followed(tmp_path: P
     (tmp_path / "link.pdf").symlink_to(secret)
     quarantine = tmp_path / "quarantine"
     for path in (scan, tmp_path / "link.pdf"):
-        _cli_ocr._quarantine(path, quarantine, "invalid-input: unreadable")
+        cli_ocr._quarantine(path, quarantine, "invalid-input: unreadable")
     assert stat.S_IMODE(quarantine.stat().st_mode) == 0o700
     modes = {p.name: stat.S_IMODE(p.lstat().st_mode) for p in quarantine.iterdir()}
     assert modes == {"scan.pdf": 0o600, "scan.pdf.reason.txt": 0o600, "link.pdf.reason.txt": 0o600}

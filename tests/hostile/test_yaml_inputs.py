@@ -40,7 +40,7 @@ def _jimu(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "JIMU_LEDGER_URL": f"sqlite:///{tmp_path / 'ledger.sqlite3'}",
     }
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -1,4 +1,4 @@
-"""The ``jimu ocr`` handlers, called directly as flows/cli.py would."""
+"""The ``jimu ocr`` handlers, called directly as cli/_main.py would."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cli import _ocr as cli_ocr
 from core.errors import InvalidInput
-from flows import _cli_ocr
 from ocr import Sample
 from ocr._calibrate import Outcome, choose_thresholds
 from tests.ocr.conftest import write_other_form
@@ -28,7 +28,7 @@ def test_samples_command_writes_files_and_truth(
     tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = argparse.Namespace(n=1, seed=3, out=tmp, template="paper-intake", digits_dir=None)
-    assert _cli_ocr._samples(args) == 0
+    assert cli_ocr._samples(args) == 0
     assert len(list(tmp.glob("sample-0001.*"))) == 2
     assert "wrote 1 samples" in capsys.readouterr().out
 
@@ -36,7 +36,7 @@ def test_samples_command_writes_files_and_truth(
 def test_read_json_has_values_confidences_and_review(
     samples: list[Sample], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _cli_ocr._read(_read_args([samples[0].path])) == 0
+    assert cli_ocr._read(_read_args([samples[0].path])) == 0
     data = json.loads(capsys.readouterr().out)
     field = data["pages"][0]["fields"]["my_number"]
     assert set(field) >= {"value", "confidence", "accepted", "reasons", "normalised"}
@@ -50,7 +50,7 @@ def test_a_bad_file_is_quarantined_and_the_batch_goes_on(
     bad.write_bytes(b"not a pdf")
     quarantine = tmp / "quarantine"
     out = tmp / "out"
-    code = _cli_ocr._read(_read_args([bad, samples[1].path], json=False, out=out,
+    code = cli_ocr._read(_read_args([bad, samples[1].path], json=False, out=out,
                                      quarantine=quarantine))
     assert code == 1
     assert (quarantine / "broken.pdf").read_bytes() == b"not a pdf"
@@ -70,7 +70,7 @@ def test_quarantined_copies_are_owner_only_and_links_are_not_followed(
     link = tmp / "link.pdf"
     link.symlink_to(elsewhere)
     quarantine = tmp / "quarantine"
-    code = _cli_ocr._read(_read_args([bad, link, samples[0].path], json=False,
+    code = cli_ocr._read(_read_args([bad, link, samples[0].path], json=False,
                                      quarantine=quarantine))
     assert code == 1
     assert stat.S_IMODE(quarantine.stat().st_mode) == 0o700
@@ -99,7 +99,7 @@ def test_quarantine_copies_only_regular_files_and_never_writes_through_a_link(
     folder = tmp / "folder.pdf"
     folder.mkdir()
     for path in (scan, fifo, folder):
-        _cli_ocr._quarantine(path, quarantine, "invalid-input: unreadable")
+        cli_ocr._quarantine(path, quarantine, "invalid-input: unreadable")
     assert outside.read_bytes() == b"precious"
     assert not (quarantine / "scan.pdf").is_symlink()
     assert (quarantine / "scan.pdf").read_bytes() == b"bad scan"
@@ -112,7 +112,7 @@ def test_quarantine_copies_only_regular_files_and_never_writes_through_a_link(
 def test_a_single_bad_file_raises_one_clear_error(tmp: Path) -> None:
     (tmp / "zero.tiff").write_bytes(b"")
     with pytest.raises(InvalidInput, match=r"zero\.tiff"):
-        _cli_ocr._read(_read_args([tmp / "zero.tiff"]))
+        cli_ocr._read(_read_args([tmp / "zero.tiff"]))
 
 
 def test_calibration_is_reproducible_and_meets_the_target() -> None:
@@ -151,7 +151,7 @@ def test_a_batch_of_bad_inputs_is_quarantined_and_the_good_file_still_read(
     paths = [*(bad / name for name in names), samples[2].path]
     tracemalloc.start()
     try:
-        code = _cli_ocr._read(_read_args(paths, json=False, out=out, quarantine=quarantine,
+        code = cli_ocr._read(_read_args(paths, json=False, out=out, quarantine=quarantine,
                                          csv_encoding="cp932"))
         _, peak = tracemalloc.get_traced_memory()
     finally:

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from cli import _reports as cli_reports
 from core.errors import ConfigError
 from core.ledger import Ledger
-from flows import _cli_reports
 
 
 def _run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="jimu")
-    _cli_reports.register(parser.add_subparsers(dest="command", required=True))
+    cli_reports.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     code: int = args.handler(args)
     return code

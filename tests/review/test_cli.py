@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from cli import _review as cli_review
 from core.settings import get_settings
-from flows import _cli_review
 from review import Role, UserStore
 
 
 def _run(argv: list[str], stdin: str, monkeypatch: pytest.MonkeyPatch) -> int:
     parser = argparse.ArgumentParser(prog="jimu")
-    _cli_review.register(parser.add_subparsers(dest="command"))
+    cli_review.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(argv)
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     result: int = args.handler(args)

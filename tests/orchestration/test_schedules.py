@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 import pytest
 from prefect.server.schemas.schedules import RRuleSchedule as ServerRRuleSchedule
 
-from flows._schedules import (
+from orchestration._schedules import (
     OfficeRule,
     is_office_day,
     next_office_day,

@@ -18,7 +18,7 @@ _ROLES = {"確認者": "確認者", "reviewer": "確認者", "管理者": "管�
 
 def register(commands: Any) -> None:
     """Add the ``review`` command group to the ``jimu`` parser."""
-    from flows.cli import port, positive_int
+    from cli._argtypes import port, positive_int
 
     review = commands.add_parser("review", help="the review station (確認ステーション)")
     actions = review.add_subparsers(dest="action", metavar="ACTION", parser_class=type(review))

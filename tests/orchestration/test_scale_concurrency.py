@@ -16,7 +16,7 @@ from prefect import flow, get_client, task
 from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows._concurrency import ensure_session_limits, limit_name, target_session
+from orchestration._concurrency import ensure_session_limits, limit_name, target_session
 
 HOLDERS = 6
 _lock = threading.Lock()
@@ -93,10 +93,10 @@ def test_without_a_prefect_api_a_session_is_not_limited(monkeypatch: pytest.Monk
 
 _HOLD_SLOT = """
 import sys, time
-from flows._prefect_env import prepare_prefect
+from orchestration._prefect_env import prepare_prefect
 prepare_prefect()
 from prefect import flow
-from flows._concurrency import ensure_session_limits, target_session
+from orchestration._concurrency import ensure_session_limits, target_session
 
 @flow
 def hold(seconds: float) -> None:

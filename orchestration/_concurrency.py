@@ -14,7 +14,7 @@ A full server does that itself (its repossessor service). Prefect's embedded ser
 one ``jimu run`` starts, runs no such service and by default keeps its leases in memory, so
 a run killed with SIGKILL would hold its slots for ever and the next run would wait for
 them for ever: in local mode jimu therefore keeps the leases in files under
-``PREFECT_HOME`` (:func:`flows._prefect_env.prepare_prefect`) and, while it waits for a
+``PREFECT_HOME`` (:func:`orchestration._prefect_env.prepare_prefect`) and, while it waits for a
 slot, releases the leases that have expired (:func:`release_expired_leases`).
 
 :func:`target_session` waits for a slot whenever a Prefect API is there — inside a flow or

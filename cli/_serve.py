@@ -29,7 +29,7 @@ POOL = "jimu"
 
 def register(commands: Any) -> None:
     """Add ``jimu serve`` to the parser."""
-    from flows.cli import port
+    from cli._argtypes import port
 
     serve = commands.add_parser("serve", help="Prefect server, worker, deployments, sandbox")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -51,7 +51,7 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     from core.settings import get_settings
-    from flows._prefect_env import prepare_prefect
+    from orchestration._prefect_env import prepare_prefect
 
     prepare_prefect()
     api_url = f"http://{args.host}:{args.prefect_port}/api"
@@ -84,9 +84,9 @@ def _start(
     logs: Path,
 ) -> list[tuple[str, str]]:
     """Start every part, registering its stop on ``stack``; returns (label, URL) lines."""
-    from flows import _deploy_stack as stack_
-    from flows._concurrency import ensure_session_limits
-    from flows._deploy_recovery import HEARTBEAT_SECONDS, ensure_recovery_automation
+    from orchestration import _stack as stack_
+    from orchestration._concurrency import ensure_session_limits
+    from orchestration._recovery import HEARTBEAT_SECONDS, ensure_recovery_automation
 
     env = stack_.prefect_env(
         home=Path(os.environ["PREFECT_HOME"]),
@@ -122,7 +122,7 @@ def _start(
 
 def _deploy() -> list[Any]:
     from core.inventory import load_inventory
-    from flows.deployments import REPO_ROOT, apply_deployments, check_project, load_project
+    from orchestration.deployments import REPO_ROOT, apply_deployments, check_project, load_project
 
     project = load_project()
     _, pending = check_project(project, load_inventory(REPO_ROOT / "inventory.yaml"))
@@ -165,7 +165,7 @@ def _review(
 def _inboxes(
     plans: list[Any], stack: contextlib.ExitStack, data_dir: Path
 ) -> list[tuple[str, str]]:
-    from flows._inbox import InboxWatcher, submit_to_deployment
+    from orchestration._inbox import InboxWatcher, submit_to_deployment
 
     lines = []
     for plan in plans:
@@ -189,9 +189,9 @@ def _inboxes(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m flows._cli_serve [options]``: the same handler as ``jimu serve``."""
+    """``python -m cli._serve [options]``: the same handler as ``jimu serve``."""
+    from cli._signals import restore_ctrl_c
     from core.logging import configure_logging
-    from flows.cli import restore_ctrl_c
 
     restore_ctrl_c()
     parser = argparse.ArgumentParser(prog="jimu")

@@ -38,7 +38,7 @@ _REVIEWER = "demo-kakunin"
 
 def register(commands: Any) -> None:
     """Add ``jimu demo`` to the parser."""
-    from flows.cli import positive_int
+    from cli._argtypes import positive_int
 
     demo = commands.add_parser("demo", help="run the main jobs end to end on generated data")
     demo.add_argument("--applications", type=positive_int, default=20, metavar="N")
@@ -58,13 +58,13 @@ def _demo(args: argparse.Namespace) -> int:
     import logging
 
     from core.settings import get_settings
-    from flows._prefect_env import prepare_prefect
+    from orchestration._prefect_env import prepare_prefect
     from sandbox import serve_in_background
 
     if not args.verbose:  # the demo tells its own story; logs only for what goes wrong
         logging.getLogger().setLevel(logging.WARNING)
     prepare_prefect()  # Prefect's home stays in var/prefect: its database outlives the demo
-    from flows._concurrency import ensure_session_limits
+    from orchestration._concurrency import ensure_session_limits
 
     ensure_session_limits(update_existing=False)  # the systems' session limits, if missing
     # The demo keeps its own folder, emptied each run, so it never touches real state.

@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from cli._argtypes import fiscal_year, iso_date
 from core.errors import ConfigError
-from flows._argtypes import fiscal_year, iso_date
 
 __all__ = ["register"]
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from cli._signals import restore_ctrl_c
 from core.errors import ConfigError, JimuError
-from flows._argtypes import port, positive_int, rate
 
-__all__ = ["main", "port", "positive_int", "rate"]
+__all__ = ["main"]
 
 log = logging.getLogger(__name__)
 
@@ -31,27 +30,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> _Parser:
-    from flows import (
-        _cli_demo,
-        _cli_ocr,
-        _cli_reports,
-        _cli_review,
-        _cli_run,
-        _cli_sandbox,
-        _cli_serve,
-    )
+    from cli import _demo, _ocr, _reports, _review, _run, _sandbox, _serve
 
     parser = _Parser(prog="jimu", description="jimu (事務): RPA and AI-OCR for municipal offices.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-    _cli_demo.register(commands)
-    _cli_ocr.register(commands)
-    _cli_reports.register(commands)
-    _cli_review.register(commands)
-    _cli_run.register(commands)
-    _cli_sandbox.register(commands)
-    _cli_serve.register(commands)
+    _demo.register(commands)
+    _ocr.register(commands)
+    _reports.register(commands)
+    _review.register(commands)
+    _run.register(commands)
+    _sandbox.register(commands)
+    _serve.register(commands)
     version = commands.add_parser("version", help="print jimu's version")
     version.set_defaults(handler=_version)
     return parser
@@ -62,15 +53,6 @@ def _version(_args: argparse.Namespace) -> int:
 
     print(f"jimu {version('jimu')}")
     return 0
-
-
-def restore_ctrl_c() -> None:
-    """Make Ctrl-C (SIGINT) stop jimu even when it was started where SIGINT is ignored.
-
-    A job started with ``&`` from a script inherits SIGINT ignored, and Python then leaves
-    it so: ``jimu serve`` or ``jimu sandbox up`` would never stop on SIGINT.
-    """
-    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,7 +81,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from core.settings import get_settings
-from flows._concurrency import FILE_LEASE_STORAGE  # imports Prefect only when called
+from orchestration._concurrency import FILE_LEASE_STORAGE  # imports Prefect only when called
 
 __all__ = ["prepare_prefect"]
 
@@ -15,7 +15,7 @@ def prepare_prefect() -> None:
 
     Without ``PREFECT_API_URL`` Prefect runs flows against its embedded (ephemeral) server on
     SQLite, and concurrency leases are kept in files beside it so that a run killed mid-way
-    does not hold the target systems' session slots for ever (see ``flows._concurrency``);
+    does not hold the target systems' session slots for ever (see ``orchestration._concurrency``);
     anything set in the environment wins.
     """
     if "PREFECT_HOME" not in os.environ:

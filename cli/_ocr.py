@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def register(commands: Any) -> None:
     """Add the ``ocr`` command group to the ``jimu`` parser."""
-    from flows.cli import positive_int, rate
+    from cli._argtypes import positive_int, rate
 
     ocr = commands.add_parser("ocr", help="AI-OCR of handwritten paper forms")
     actions = ocr.add_subparsers(dest="action", metavar="ACTION", parser_class=type(ocr))

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.errors import ConfigError
 from core.inventory import Inventory, load_inventory
 from core.yamlfile import load_yaml_model
-from flows._schedules import OfficeRule, office_schedule
+from orchestration._schedules import OfficeRule, office_schedule
 
 __all__ = [
     "MAX_CONCURRENCY",

@@ -26,10 +26,10 @@ from core.fake_people import FakePeople
 from core.inventory import Inventory
 from core.ledger import Ledger, Status
 from core.net import free_port
-from flows._concurrency import ensure_session_limits
 from flows._deploy_check import CHECK
-from flows._deploy_recovery import ensure_recovery_automation
-from flows._deploy_stack import (
+from orchestration._concurrency import ensure_session_limits
+from orchestration._recovery import ensure_recovery_automation
+from orchestration._stack import (
     Child,
     descendants,
     prefect_env,
@@ -38,7 +38,12 @@ from flows._deploy_stack import (
     stop_children,
     wait_healthy,
 )
-from flows.deployments import DeploymentSpec, PrefectProject, WorkPoolSpec, apply_deployments
+from orchestration.deployments import (
+    DeploymentSpec,
+    PrefectProject,
+    WorkPoolSpec,
+    apply_deployments,
+)
 from sandbox import RunningSandbox
 from sandbox.business import inspect_business
 

@@ -10,7 +10,7 @@ __all__ = ["register"]
 
 def register(commands: Any) -> None:
     """Add the ``sandbox`` command group to the ``jimu`` parser."""
-    from flows.cli import port, positive_int, rate
+    from cli._argtypes import port, positive_int, rate
 
     sandbox = commands.add_parser("sandbox", help="the stand-in 電子申請 and 業務 systems")
     actions = sandbox.add_subparsers(dest="action", metavar="ACTION", parser_class=type(sandbox))

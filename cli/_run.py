@@ -13,7 +13,7 @@ RUNNABLE = ("e-application-sync", "paper-intake")
 
 def register(commands: Any) -> None:
     """Add ``jimu run`` to the parser."""
-    from flows.cli import positive_int
+    from cli._argtypes import positive_int
 
     run = commands.add_parser("run", help="run a scenario's flow now (Prefect local mode)")
     run.add_argument("scenario", choices=RUNNABLE, help="the scenario id")
@@ -30,7 +30,7 @@ def register(commands: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from core.errors import ConfigError
-    from flows._prefect_env import prepare_prefect
+    from orchestration._prefect_env import prepare_prefect
 
     if args.workers is not None and args.workers > 8:
         raise ConfigError("--workers: at most 8 browser contexts")
@@ -39,7 +39,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.wait < 0:
         raise ConfigError("--wait: seconds cannot be negative")
     prepare_prefect()
-    from flows._concurrency import ensure_session_limits
+    from orchestration._concurrency import ensure_session_limits
 
     ensure_session_limits(update_existing=False)  # the systems' session limits, if missing
     if args.scenario == "paper-intake":

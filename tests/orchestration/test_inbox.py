@@ -18,7 +18,7 @@ import pytest
 from prefect import flow, get_client
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName
 
-from flows._inbox import InboxWatcher
+from orchestration._inbox import InboxWatcher
 
 SCANS = 20
 END = b"%%EOF\n"

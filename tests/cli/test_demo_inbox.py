@@ -5,9 +5,9 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from flows._cli_demo import scans_to_inbox
-from flows._inbox import SCAN_SUFFIXES
+from cli._demo import scans_to_inbox
 from ocr import generate_samples
+from orchestration._inbox import SCAN_SUFFIXES
 
 
 def test_the_demo_inbox_gets_the_scans_and_the_truth_stays_with_the_samples(

@@ -15,7 +15,7 @@ from typing import IO
 import httpx
 
 from core.net import free_port
-from flows._deploy_stack import descendants
+from orchestration._stack import descendants
 
 
 def test_serve_starts_everything_and_ctrl_c_stops_every_child(tmp_path: Path) -> None:
@@ -25,7 +25,7 @@ def test_serve_starts_everything_and_ctrl_c_stops_every_child(tmp_path: Path) ->
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     command = [
-        sys.executable, "-m", "flows._cli_serve", "--prefect-port", str(ports[0]),
+        sys.executable, "-m", "cli._serve", "--prefect-port", str(ports[0]),
         "--portal-port", str(ports[1]), "--business-port", str(ports[2]),
     ]  # fmt: skip
     with (tmp_path / "serve.out").open("w+") as out:

@@ -11,7 +11,7 @@ from prefect import get_client
 
 from core.inventory import load_inventory
 from core.yamlfile import YamlError
-from flows.deployments import (
+from orchestration.deployments import (
     REPO_ROOT,
     apply_deployments,
     check_project,
