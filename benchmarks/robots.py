@@ -72,7 +72,7 @@ from pathlib import Path
 from typing import Any
 
 from core.net import free_port, wait_until_serving
-from orchestration._concurrency import SESSION_LIMITS
+from orchestration._concurrency import session_limits
 
 RECORDS = int(os.environ.get("JIMU_ROBOTS_BENCH_RECORDS", 200))
 REPETITIONS = 1
@@ -420,7 +420,7 @@ def run() -> dict[str, Any]:
         "scaling_ceiling_on_cpu": round(cores / cpu_per_item / rates["workers_1"], 3)
         if cpu_per_item
         else None,
-        "business_session_limit": SESSION_LIMITS["business-system"],
+        "business_session_limit": session_limits()["business-system"],
         "cpu_count": os.cpu_count(),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "targets": {

@@ -17,7 +17,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["MaskingFilter", "configure_logging", "mask_text", "safe_text"]
+__all__ = [
+    "MaskingFilter",
+    "configure_logging",
+    "configured_personal_fields",
+    "mask_text",
+    "safe_text",
+]
 
 _DIGIT = r"[0-9０-９]"
 # 4-4-4 groups may be split as people and file names split them: spaces (全角 too), hyphens,
@@ -41,6 +47,21 @@ def _field_pattern(fields: Iterable[str]) -> re.Pattern[str] | None:
         rf"""(?P<value>'[^']*'|"[^"]*"|.+?)"""
         rf"""(?=\s+[\w\-]+\s*[=:：]|[,;、\n}}\])]|$)"""
     )
+
+
+def configured_personal_fields() -> list[str]:
+    """The settings' ``personal_fields`` and those of every registered target system."""
+    from core.errors import ConfigError
+    from core.settings import get_settings
+    from core.systems import all_systems
+
+    fields = list(get_settings().personal_fields)
+    try:
+        for system in all_systems():
+            fields += [name for name in system.personal_fields if name not in fields]
+    except ConfigError:  # a broken system.yaml is reported where it is read, not here
+        pass
+    return fields
 
 
 def mask_text(text: str, *, personal_fields: Iterable[str] = ()) -> str:
@@ -71,9 +92,7 @@ def safe_text(
     never leaves part of a 個人番号 unmasked.
     """
     if personal_fields is None:
-        from core.settings import get_settings
-
-        personal_fields = get_settings().personal_fields
+        personal_fields = configured_personal_fields()
     text = unicodedata.normalize("NFC", str(value))
     text = _UNSAFE.sub(" ", text).strip()
     text = mask_text(text, personal_fields=personal_fields)
@@ -113,7 +132,7 @@ def configure_logging(level: str | int | None = None) -> None:
             return
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(MaskingFilter(settings.personal_fields))
+    handler.addFilter(MaskingFilter(configured_personal_fields()))
     root.addHandler(handler)
     # Client libraries log every request URL at INFO; URLs can carry ids, and it is noise.
     for noisy in ("httpx", "httpcore", "urllib3"):

@@ -1,6 +1,6 @@
-"""``scenarios/<id>/scenario.yaml``: how one scenario reaches its systems and runs its robots.
+"""``scenarios/<id>/scenario.yaml``: which systems one scenario works in and how its robots run.
 
-Data, not code: URLs, user names, the *names* of secrets (never their values), robot
+Data, not code: the ids of its target systems (registered once in ``systems/``), robot
 options. Read by jimu's strict YAML loader (a key written twice, such as a second ``url:``,
 is refused) and validated with ``extra="forbid"``; a mistake names the file, the line and
 the key. Every count and duration is bounded, so a typo cannot start a thousand browsers.
@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import ConfigError
+from core.systems import SystemConfig, load_system
 from core.yamlfile import load_yaml_model
 
 __all__ = [
@@ -21,7 +22,7 @@ __all__ = [
     "ExportOptions",
     "RobotOptions",
     "ScenarioConfig",
-    "SystemConnection",
+    "discover_scenarios",
     "load_scenario",
     "scenarios_dir",
 ]
@@ -36,18 +37,6 @@ Seconds = Annotated[float, Field(ge=0, le=3600)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class SystemConnection(_Model):
-    """A target system: where it is and how to log in (the password is a secret's name)."""
-
-    url: str = Field(pattern=r"^https?://", max_length=2000, description="base URL of the system")
-    username: str = Field(min_length=1, max_length=200)
-    password_secret: str = Field(
-        pattern=r"^[a-z0-9-]+$",
-        max_length=64,
-        description="secret name: JIMU_SECRET_<NAME> or var/secrets/<name>",
-    )
 
 
 class RobotOptions(_Model):
@@ -91,24 +80,32 @@ class ScenarioConfig(_Model):
     name: str = Field(max_length=200, description="名称, in Japanese")
     department: str = Field(max_length=200, description="担当課")
     description: str = Field(default="", max_length=2000)
-    systems: dict[str, SystemConnection] = Field(default_factory=dict, max_length=16)
+    systems: list[str] = Field(
+        default_factory=list, max_length=16, description="ids of the systems/ it works in"
+    )
+    flow: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][\w.]*(\.py)?:[A-Za-z_]\w*$",
+        max_length=200,
+        description="the Prefect flow that runs it: a module (flows.paper_intake:paper_intake) "
+        "or a file of the scenario's folder (flow.py:main); none: not runnable",
+    )
     robot: RobotOptions = Field(default_factory=RobotOptions)
     export: ExportOptions | None = None
 
-    def system(self, name: str) -> SystemConnection:
-        """The connection named ``name``; :class:`ConfigError` if the scenario lacks it."""
-        try:
-            return self.systems[name]
-        except KeyError:
-            raise ConfigError(f"scenario {self.id!r} has no system {name!r}") from None
+    def system(self, system_id: str) -> SystemConfig:
+        """The registered system ``system_id``; :class:`ConfigError` if the scenario does not
+        list it or ``systems/`` does not have it."""
+        if system_id not in self.systems:
+            raise ConfigError(f"scenario {self.id!r} does not list system {system_id!r}")
+        return load_system(system_id)
 
 
 def scenarios_dir() -> Path:
-    """The folder of scenario data: ``JIMU_SCENARIOS_DIR`` or the repository's ``scenarios/``."""
-    import os
+    """The folder of scenarios (the settings' ``scenarios_dir``, ``JIMU_SCENARIOS_DIR``)."""
+    from core.settings import get_settings
 
-    configured = os.environ.get("JIMU_SCENARIOS_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[1] / "scenarios"
+    return get_settings().scenarios_dir
 
 
 def load_scenario(scenario_id: str, *, root: Path | None = None) -> ScenarioConfig:
@@ -123,4 +120,17 @@ def load_scenario(scenario_id: str, *, root: Path | None = None) -> ScenarioConf
     config = load_yaml_model(path, ScenarioConfig, what="the scenario")
     if config.id != scenario_id:
         raise ConfigError(f"{path}:1: id: {config.id!r} does not match its folder {scenario_id!r}")
+    for system_id in config.systems:
+        try:
+            load_system(system_id)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: systems: {exc.message}") from None
     return config
+
+
+def discover_scenarios(*, root: Path | None = None) -> list[str]:
+    """The id of every scenario folder (one holding ``scenario.yaml``), sorted."""
+    folder = root or scenarios_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if (p / "scenario.yaml").is_file())

@@ -11,6 +11,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 __all__ = ["Settings", "get_settings"]
 
 
+_REPO = Path(__file__).resolve().parents[1]
+
+
 class Settings(BaseSettings):
     """Process-wide settings. Every path lives under one data folder, ``data_dir``."""
 
@@ -44,6 +47,12 @@ class Settings(BaseSettings):
             "口座名義",
         ],
         description="Keys whose values are masked in logs wherever they appear as key=value.",
+    )
+    scenarios_dir: Path = Field(
+        default=_REPO / "scenarios", description="One folder per scenario (scenario.yaml …)."
+    )
+    systems_dir: Path = Field(
+        default=_REPO / "systems", description="One folder per target system (system.yaml)."
     )
     retention_days: int = Field(
         default=90,

@@ -23,8 +23,9 @@ from core.errors import InvalidInput, JimuError
 from core.files import write_owner_only
 from core.ledger import Ledger, Status, check_item_key
 from core.logging import mask_text, safe_text
-from core.scenario import ScenarioConfig, SystemConnection
+from core.scenario import ScenarioConfig
 from core.secrets import get_secret
+from core.systems import SystemConfig
 from core.wareki import format_wareki
 from core.work_items import ItemOutcome as WorkOutcome
 from core.work_items import RetryPolicy, WorkItem, process_queue, worker_id
@@ -59,14 +60,14 @@ Progress = Callable[["ItemOutcome"], None]
 class Targets:
     """The two systems, as configured (URLs may be overridden per run)."""
 
-    portal: SystemConnection
-    business: SystemConnection
+    portal: SystemConfig
+    business: SystemConfig
 
     @classmethod
     def from_config(
         cls, config: ScenarioConfig, *, portal_url: str | None, business_url: str | None
     ) -> Targets:
-        portal, business = config.system("portal"), config.system("business")
+        portal, business = config.system("e-application-portal"), config.system("business-system")
         return cls(
             portal=portal.model_copy(update={"url": portal_url}) if portal_url else portal,
             business=business.model_copy(update={"url": business_url})

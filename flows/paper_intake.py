@@ -66,7 +66,7 @@ def register_documents(ready: list[Ready], business_url: str | None) -> list[pro
     """Register each application in the 業務システム exactly once (ledger claim, then the
     robot searches by 個人番号 before it creates anything)."""
     config = load_scenario(SCENARIO)
-    connection = config.system("business")
+    connection = config.system("business-system")
     ledger, store = Ledger(), ReviewStore()
     paths = process.Paths.under(get_settings().data_dir)
     outcomes = []

@@ -37,10 +37,10 @@ from typing import Any
 from uuid import UUID
 
 __all__ = [
-    "SESSION_LIMITS",
     "ensure_session_limits",
     "limit_name",
     "release_expired_leases",
+    "session_limits",
     "target_session",
 ]
 
@@ -50,11 +50,13 @@ log = logging.getLogger(__name__)
 _RECLAIM_EVERY_SECONDS = 10.0
 FILE_LEASE_STORAGE = "prefect.server.concurrency.lease_storage.filesystem"
 
-# Sessions each target system allows at once (from its operator's terms of use).
-SESSION_LIMITS: Mapping[str, int] = {
-    "business-system": 2,  # 業務システム (子育て支援システム)
-    "e-application-portal": 4,  # 電子申請システム
-}
+
+
+def session_limits() -> dict[str, int]:
+    """Sessions each registered target system allows at once (``systems/<id>/system.yaml``)."""
+    from core.systems import all_systems
+
+    return {system.id: system.session_limit for system in all_systems()}
 
 
 def limit_name(system: str) -> str:
@@ -180,7 +182,7 @@ def ensure_session_limits(
     )
     from prefect.exceptions import ObjectNotFound
 
-    wanted = {limit_name(system): n for system, n in (limits or SESSION_LIMITS).items()}
+    wanted = {limit_name(system): n for system, n in (limits or session_limits()).items()}
     if client is None:
         with get_client(sync_client=True) as own:
             return ensure_session_limits(limits, client=own, update_existing=update_existing)

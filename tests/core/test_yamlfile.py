@@ -16,6 +16,7 @@ import pytest
 
 from core.errors import ConfigError
 from core.scenario import load_scenario
+from core.systems import load_system
 from core.yamlfile import MAX_ALIAS_NODES, MAX_BYTES, MAX_DEPTH, YamlError, load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,20 +212,20 @@ def test_a_missing_file_says_so(tmp_path: Path) -> None:
     assert _refused(path) == f"{path}: cannot read the file (No such file or directory)"
 
 
-def test_a_scenario_with_two_urls_is_refused(tmp_path: Path) -> None:
+def test_a_system_with_two_urls_is_refused(tmp_path: Path) -> None:
     # Last-one-wins would send the business system's login (and password) to the second URL.
-    folder = tmp_path / "e-application-sync"
+    folder = tmp_path / "business-system"
     folder.mkdir()
-    text = (ROOT / "scenarios/e-application-sync/scenario.yaml").read_text(encoding="utf-8")
-    first = "    url: http://127.0.0.1:8102\n"
+    text = (ROOT / "systems/business-system/system.yaml").read_text(encoding="utf-8")
+    first = "url: http://127.0.0.1:8102\n"
     assert first in text
-    text = text.replace(first, first + "    url: http://attacker.example/login\n")
-    (folder / "scenario.yaml").write_text(text, encoding="utf-8")
+    text = text.replace(first, first + "url: http://attacker.example/login\n")
+    (folder / "system.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(YamlError) as caught:
-        load_scenario("e-application-sync", root=tmp_path)
+        load_system("business-system", root=tmp_path)
     line = next(i for i, row in enumerate(text.splitlines(), 1) if "attacker" in row)
     assert caught.value.message == (
-        f"{folder / 'scenario.yaml'}:{line}: systems.business.url: key repeated "
+        f"{folder / 'system.yaml'}:{line}: url: key repeated "
         f"(first on line {line - 1}); a key may appear only once"
     )
 
