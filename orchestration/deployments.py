@@ -161,6 +161,12 @@ def check_project(
             problems.append(
                 f"deployment {spec.name!r}: first tag must be its department {entry.department!r}"
             )
+        flow = _scenario_flow(repo_root / "scenarios", entry.id)
+        if flow is not None and scenario_entrypoint(entry.id, flow) != spec.entrypoint:
+            problems.append(
+                f"deployment {spec.name!r}: entrypoint {spec.entrypoint} is not the flow of "
+                f"scenarios/{entry.id}/scenario.yaml ({flow})"
+            )
         if not (repo_root / spec.entrypoint_path).is_file():
             if entry.status.value == "稼働中":
                 problems.append(f"deployment {spec.name!r}: {spec.entrypoint_path} is missing")
@@ -173,6 +179,26 @@ def check_project(
         ):
             problems.append(f"deployment {spec.name!r}: {spec.entrypoint_path} is missing")
     return problems, pending
+
+
+def scenario_entrypoint(scenario_id: str, flow: str) -> str:
+    """A scenario.yaml ``flow:`` as a deployment entrypoint (``path/file.py:function``)."""
+    where, _, function = flow.rpartition(":")
+    if where.endswith(".py"):
+        return f"scenarios/{scenario_id}/{where}:{function}"
+    return f"{where.replace('.', '/')}.py:{function}"
+
+
+def _scenario_flow(scenarios: Path, scenario_id: str) -> str | None:
+    from core.errors import ConfigError
+    from core.scenario import load_scenario
+
+    if not (scenarios / scenario_id / "scenario.yaml").is_file():
+        return None
+    try:
+        return load_scenario(scenario_id, root=scenarios).flow
+    except ConfigError:
+        return None  # reported by the scenario checks of `jimu inventory check`
 
 
 def plan_deployments(

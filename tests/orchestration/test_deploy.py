@@ -37,6 +37,21 @@ def test_every_runnable_scenario_has_a_deployment_tagged_with_its_department() -
         assert spec is not None and not (REPO_ROOT / spec.entrypoint_path).exists()
 
 
+def test_a_deployment_that_runs_another_flow_than_its_scenario_is_a_problem() -> None:
+    project = load_project()
+    inventory = load_inventory(REPO_ROOT / "inventory.yaml")
+    spec = project.deployment("paper-intake")
+    assert spec is not None
+    wrong = spec.model_copy(update={"entrypoint": "flows/e_application_sync.py:e_application_sync"})
+    others = [d for d in project.deployments if d.name != "paper-intake"]
+    problems, _ = check_project(project.model_copy(update={"deployments": [*others, wrong]}),
+                                inventory)  # fmt: skip
+    assert problems == [
+        "deployment 'paper-intake': entrypoint flows/e_application_sync.py:e_application_sync "
+        "is not the flow of scenarios/paper-intake/scenario.yaml (flows.paper_intake:paper_intake)"
+    ]
+
+
 def test_every_entrypoint_imports_and_its_parameter_form_is_a_valid_schema() -> None:
     project = load_project()
     _, pending = check_project(project, load_inventory(REPO_ROOT / "inventory.yaml"))
