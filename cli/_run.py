@@ -88,6 +88,8 @@ def _parameters(args: argparse.Namespace, accepted: set[str]) -> dict[str, Any]:
             wanted = ", ".join(sorted(accepted)) or "none"
             raise ConfigError(f"-p {name}: not a parameter of {args.scenario} ({wanted})")
         parameters[name] = value
+    if "scenario" in accepted:  # a flow shared by scenarios is told which one it runs
+        parameters["scenario"] = args.scenario
     if "show_progress" in accepted:
         parameters.setdefault("show_progress", True)
     return parameters

@@ -9,7 +9,7 @@ the key. Every count and duration is bounded, so a typo cannot start a thousand 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -92,6 +92,11 @@ class ScenarioConfig(_Model):
     )
     robot: RobotOptions = Field(default_factory=RobotOptions)
     export: ExportOptions | None = None
+    deployment: dict[str, Any] | None = Field(
+        default=None,
+        description="how it reaches the Prefect UI: schedules, inbox, tags "
+        "(validated by orchestration.deployments.ScenarioDeployment)",
+    )
 
     def system(self, system_id: str) -> SystemConfig:
         """The registered system ``system_id``; :class:`ConfigError` if the scenario does not

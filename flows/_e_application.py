@@ -134,9 +134,9 @@ def check_application_id(application_id: str) -> str:
     return application_id
 
 
-def release_abandoned(ledger: Ledger) -> int:
+def release_abandoned(ledger: Ledger, scenario: str = SCENARIO) -> int:
     """Re-queue items whose worker process on this machine is gone (killed mid-item)."""
-    return release_abandoned_items(ledger, SCENARIO)
+    return release_abandoned_items(ledger, scenario)
 
 
 def export_to_file(
@@ -147,7 +147,7 @@ def export_to_file(
     status = options.status if options else "未処理"
     encoding = options.encoding if options else "cp932"
     with RobotWorker(
-        scenario=SCENARIO, name="export", timeout_ms=config.robot.timeout_seconds * 1000
+        scenario=config.id, name="export", timeout_ms=config.robot.timeout_seconds * 1000
     ) as worker:
         with worker.item(f"export-{run_name}"):
             data = targets.portal_on(worker).export_applications(status=status, encoding=encoding)
@@ -161,7 +161,9 @@ def read_rows(csv_path: Path, *, encoding: str) -> list[ExportRow]:
     return read_export(csv_path.read_bytes(), encoding=encoding)
 
 
-def enqueue_export(ledger: Ledger, rows: Iterable[ExportRow]) -> EnqueueResult:
+def enqueue_export(
+    ledger: Ledger, rows: Iterable[ExportRow], *, scenario: str = SCENARIO
+) -> EnqueueResult:
     """Queue every valid row; record every refused row as a business failure, with its reason.
 
     A row whose 受付番号 is refused (:func:`check_application_id`) is not queued at all: it
@@ -178,8 +180,8 @@ def enqueue_export(ledger: Ledger, rows: Iterable[ExportRow]) -> EnqueueResult:
             result.unkeyed.append(UnkeyedItem(label, exc.code, reason, datetime.now(UTC)))
             result.refused.append(ItemOutcome(label, Status.BUSINESS_FAILURE, reason=reason))
             continue
-        ledger.enqueue(SCENARIO, row.application_id)
-        state = ledger.get(SCENARIO, row.application_id)
+        ledger.enqueue(scenario, row.application_id)
+        state = ledger.get(scenario, row.application_id)
         if state is None or state.status is Status.DONE:
             continue
         if row.error is None:
@@ -187,9 +189,9 @@ def enqueue_export(ledger: Ledger, rows: Iterable[ExportRow]) -> EnqueueResult:
             continue
         already_refused = state.status is Status.BUSINESS_FAILURE
         if not already_refused and ledger.claim(
-            SCENARIO, row.application_id, worker=worker_id("reader")
+            scenario, row.application_id, worker=worker_id("reader")
         ):
-            ledger.fail(SCENARIO, row.application_id, row.error)
+            ledger.fail(scenario, row.application_id, row.error)
         result.refused.append(
             ItemOutcome(
                 row.application_id, Status.BUSINESS_FAILURE, reason=safe_text(row.error.message)
@@ -208,14 +210,14 @@ def reconcile_finished_elsewhere(
     """
     open_keys = [
         item.item_key
-        for item in ledger.items(SCENARIO)
+        for item in ledger.items(config.id)
         if item.status in _RETRYABLE and item.item_key not in exported
     ]
     if not open_keys:
         return []
     outcomes = []
     with RobotWorker(
-        scenario=SCENARIO, name="reconcile", timeout_ms=config.robot.timeout_seconds * 1000
+        scenario=config.id, name="reconcile", timeout_ms=config.robot.timeout_seconds * 1000
     ) as worker:
         portal = targets.portal_on(worker)
         for key in open_keys:
@@ -226,8 +228,8 @@ def reconcile_finished_elsewhere(
                 log.warning("could not reconcile item %s: %s", key, exc.code)
                 continue
             if status == "受理" and recipient_no:
-                ledger.claim(SCENARIO, key, worker=worker_id("reconcile"), lease_seconds=60)
-                ledger.complete(SCENARIO, key, target_ref=recipient_no)
+                ledger.claim(config.id, key, worker=worker_id("reconcile"), lease_seconds=60)
+                ledger.complete(config.id, key, target_ref=recipient_no)
                 outcomes.append(ItemOutcome(key, Status.DONE, recipient_no=recipient_no))
     return outcomes
 
@@ -274,10 +276,10 @@ def process_items(
         backoff_seconds=tuple(options.retry_backoff_seconds),
         step_attempts=options.item_attempts,
     )
-    if not any(_is_open(ledger, key) for key in applications):
+    if not any(_is_open(ledger, config.id, key) for key in applications):
         return []  # others finished everything while this worker waited for a session
     with RobotWorker(
-        scenario=SCENARIO,
+        scenario=config.id,
         name=worker_name,
         timeout_ms=options.timeout_seconds * 1000,
         trace=options.trace,
@@ -300,14 +302,14 @@ def process_items(
                 progress(_item_outcome(outcome, created))
 
         outcomes = process_queue(
-            ledger, SCENARIO, applications, register_and_write_back,
+            ledger, config.id, applications, register_and_write_back,
             worker=worker_id(worker_name), policy=policy, progress=report, sleep=sleep,
         )  # fmt: skip
     return [_item_outcome(outcome, created) for outcome in outcomes]
 
 
-def _is_open(ledger: Ledger, key: str) -> bool:
-    state = ledger.get(SCENARIO, key)
+def _is_open(ledger: Ledger, scenario: str, key: str) -> bool:
+    state = ledger.get(scenario, key)
     return state is not None and state.status in (Status.QUEUED, Status.APPLICATION_FAILURE)
 
 

@@ -84,15 +84,17 @@ _PATTERNS = {
 
 @dataclass(frozen=True)
 class Paths:
-    """Where the process keeps scans on their way (all owner-only, under the data folder)."""
+    """Which scenario a run is for, and where it keeps scans on their way (all owner-only,
+    under the data folder)."""
 
+    scenario: str
     scans: Path
     quarantine: Path
 
     @classmethod
-    def under(cls, data_dir: Path) -> Paths:
-        root = data_dir / SCENARIO
-        return cls(scans=root / "scans", quarantine=root / "quarantine")
+    def under(cls, data_dir: Path, scenario: str = SCENARIO) -> Paths:
+        root = data_dir / scenario
+        return cls(scenario=scenario, scans=root / "scans", quarantine=root / "quarantine")
 
 
 @dataclass(frozen=True)
@@ -190,20 +192,20 @@ def _intake(
 ) -> IntakeOutcome:
     from ocr import load_template, read_document
 
-    state = ledger.get(SCENARIO, document_id)
+    state = ledger.get(paths.scenario, document_id)
     if state is not None and state.status in _ENDED:
         entry.path.unlink()  # the same scan again: it already has its outcome
         return IntakeOutcome(document_id, "already-done", reason=state.status.value)
     known = _stored_state(store, document_id)
     if known is not None:  # read before a crash, not yet moved out of the batch
         _keep_scan(entry, document_id, paths)
-        ledger.enqueue(SCENARIO, document_id)
+        ledger.enqueue(paths.scenario, document_id)
         return IntakeOutcome(document_id, "accepted" if known is DocumentState.CONFIRMED
                              else "review")  # fmt: skip
     if entry.suffix not in SCAN_SUFFIXES:
         reason = "スキャン画像（PDF・PNG・JPEG・TIFF）ではありません"
         return _refuse(entry, document_id, reason, ledger, paths)
-    template = load_template(SCENARIO)
+    template = load_template(paths.scenario)
     with tempfile.TemporaryDirectory(prefix="jimu-crops-") as crops:
         try:
             reading = read_document(entry.path, template, crops_dir=Path(crops), today=today)
@@ -227,14 +229,14 @@ def _intake(
     store.submit(
         ReviewDocument(
             document_id=document_id,
-            scenario=SCENARIO,
+            scenario=paths.scenario,
             source_name=f"{document_id}{entry.suffix}",
             fields=tuple(fields),
         ),
         confirmed=accepted,
     )
     _keep_scan(entry, document_id, paths)
-    ledger.enqueue(SCENARIO, document_id)
+    ledger.enqueue(paths.scenario, document_id)
     if accepted:
         return IntakeOutcome(document_id, "accepted")
     uncertain = sum(not field.accepted for field in fields)
@@ -261,9 +263,9 @@ def _refuse(
     entry: Entry, document_id: str, reason: str, ledger: Ledger, paths: Paths
 ) -> IntakeOutcome:
     quarantine(entry, document_id, reason, paths, follow_link=True)
-    ledger.enqueue(SCENARIO, document_id)
-    if ledger.claim(SCENARIO, document_id, worker=worker_id("intake")):
-        ledger.fail(SCENARIO, document_id, InvalidInput(reason))
+    ledger.enqueue(paths.scenario, document_id)
+    if ledger.claim(paths.scenario, document_id, worker=worker_id("intake")):
+        ledger.fail(paths.scenario, document_id, InvalidInput(reason))
     return IntakeOutcome(document_id, "quarantined", reason=reason)
 
 
@@ -308,18 +310,18 @@ def collect_reviewed(
     confirmed one whose values still cannot make an application is a business failure.
     """
     ready, ended = [], []
-    for document in store.confirmed(SCENARIO):
-        ledger.enqueue(SCENARIO, document.document_id)  # known already, unless a crash
+    for document in store.confirmed(paths.scenario):
+        ledger.enqueue(paths.scenario, document.document_id)  # known already, unless a crash
         try:
             application = application_from_values(document.document_id, document.values)
         except InvalidInput as exc:
-            if ledger.claim(SCENARIO, document.document_id, worker=worker_id("review")):
-                ledger.fail(SCENARIO, document.document_id, exc)
+            if ledger.claim(paths.scenario, document.document_id, worker=worker_id("review")):
+                ledger.fail(paths.scenario, document.document_id, exc)
             store.mark_handed_over(document.document_id)
             ended.append(IntakeOutcome(document.document_id, "refused", reason=exc.message))
             continue
         ready.append((document, application))
-    for returned in store.returned(SCENARIO):
+    for returned in store.returned(paths.scenario):
         reason = safe_reason(f"判読不能: {returned.reason}")
         for scan in paths.scans.glob(f"{returned.document_id}.*"):
             quarantine(look_at(scan), returned.document_id, reason, paths)
@@ -347,13 +349,13 @@ def unfinished(store: ReviewStore, ledger: Ledger, paths: Paths) -> list[IntakeO
     open_states = {
         entry.document_id: entry.state
         for entry in store.queue(user="", admin=True)
-        if entry.scenario == SCENARIO
+        if entry.scenario == paths.scenario
     }
     found = [
         IntakeOutcome(document_id, "review", reason=state.label)
         for document_id, state in open_states.items()
     ]
-    for item in ledger.items(SCENARIO):
+    for item in ledger.items(paths.scenario):
         if item.status in _ENDED or item.item_key in open_states:
             continue
         state = _stored_state(store, item.item_key)
@@ -364,8 +366,8 @@ def unfinished(store: ReviewStore, ledger: Ledger, paths: Paths) -> list[IntakeO
         ):
             lost = InvalidInput("スキャンも確認データも見つかりません。原本を読み直してください",
                                 code="scan-lost")  # fmt: skip
-            if ledger.claim(SCENARIO, item.item_key, worker=worker_id("intake")):
-                ledger.fail(SCENARIO, item.item_key, lost)
+            if ledger.claim(paths.scenario, item.item_key, worker=worker_id("intake")):
+                ledger.fail(paths.scenario, item.item_key, lost)
                 found.append(IntakeOutcome(item.item_key, "lost", reason=lost.message))
     return found
 

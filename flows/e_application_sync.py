@@ -40,14 +40,17 @@ SCENARIO = process.SCENARIO
     retry_condition_fn=retry_on_application_error,
     cache_policy=NO_CACHE,
 )
-def export_applications(targets: process.Targets, out_dir: Path, run_name: str) -> Path:
+def export_applications(
+    scenario: str, targets: process.Targets, out_dir: Path, run_name: str
+) -> Path:
     """Download the portal's CSV export; returns the file's path."""
-    config = load_scenario(SCENARIO)
+    config = load_scenario(scenario)
     return process.export_to_file(config, targets, out_dir=out_dir, run_name=run_name)
 
 
 @task(name="register-applications", cache_policy=NO_CACHE)
 def register_applications(
+    scenario: str,
     targets: process.Targets,
     csv_path: Path,
     encoding: str,
@@ -56,7 +59,7 @@ def register_applications(
     show_progress: bool,
 ) -> list[process.ItemOutcome]:
     """One worker's share: register and write back every item it can claim."""
-    config = load_scenario(SCENARIO)
+    config = load_scenario(scenario)
     wanted = set(keys)
     applications = {
         row.application_id: row.application
@@ -95,6 +98,7 @@ def e_application_sync(
     portal_url: str | None = None,
     business_url: str | None = None,
     show_progress: bool = False,
+    scenario: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = SCENARIO,
 ) -> dict[str, Any]:
     """Export, validate, register exactly once, write back; list what needs a person.
 
@@ -103,26 +107,27 @@ def e_application_sync(
         portal_url: 電子申請システムのURL。空欄なら scenario.yaml の値
         business_url: 業務システムのURL。空欄なら scenario.yaml の値
         show_progress: 1件ごとの結果を標準出力に表示する（jimu run 用）
+        scenario: シナリオID（scenarios/ のフォルダ名）。台帳と出力の区分に使う
     """
-    config = load_scenario(SCENARIO)
+    config = load_scenario(scenario)
     settings = get_settings()
     targets = process.Targets.from_config(config, portal_url=portal_url, business_url=business_url)
     encoding = config.export.encoding if config.export else "cp932"
     ledger = Ledger()
-    released = process.release_abandoned(ledger)
+    released = process.release_abandoned(ledger, scenario)
     run_name = process.run_name()
-    work_dir = settings.data_dir / "work" / SCENARIO
+    work_dir = settings.data_dir / "work" / scenario
 
-    csv_path = export_applications(targets, work_dir, run_name)
+    csv_path = export_applications(scenario, targets, work_dir, run_name)
     rows = process.read_rows(csv_path, encoding=encoding)
-    queued = process.enqueue_export(ledger, rows)
+    queued = process.enqueue_export(ledger, rows, scenario=scenario)
     reconciled = process.reconcile_finished_elsewhere(
         ledger, targets, exported={row.application_id for row in rows}, config=config
     )
     count = workers or config.robot.workers
     futures = [
         register_applications.submit(
-            targets, csv_path, encoding, queued.keys, f"worker-{n}", show_progress
+            scenario, targets, csv_path, encoding, queued.keys, f"worker-{n}", show_progress
         )
         for n in range(1, count + 1)
     ]
@@ -130,11 +135,11 @@ def e_application_sync(
     outcomes = [outcome for future in futures for outcome in future.result()]
     outcomes += queued.refused + reconciled
 
-    human_list = settings.data_dir / "outputs" / SCENARIO / f"要確認リスト-{run_name}.xlsx"
-    listed = write_human_list(ledger, SCENARIO, human_list, unkeyed=queued.unkeyed)
+    human_list = settings.data_dir / "outputs" / scenario / f"要確認リスト-{run_name}.xlsx"
+    listed = write_human_list(ledger, scenario, human_list, unkeyed=queued.unkeyed)
     summary = _summary(outcomes, exported=len(rows), released=released, listed=listed)
     summary["human_list"] = str(human_list)
-    _artifact(outcomes, summary)
+    _artifact(scenario, outcomes, summary)
     csv_path.unlink(missing_ok=True)  # the export holds personal data: keep it no longer
     return summary
 
@@ -156,7 +161,9 @@ def _summary(
     }
 
 
-def _artifact(outcomes: list[process.ItemOutcome], summary: dict[str, Any]) -> None:
+def _artifact(
+    scenario: str, outcomes: list[process.ItemOutcome], summary: dict[str, Any]
+) -> None:
     labels = {
         Status.DONE: "登録済み",
         Status.BUSINESS_FAILURE: "要確認（業務エラー）",
@@ -177,4 +184,4 @@ def _artifact(outcomes: list[process.ItemOutcome], summary: dict[str, Any]) -> N
         f"出力 {summary['exported']} 件 / 新規登録 {summary['registered_new']} 件 / "
         f"登録済み確認 {summary['already_registered']} 件 / 要確認 {summary['human_list_rows']} 件"
     )
-    create_table_artifact(table=table, key=f"{SCENARIO}-summary", description=description)
+    create_table_artifact(table=table, key=f"{scenario}-summary", description=description)

@@ -43,13 +43,15 @@ Ready = tuple[str, ChildAllowanceApplication]
 
 
 @task(name="read-scan", cache_policy=NO_CACHE)
-def read_scan(path: Path, today: date | None, double_entry: bool) -> process.IntakeOutcome:
+def read_scan(
+    path: Path, scenario: str, today: date | None, double_entry: bool
+) -> process.IntakeOutcome:
     """OCR one entry of the batch into the review store (確定 if every field was accepted)."""
     return process.intake_file(
         path,
         ledger=Ledger(),
         store=ReviewStore(),
-        paths=process.Paths.under(get_settings().data_dir),
+        paths=process.Paths.under(get_settings().data_dir, scenario),
         today=today,
         double_entry=double_entry,
     )
@@ -62,18 +64,20 @@ def read_scan(path: Path, today: date | None, double_entry: bool) -> process.Int
     retry_condition_fn=retry_on_application_error,
     cache_policy=NO_CACHE,
 )
-def register_documents(ready: list[Ready], business_url: str | None) -> list[process.IntakeOutcome]:
+def register_documents(
+    ready: list[Ready], scenario: str, business_url: str | None
+) -> list[process.IntakeOutcome]:
     """Register each application in the 業務システム exactly once (ledger claim, then the
     robot searches by 個人番号 before it creates anything)."""
-    config = load_scenario(SCENARIO)
+    config = load_scenario(scenario)
     connection = config.system("business-system")
     ledger, store = Ledger(), ReviewStore()
-    paths = process.Paths.under(get_settings().data_dir)
+    paths = process.Paths.under(get_settings().data_dir, scenario)
     outcomes = []
     me = worker_id("paper-intake")
     with (
         target_session("business-system"),
-        RobotWorker(scenario=SCENARIO, name="register") as worker,
+        RobotWorker(scenario=scenario, name="register") as worker,
     ):
         business = BusinessSystem(
             worker,
@@ -82,9 +86,10 @@ def register_documents(ready: list[Ready], business_url: str | None) -> list[pro
             password=get_secret(connection.password_secret),
         )
         for document_id, application in ready:
-            item = take(ledger, SCENARIO, document_id, worker=me, lease_seconds=120)
+            item = take(ledger, scenario, document_id, worker=me,
+                        lease_seconds=config.robot.lease_seconds)  # fmt: skip
             if item is None:
-                state = ledger.get(SCENARIO, document_id)
+                state = ledger.get(scenario, document_id)
                 if state is not None and state.status is Status.DONE:
                     store.mark_handed_over(document_id)  # registered before a crash
                     process.forget_scan(document_id, paths)
@@ -123,6 +128,7 @@ def paper_intake(
     wait_for_review_seconds: Annotated[float, Field(ge=0, le=86_400)] = 0,
     double_entry: bool = True,
     today: date | None = None,
+    scenario: Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")] = SCENARIO,
 ) -> dict[str, Any]:
     """Read the scans in ``batch`` (a folder), register what is certain, park the rest for
     review, and register what has been reviewed; optionally wait for reviewers.
@@ -133,32 +139,37 @@ def paper_intake(
         wait_for_review_seconds: 確認画面での確定を待って登録し続ける秒数（0なら待たない）
         double_entry: 確信度の低い個人番号を2人が別々に入力して照合する（ベリファイ）
         today: 請求年月日の検査に使う日付。空欄なら今日
+        scenario: シナリオID（scenarios/ のフォルダ名）。様式・台帳・確認画面の区分に使う
     """
     settings = get_settings()
-    paths = process.Paths.under(settings.data_dir)
+    load_scenario(scenario)  # a missing or broken scenario folder: one clear ConfigError
+    paths = process.Paths.under(settings.data_dir, scenario)
     store, ledger = ReviewStore(), Ledger()
     if batch and not Path(batch).is_dir():
         raise ConfigError("batch: the folder does not exist or is not a folder")
-    release_abandoned(ledger, SCENARIO)  # a killed run's registrations are taken up at once
+    release_abandoned(ledger, scenario)  # a killed run's registrations are taken up at once
     entries = process.recover_orphans(store, paths)
     entries += process.batch_entries(Path(batch)) if batch else []
-    outcomes = [read_scan(entry, today, double_entry) for entry in entries]
+    outcomes = [read_scan(entry, scenario, today, double_entry) for entry in entries]
     deadline = time.monotonic() + wait_for_review_seconds
     while True:
         reviewed, ended = process.collect_reviewed(store, ledger, paths)
         outcomes += ended
         ready = [(document.document_id, application) for document, application in reviewed]
         if ready:
-            outcomes += register_documents(ready, business_url)
+            outcomes += register_documents(ready, scenario, business_url)
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not store.waiting_count():
             break
         store.wait_for_change(timeout=min(remaining, 60.0))
-    return _report(outcomes, process.unfinished(store, ledger, paths), settings.data_dir)
+    return _report(scenario, outcomes, process.unfinished(store, ledger, paths), settings.data_dir)
 
 
 def _report(
-    outcomes: list[process.IntakeOutcome], unfinished: list[process.IntakeOutcome], data_dir: Path
+    scenario: str,
+    outcomes: list[process.IntakeOutcome],
+    unfinished: list[process.IntakeOutcome],
+    data_dir: Path,
 ) -> dict[str, Any]:
     final = {o.document_id: o for o in outcomes}  # the last word on each document
     for outcome in unfinished:  # and each one not finished, of this run or an earlier one
@@ -182,14 +193,14 @@ def _report(
         for o in sorted(final.values(), key=lambda o: o.document_id)
     ]  # fmt: skip
     headers = ("文書ID", "結果", "受給者番号", "確認項目数", "理由")
-    workbook = data_dir / "outputs" / SCENARIO / f"batch-{time.strftime('%Y%m%dT%H%M%S')}.xlsx"
+    workbook = data_dir / "outputs" / scenario / f"batch-{time.strftime('%Y%m%dT%H%M%S')}.xlsx"
     write_table_workbook(
         workbook, sheet="バッチ結果", headers=headers, rows=rows, widths=(22, 18, 12, 10, 60)
     )
     counts = {label: sum(row[1] == label for row in rows) for label in labels.values()}
     waiting = sum(o.result == "review" for o in final.values())
     create_table_artifact(
-        key=f"{SCENARIO}-summary",
+        key=f"{scenario}-summary",
         table=[dict(zip(headers, row, strict=True)) for row in rows],
         description=" / ".join(f"{k} {v} 件" for k, v in counts.items() if v)
         + f" / レビュー待ち {waiting} 件",

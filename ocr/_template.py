@@ -45,8 +45,6 @@ KINDS: tuple[FieldKind, ...] = ("digits", "katakana", "kanji", "address", "date"
 _BOXED: frozenset[str] = frozenset({"digits", "date"})
 DATE_BOXES = 7  # era code, YY, MM, DD
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-
 #: Longest side of a page: A3 is 297 × 420 mm. Pages are drawn at up to 300 dpi, so this
 #: keeps a blank form under 6,000 × 6,000 pixels.
 MAX_PAGE_MM = 500.0
@@ -194,10 +192,12 @@ def template_dir(name: str) -> Path:
         return candidate
     if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
         return candidate.parent
-    folder = SCENARIOS / name
+    from core.scenario import scenarios_dir
+
+    folder = scenarios_dir() / name
     if (folder / "template.yaml").is_file():
         return folder
-    raise ConfigError(f"no form template called {name!r} (looked in {SCENARIOS})")
+    raise ConfigError(f"no form template called {name!r} (looked in {scenarios_dir()})")
 
 
 def _load_yaml(path: Path, model: type[_Model]) -> Any:

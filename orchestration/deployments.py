@@ -1,12 +1,14 @@
-"""jimu's Prefect deployments: read ``prefect.yaml``, check it, plan and apply it.
+"""jimu's Prefect deployments: read them, check them, plan and apply them.
 
-``prefect.yaml`` is data (one deployment per runnable scenario of ``inventory.yaml``);
-this module validates it with a model (``extra="forbid"``: a typo is an error naming the
-line), checks it against the inventory, turns each deployment into a plan — the flow loaded
-from its entrypoint, the parameter form Prefect's UI renders (from the flow's typed
-signature), schedules on the office calendar — and applies the plans to a Prefect server,
-work pool included. ``jimu serve`` calls :func:`apply_deployments` on every start, which
-also renews the office calendar (holidays are known a few years ahead only).
+One deployment per runnable scenario, from the ``deployment:`` section of its
+``scenarios/<id>/scenario.yaml`` (name, entrypoint and first tags come from the scenario), and
+jimu's own (the hours report) from ``prefect.yaml``. This module validates them with models
+(``extra="forbid"``: a typo is an error naming the line), checks them against the
+inventory, turns each into a plan — the flow loaded from its entrypoint, the parameter form
+Prefect's UI renders (from the flow's typed signature), schedules on the office calendar —
+and applies the plans to a Prefect server, work pool included. ``jimu serve`` calls
+:func:`apply_deployments` on every start, which also renews the office calendar (holidays
+are known a few years ahead only).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import ConfigError
 from core.inventory import Inventory, load_inventory
+from core.scenario import scenarios_dir
 from core.yamlfile import load_yaml_model
 from orchestration._schedules import OfficeRule, office_schedule
 
@@ -83,7 +86,7 @@ class DeploymentSpec(_Model):
     """One entry of ``deployments`` (Prefect's keys plus jimu's two)."""
 
     name: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    entrypoint: str = Field(pattern=r"^[\w/]+\.py:\w+$")
+    entrypoint: str = Field(pattern=r"^/?[\w./-]+\.py:\w+$", max_length=1000)
     description: str = ""
     tags: list[str] = Field(min_length=1, max_length=20)
     parameters: dict[str, Any] = Field(default_factory=dict, max_length=50)
@@ -97,6 +100,28 @@ class DeploymentSpec(_Model):
     def entrypoint_path(self) -> Path:
         """The entrypoint's file, relative to the repository."""
         return Path(self.entrypoint.partition(":")[0])
+
+
+class ScenarioDeployment(_Model):
+    """``deployment:`` of a ``scenario.yaml``: how the scenario reaches the Prefect UI.
+
+    Its name is the scenario's id, its entrypoint the scenario's ``flow``, its first tags
+    the department and the id; the flow is given ``scenario: <id>`` as a fixed parameter.
+    """
+
+    description: str = Field(default="", max_length=1000)
+    tags: list[str] = Field(default_factory=list, max_length=18)
+    parameters: dict[str, Any] = Field(default_factory=dict, max_length=50)
+    concurrency_limit: int | None = Field(default=None, ge=1, le=MAX_CONCURRENCY)
+    work_pool: WorkPoolSpec = Field(default_factory=lambda: WorkPoolSpec(name="jimu"))
+    office_schedules: list[OfficeScheduleSpec] = Field(default_factory=list, max_length=24)
+    inbox: InboxSpec | None = None
+
+
+class _ScenarioFile(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    deployment: ScenarioDeployment | None = None
 
 
 class PrefectProject(_Model):
@@ -129,9 +154,51 @@ class DeploymentPlan:
         return f"{self.flow_name}/{self.spec.name}"
 
 
-def load_project(path: Path | None = None) -> PrefectProject:
-    """Read and validate ``prefect.yaml`` (default: the repository's). Raises YamlError."""
-    return load_yaml_model(path or REPO_ROOT / "prefect.yaml", PrefectProject, what="prefect.yaml")
+def load_project(path: Path | None = None, *, scenarios: Path | None = None) -> PrefectProject:
+    """The deployments: the framework's own from ``prefect.yaml`` (default: the repository's)
+    and one per scenario folder whose ``scenario.yaml`` has a ``deployment:``. Raises
+    YamlError naming the file and line of a mistake."""
+    project = load_yaml_model(path or REPO_ROOT / "prefect.yaml", PrefectProject,
+                              what="prefect.yaml")  # fmt: skip
+    found = scenario_deployments(scenarios)
+    return project.model_copy(update={"deployments": [*project.deployments, *found]})
+
+
+def scenario_deployments(scenarios: Path | None = None) -> list[DeploymentSpec]:
+    """A deployment for every scenario folder with a ``flow`` and a ``deployment:``."""
+    from pydantic import ValidationError
+
+    from core.scenario import discover_scenarios, load_scenario, scenarios_dir
+    from core.yamlfile import YamlError, describe_errors, load_yaml
+
+    root = scenarios or scenarios_dir()
+    specs = []
+    for scenario_id in discover_scenarios(root=root):
+        config = load_scenario(scenario_id, root=root)
+        if config.flow is None or config.deployment is None:
+            continue
+        path = root / scenario_id / "scenario.yaml"
+        data, node = load_yaml(path, what="the scenario")
+        try:
+            deployment = _ScenarioFile.model_validate(data).deployment
+        except ValidationError as exc:
+            raise YamlError(describe_errors(path, node, exc)) from None
+        assert deployment is not None
+        extra = [tag for tag in deployment.tags if tag not in (config.department, config.id)]
+        specs.append(
+            DeploymentSpec(
+                name=config.id,
+                entrypoint=scenario_entrypoint(root, config.id, config.flow),
+                description=deployment.description or config.name,
+                tags=[config.department, config.id, *extra],
+                parameters={**deployment.parameters, "scenario": config.id},
+                concurrency_limit=deployment.concurrency_limit,
+                work_pool=deployment.work_pool,
+                office_schedules=deployment.office_schedules,
+                inbox=deployment.inbox,
+            )
+        )
+    return specs
 
 
 def check_project(
@@ -150,8 +217,18 @@ def check_project(
     problems += [
         f"deployment {n!r} appears twice" for n in sorted(set(names)) if names.count(n) > 1
     ]
+    watched: dict[str, str] = {}
+    for watcher in project.deployments:
+        if watcher.inbox is None:
+            continue
+        other = watched.setdefault(watcher.inbox.folder, watcher.name)
+        if other != watcher.name:
+            problems.append(
+                f"deployments {other!r} and {watcher.name!r} watch the same inbox "
+                f"{watcher.inbox.folder!r}: give each its own folder"
+            )
     for entry in inventory.scenarios:
-        runnable = entry.status.needs_folder and (repo_root / "scenarios" / entry.id).is_dir()
+        runnable = entry.status.needs_folder and (scenarios_dir() / entry.id).is_dir()
         spec = project.deployment(entry.id)
         if spec is None:
             if runnable:
@@ -160,12 +237,6 @@ def check_project(
         if spec.tags[0] != entry.department:
             problems.append(
                 f"deployment {spec.name!r}: first tag must be its department {entry.department!r}"
-            )
-        flow = _scenario_flow(repo_root / "scenarios", entry.id)
-        if flow is not None and scenario_entrypoint(entry.id, flow) != spec.entrypoint:
-            problems.append(
-                f"deployment {spec.name!r}: entrypoint {spec.entrypoint} is not the flow of "
-                f"scenarios/{entry.id}/scenario.yaml ({flow})"
             )
         if not (repo_root / spec.entrypoint_path).is_file():
             if entry.status.value == "稼働中":
@@ -181,24 +252,16 @@ def check_project(
     return problems, pending
 
 
-def scenario_entrypoint(scenario_id: str, flow: str) -> str:
-    """A scenario.yaml ``flow:`` as a deployment entrypoint (``path/file.py:function``)."""
+def scenario_entrypoint(scenarios: Path, scenario_id: str, flow: str) -> str:
+    """A scenario.yaml ``flow:`` as a deployment entrypoint (``path/file.py:function``):
+    relative to the repository for a module, the file in the scenario's folder otherwise."""
     where, _, function = flow.rpartition(":")
-    if where.endswith(".py"):
-        return f"scenarios/{scenario_id}/{where}:{function}"
-    return f"{where.replace('.', '/')}.py:{function}"
-
-
-def _scenario_flow(scenarios: Path, scenario_id: str) -> str | None:
-    from core.errors import ConfigError
-    from core.scenario import load_scenario
-
-    if not (scenarios / scenario_id / "scenario.yaml").is_file():
-        return None
-    try:
-        return load_scenario(scenario_id, root=scenarios).flow
-    except ConfigError:
-        return None  # reported by the scenario checks of `jimu inventory check`
+    if not where.endswith(".py"):
+        return f"{where.replace('.', '/')}.py:{function}"
+    folder = scenarios / scenario_id
+    with contextlib.suppress(ValueError):
+        return f"{(folder / where).resolve().relative_to(REPO_ROOT).as_posix()}:{function}"
+    return f"{(folder / where).resolve().as_posix()}:{function}"
 
 
 def plan_deployments(

@@ -14,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +22,7 @@ import pytest
 
 from core.ledger import Ledger, Status
 from core.secrets import get_secret
+from core.settings import get_settings
 from flows._paper_intake import SCENARIO, Paths, intake_file
 from review import DocumentState, ReviewDocument, ReviewField, ReviewStore
 from sandbox import RunningSandbox
@@ -32,13 +34,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def lowered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def lowered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every threshold 0 for this test (see the module docstring)."""
-    import ocr._template
-
     folder = lowered_scenarios(tmp_path / "scenarios")
-    monkeypatch.setattr(ocr._template, "SCENARIOS", folder)
-    return folder
+    monkeypatch.setenv("JIMU_SCENARIOS_DIR", str(folder))
+    get_settings.cache_clear()
+    yield folder
+    monkeypatch.delenv("JIMU_SCENARIOS_DIR", raising=False)
+    get_settings.cache_clear()
 
 
 def _auto_confirmed(store: ReviewStore) -> set[str]:
@@ -107,7 +110,7 @@ def test_accepted_forms_survive_a_crash_between_reading_and_registering(
     assert inspect_business(sandbox.paths.business_db).records == len(accepted)
 
 
-JIMU_WITH_LOWERED_THRESHOLDS = [sys.executable, "-m", "tests.flows._lowered_thresholds"]
+JIMU = [sys.executable, "-m", "cli"]
 FORMS = 20
 
 
@@ -128,9 +131,10 @@ def test_sigkill_while_reading_and_while_registering_then_rerun(
         "JIMU_LEDGER_URL": f"sqlite:///{tmp_path / 'ledger.sqlite3'}",
         "JIMU_SECRET_SANDBOX_BUSINESS_PASSWORD": get_secret("sandbox-business-password"),
         "PREFECT_HOME": str(tmp_path / "prefect"),
+        "JIMU_SCENARIOS_DIR": str(scenarios),
     }
     command = [
-        *JIMU_WITH_LOWERED_THRESHOLDS, str(scenarios), "run", "paper-intake",
+        *JIMU, "run", "paper-intake",
         "--batch", str(inbox), "--business-url", sandbox.business_url,
     ]  # fmt: skip
     review_db = data / "review" / "review.sqlite3"

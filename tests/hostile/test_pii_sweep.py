@@ -76,10 +76,11 @@ def test_no_personal_data_outside_its_stores_after_a_hostile_batch(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import ocr._template
+    from core.settings import get_settings
     from flows.paper_intake import paper_intake
 
-    monkeypatch.setattr(ocr._template, "SCENARIOS", lowered_scenarios(tmp_path / "scenarios"))
+    monkeypatch.setenv("JIMU_SCENARIOS_DIR", str(lowered_scenarios(tmp_path / "scenarios")))
+    get_settings.cache_clear()
     batch = make_hostile_batch(tmp_path / "batch", tmp_path / "elsewhere")
     truths = drop_scans(batch.folder, n=2, seed=31)
 

@@ -37,18 +37,28 @@ def test_every_runnable_scenario_has_a_deployment_tagged_with_its_department() -
         assert spec is not None and not (REPO_ROOT / spec.entrypoint_path).exists()
 
 
-def test_a_deployment_that_runs_another_flow_than_its_scenario_is_a_problem() -> None:
+def test_scenario_deployments_come_from_their_folders() -> None:
     project = load_project()
-    inventory = load_inventory(REPO_ROOT / "inventory.yaml")
     spec = project.deployment("paper-intake")
     assert spec is not None
-    wrong = spec.model_copy(update={"entrypoint": "flows/e_application_sync.py:e_application_sync"})
-    others = [d for d in project.deployments if d.name != "paper-intake"]
-    problems, _ = check_project(project.model_copy(update={"deployments": [*others, wrong]}),
-                                inventory)  # fmt: skip
+    assert spec.entrypoint == "flows/paper_intake.py:paper_intake"  # its scenario.yaml's flow
+    assert spec.parameters == {"scenario": "paper-intake"}
+    assert spec.inbox is not None and spec.inbox.folder == "inbox/paper-intake"
+    twice = project.model_copy(update={"deployments": [*project.deployments, spec]})
+    problems, _ = check_project(twice, load_inventory(REPO_ROOT / "inventory.yaml"))
+    assert problems == ["deployment 'paper-intake' appears twice"]
+
+
+def test_two_deployments_watching_one_inbox_is_a_problem() -> None:
+    project = load_project()
+    spec = project.deployment("paper-intake")
+    assert spec is not None
+    copy = spec.model_copy(update={"name": "paper-intake-west"})
+    both = project.model_copy(update={"deployments": [*project.deployments, copy]})
+    problems, _ = check_project(both, load_inventory(REPO_ROOT / "inventory.yaml"))
     assert problems == [
-        "deployment 'paper-intake': entrypoint flows/e_application_sync.py:e_application_sync "
-        "is not the flow of scenarios/paper-intake/scenario.yaml (flows.paper_intake:paper_intake)"
+        "deployments 'paper-intake' and 'paper-intake-west' watch the same inbox "
+        "'inbox/paper-intake': give each its own folder"
     ]
 
 
