@@ -1,4 +1,7 @@
-"""``systems/<id>/system.yaml``: each target system registered once, shared by scenarios.
+"""``systems/<folder>/system.yaml``: each target system registered once, shared by scenarios.
+
+The folder is the system's id with ``_`` for ``-`` (``systems/business_system/`` holds
+``business-system``), so that the page objects beside it are an importable package.
 
 A system is where robots work: its URL, the user they log in as, the *name* of the secret
 that holds the password (never the password), how many sessions it allows at once, and the
@@ -16,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.errors import ConfigError
 from core.yamlfile import load_yaml_model
 
-__all__ = ["SystemConfig", "all_systems", "load_system", "systems_dir"]
+__all__ = ["SystemConfig", "all_systems", "folder_of", "load_system", "systems_dir"]
 
 SYSTEM_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
@@ -59,13 +62,19 @@ def load_system(system_id: str, *, root: Path | None = None) -> SystemConfig:
 
     if not re.fullmatch(SYSTEM_ID, system_id):
         raise ConfigError(f"system ids are kebab-case ASCII, not {system_id[:48]!r}")
-    path = (root or systems_dir()) / system_id / "system.yaml"
+    path = (root or systems_dir()) / folder_of(system_id) / "system.yaml"
     if not path.is_file():
         raise ConfigError(f"no target system {system_id!r}: {path} does not exist")
     config = _load(path, path.stat().st_mtime_ns)
     if config.id != system_id:
-        raise ConfigError(f"{path}:1: id: {config.id!r} does not match its folder {system_id!r}")
+        raise ConfigError(f"{path}:1: id: {config.id!r} is not the system its folder holds "
+                          f"({system_id!r})")  # fmt: skip
     return config
+
+
+def folder_of(system_id: str) -> str:
+    """The folder of a system: its id with ``_`` for ``-`` (a Python package's name)."""
+    return system_id.replace("-", "_")
 
 
 def all_systems(*, root: Path | None = None) -> list[SystemConfig]:
@@ -74,7 +83,7 @@ def all_systems(*, root: Path | None = None) -> list[SystemConfig]:
     if not folder.is_dir():
         return []
     return [
-        load_system(path.name, root=folder)
+        load_system(path.name.replace("_", "-"), root=folder)
         for path in sorted(folder.iterdir())
         if (path / "system.yaml").is_file()
     ]

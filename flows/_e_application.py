@@ -32,8 +32,8 @@ from core.work_items import RetryPolicy, WorkItem, process_queue, worker_id
 from core.work_items import release_abandoned as release_abandoned_items
 from flows._human_list import UnkeyedItem
 from robots import RobotWorker
-from robots.business import BusinessSystem
-from robots.portal import ExportRow, Portal, read_export
+from systems.business_system import BusinessSystem
+from systems.e_application_portal import ExportRow, Portal, read_export
 
 __all__ = [
     "SCENARIO",
@@ -157,7 +157,7 @@ def export_to_file(
 
 
 def read_rows(csv_path: Path, *, encoding: str) -> list[ExportRow]:
-    """The rows of an export file (see :func:`robots.portal.read_export`)."""
+    """The rows of an export file (see :func:`systems.e_application_portal.read_export`)."""
     return read_export(csv_path.read_bytes(), encoding=encoding)
 
 

@@ -34,7 +34,7 @@ from orchestration._concurrency import target_session
 from orchestration._retry import retry_on_application_error
 from review import ReviewStore
 from robots import RobotWorker
-from robots.business import BusinessSystem
+from systems.business_system import BusinessSystem
 
 __all__ = ["paper_intake"]
 

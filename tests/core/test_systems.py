@@ -31,8 +31,8 @@ def test_a_scenario_naming_an_unregistered_system_is_refused(tmp_path: Path) -> 
 
 
 def test_a_system_whose_id_is_not_its_folder_is_refused(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "systems" / "business-system", tmp_path / "other-system")
-    with pytest.raises(ConfigError, match="does not match its folder 'other-system'"):
+    shutil.copytree(ROOT / "systems" / "business_system", tmp_path / "other_system")
+    with pytest.raises(ConfigError, match=r"is not the system its folder holds \('other-system'\)"):
         load_system("other-system", root=tmp_path)
 
 

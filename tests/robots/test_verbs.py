@@ -11,11 +11,11 @@ from core.errors import InvalidInput
 from core.fake_people import FakePeople
 from core.secrets import get_secret
 from robots import RobotWorker
-from robots.business import BusinessSystem
-from robots.portal import Portal, read_export
 from sandbox import BUSINESS_USER, PORTAL_USER, FaultSettings, RunningSandbox
 from sandbox.business import inspect_business
 from sandbox.portal import inspect_portal, seed_portal
+from systems.business_system import BusinessSystem
+from systems.e_application_portal import Portal, read_export
 
 pytestmark = pytest.mark.browser
 

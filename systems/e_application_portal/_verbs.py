@@ -7,8 +7,7 @@ from urllib.parse import quote
 from playwright.sync_api import Download
 
 from core.errors import InvalidInput, TargetUnavailable
-from robots._pages import retry_step
-from robots._system import TargetSystem
+from robots import TargetSystem, retry_step
 
 __all__ = ["ENCODING_LABELS", "Portal"]
 

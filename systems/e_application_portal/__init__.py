@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from robots.portal._export import ExportRow, read_export
-from robots.portal._verbs import ENCODING_LABELS, Portal
+from systems.e_application_portal._export import ExportRow, read_export
+from systems.e_application_portal._verbs import ENCODING_LABELS, Portal
 
 __all__ = ["ENCODING_LABELS", "ExportRow", "Portal", "read_export"]

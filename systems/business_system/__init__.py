@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from robots.business._verbs import BusinessSystem
+from systems.business_system._verbs import BusinessSystem
 
 __all__ = ["BusinessSystem"]

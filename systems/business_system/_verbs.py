@@ -9,9 +9,7 @@ from datetime import date
 from core.application import ChildAllowanceApplication
 from core.errors import ElementNotFound, InvalidInput, SessionExpired, TargetUnavailable
 from core.wareki import to_wareki
-from robots._forms import FormValues, fill_form
-from robots._pages import Screen, retry_step
-from robots._system import TargetSystem
+from robots import FormValues, Screen, TargetSystem, fill_form, retry_step
 
 __all__ = ["BusinessSystem"]
 
