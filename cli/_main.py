@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> _Parser:
-    from cli import _demo, _ocr, _reports, _review, _run, _sandbox, _scenarios, _serve
+    from cli import _demo, _ocr, _reports, _retry, _review, _run, _sandbox, _scenarios, _serve
 
     parser = _Parser(prog="jimu", description="jimu (事務): RPA and AI-OCR for municipal offices.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
@@ -41,6 +41,7 @@ def _build_parser() -> _Parser:
     _reports.register(commands)
     _review.register(commands)
     _run.register(commands)
+    _retry.register(commands)
     _scenarios.register(commands)
     _sandbox.register(commands)
     _serve.register(commands)

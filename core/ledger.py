@@ -320,6 +320,22 @@ class Ledger:
         )
         return status
 
+    def requeue(self, scenario: str, item_key: str) -> bool:
+        """Put an item that failed back in the queue, because a person fixed what was wrong
+        (``jimu retry``). True if it was a business or application failure; a done, queued,
+        running or returned item is left as it is (False). Its attempts and times are kept.
+        """
+        check_item_key(item_key)
+        failed = (Status.BUSINESS_FAILURE.value, Status.APPLICATION_FAILURE.value)
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(ledger_table)
+                .where(_key(scenario, item_key), ledger_table.c.status.in_(failed))
+                .values(status=Status.QUEUED.value, worker=None, lease_until=None,
+                        finished_at=None, reason_code=None, reason=None)
+            )  # fmt: skip
+            return bool(result.rowcount == 1)
+
     def return_item(self, scenario: str, item_key: str, *, reason: str) -> None:
         """Send the item back to the department (差戻し, 判読不能): it never counts as done.
 

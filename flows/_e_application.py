@@ -184,13 +184,14 @@ def enqueue_export(
         state = ledger.get(scenario, row.application_id)
         if state is None or state.status is Status.DONE:
             continue
+        if state.status is Status.BUSINESS_FAILURE:  # a person's, until `jimu retry`
+            reason = safe_text(state.reason or "")
+            result.refused.append(ItemOutcome(row.application_id, state.status, reason=reason))
+            continue
         if row.error is None:
             result.keys.append(row.application_id)
             continue
-        already_refused = state.status is Status.BUSINESS_FAILURE
-        if not already_refused and ledger.claim(
-            scenario, row.application_id, worker=worker_id("reader")
-        ):
+        if ledger.claim(scenario, row.application_id, worker=worker_id("reader")):
             ledger.fail(scenario, row.application_id, row.error)
         result.refused.append(
             ItemOutcome(
