@@ -46,3 +46,32 @@ def test_run_names_what_is_wrong_in_one_line() -> None:
     assert wrong.returncode == 2
     assert wrong.stderr.startswith("jimu: error: -p colour: not a parameter of paper-intake (")
     assert "batch" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_a_scenario_whose_flow_is_a_file_of_its_folder_runs(tmp_path: Path) -> None:
+    """``flow: flow.py:main``: plain Python inside the scenario's folder, run by ``jimu run``
+    on Prefect's local mode, given its own id."""
+    scenarios = tmp_path / "scenarios"
+    folder = scenarios / "hello-counter"
+    folder.mkdir(parents=True)
+    (folder / "scenario.yaml").write_text(
+        "id: hello-counter\nname: 窓口件数の集計\ndepartment: 市民課\nflow: flow.py:main\n",
+        encoding="utf-8",
+    )
+    (folder / "flow.py").write_text(
+        "from prefect import flow\n\n\n"
+        "@flow(name='hello-counter')\n"
+        "def main(scenario: str = 'unset', count: int = 1) -> dict[str, object]:\n"
+        "    return {'scenario': scenario, 'doubled': count * 2}\n",
+        encoding="utf-8",
+    )
+    env_home = {"PREFECT_HOME": str(tmp_path / "prefect"), "JIMU_DATA_DIR": str(tmp_path / "d")}
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "run", "hello-counter", "-p", "count=21"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+        | env_home | {"JIMU_SCENARIOS_DIR": str(scenarios)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "hello-counter: scenario: hello-counter" in result.stdout
+    assert "hello-counter: doubled: 42" in result.stdout

@@ -23,8 +23,8 @@ import pytest
 from core.ledger import Ledger, Status
 from core.secrets import get_secret
 from core.settings import get_settings
-from flows._paper_intake import SCENARIO, Paths, intake_file
-from review import DocumentState, ReviewDocument, ReviewField, ReviewStore
+from flows._paper_intake import SCENARIO, Paths
+from review import ReviewDocument, ReviewField, ReviewStore
 from sandbox import RunningSandbox
 from sandbox.business import inspect_business
 from tests.flows._lowered_thresholds import lowered_scenarios
@@ -78,35 +78,6 @@ def test_a_batch_where_nothing_needs_a_person_is_registered_once(
 
     again = paper_intake(business_url=sandbox.business_url)
     assert again["registered"] == 0
-    assert inspect_business(sandbox.paths.business_db).records == len(accepted)
-
-
-@pytest.mark.usefixtures("prefect_harness", "lowered")
-def test_accepted_forms_survive_a_crash_between_reading_and_registering(
-    sandbox: RunningSandbox, data_dir: Path, ledger_url: str, tmp_path: Path
-) -> None:
-    """The process reads every scan, then dies before the robot starts: the next run, with
-    no batch at all, finds the accepted documents in the store and registers each once."""
-    from flows.paper_intake import paper_intake
-
-    inbox = tmp_path / "inbox"
-    truths = drop_scans(inbox, n=6, seed=22)
-    ledger, store, paths = Ledger(ledger_url), ReviewStore(), Paths.under(data_dir)
-    outcomes = [
-        intake_file(scan, ledger=ledger, store=store, paths=paths, double_entry=False)
-        for scan in sorted(inbox.iterdir())
-    ]  # … and here the process is killed
-    accepted = {o.document_id for o in outcomes if o.result == "accepted"}
-    assert accepted and not any(inbox.iterdir())
-    for document_id in truths:  # nothing lives in memory only
-        state = store.document(document_id).state
-        assert state is (DocumentState.CONFIRMED if document_id in accepted
-                         else DocumentState.WAITING)  # fmt: skip
-        item = ledger.get(SCENARIO, document_id)
-        assert item is not None and item.status is Status.QUEUED
-
-    summary = paper_intake(business_url=sandbox.business_url)
-    assert summary["registered"] == len(accepted)
     assert inspect_business(sandbox.paths.business_db).records == len(accepted)
 
 
