@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 
 __all__ = [
+    "ExpectedErrorFilter",
     "MaskingFilter",
     "configure_logging",
     "configured_personal_fields",
@@ -101,6 +102,20 @@ def safe_text(
     return text
 
 
+class ExpectedErrorFilter(logging.Filter):
+    """Drops the traceback of a :class:`~core.errors.JimuError` a library logs (Prefect's flow
+    engine logs every exception a flow raises): jimu's errors are expected, each is reported
+    in one clear line where it is handled, and a traceback would only bury that line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from core.errors import JimuError
+
+        if record.exc_info and isinstance(record.exc_info[1], JimuError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class MaskingFilter(logging.Filter):
     """A logging filter that masks personal data in the formatted message (and exceptions)."""
 
@@ -132,6 +147,7 @@ def configure_logging(level: str | int | None = None) -> None:
             return
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ExpectedErrorFilter())
     handler.addFilter(MaskingFilter(configured_personal_fields()))
     root.addHandler(handler)
     # Client libraries log every request URL at INFO; URLs can carry ids, and it is noise.

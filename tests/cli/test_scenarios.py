@@ -75,3 +75,15 @@ def test_a_scenario_whose_flow_is_a_file_of_its_folder_runs(tmp_path: Path) -> N
     assert result.returncode == 0, result.stderr[-2000:]
     assert "hello-counter: scenario: hello-counter" in result.stdout
     assert "hello-counter: doubled: 42" in result.stdout
+
+
+def test_a_config_error_inside_a_flow_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "run", "paper-intake", "-p", f"batch={tmp_path / 'none'}"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+        | {"PREFECT_HOME": str(tmp_path / "prefect"), "JIMU_DATA_DIR": str(tmp_path / "d")},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "jimu: error: batch: the folder does not exist or is not a folder" in result.stderr
