@@ -143,9 +143,34 @@ def run_inventory_check(args: argparse.Namespace) -> int:
                 "the inventory lists candidates but no scenarios (add them under scenarios:)",
             ),
         )
+    if not any(p.kind == "schema" for p in problems):
+        problems += _deployment_problems(args)
     for problem in problems:
         print(problem)
     if problems:
         return 1
     print(f"{args.path}: no problems")
     return 0
+
+
+def _deployment_problems(args: argparse.Namespace) -> list[Any]:
+    """The deployments (prefect.yaml and every scenario's ``deployment:``) against the
+    register, and each one's parameter form: what `jimu serve` would refuse or run badly."""
+    from core.inventory import load_inventory
+    from orchestration.deployments import (
+        check_project,
+        form_problems,
+        load_project,
+        plan_deployments,
+    )
+    from reports import Problem
+
+    try:
+        project = load_project(scenarios=args.scenarios_dir)
+        problems, pending = check_project(project, load_inventory(args.path))
+        if not problems:
+            for plan in plan_deployments(project, skip=frozenset(pending)):
+                problems += form_problems(plan)
+    except ConfigError as exc:
+        problems = exc.message.splitlines()
+    return [Problem("", "deployment", text) for text in problems]

@@ -39,6 +39,7 @@ __all__ = [
     "apply_deployments",
     "check_project",
     "ensure_work_pool",
+    "form_problems",
     "load_project",
     "plan_deployments",
 ]
@@ -303,6 +304,32 @@ def plan_deployments(
             )
         )
     return plans
+
+
+def form_problems(plan: DeploymentPlan) -> list[str]:
+    """What makes a deployment's parameter form unfit for the people who use it: a
+    parameter without a description (the UI shows it to a clerk unexplained), a required
+    parameter without a value (a scheduled or inbox run could not start), a fixed value the
+    flow does not accept."""
+    import jsonschema
+
+    name, schema = plan.spec.name, plan.parameter_schema
+    problems = [
+        f"deployment {name!r}: parameter {key!r} has no description (flow docstring Args:)"
+        for key, field in schema.get("properties", {}).items()
+        if not field.get("description")
+    ]
+    problems += [
+        f"deployment {name!r}: parameter {key!r} is required but has no default: "
+        "a scheduled run could not start"
+        for key in schema.get("required", [])
+        if key not in plan.spec.parameters
+    ]
+    try:
+        jsonschema.validate(plan.spec.parameters, schema)
+    except jsonschema.ValidationError as exc:
+        problems.append(f"deployment {name!r}: parameters do not fit the flow: {exc.message}")
+    return problems
 
 
 def ensure_work_pool(client: Any, name: str) -> None:

@@ -22,8 +22,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from core.errors import ConfigError
 from core.inventory import Inventory, InventoryError, ScenarioStatus, load_inventory
 from core.ledger import Ledger, Status, ledger_table
+from core.scenario import load_scenario
 from reports._period import JST
 
 __all__ = ["Problem", "check_inventory"]
@@ -208,6 +210,11 @@ def _folder_problems(inventory: Inventory, folders: Path) -> list[Problem]:
         for name in present
         if name not in known
     ]
+    for name in present:
+        try:
+            load_scenario(name, root=folders)
+        except ConfigError as exc:
+            problems += [Problem("", "scenario-invalid", line) for line in exc.message.splitlines()]
     for index, entry in enumerate(inventory.scenarios):
         if entry.status.needs_folder and entry.id not in present:
             problems.append(

@@ -13,8 +13,10 @@ from core.inventory import load_inventory
 from core.yamlfile import YamlError
 from orchestration.deployments import (
     REPO_ROOT,
+    DeploymentPlan,
     apply_deployments,
     check_project,
+    form_problems,
     load_project,
     plan_deployments,
 )
@@ -59,6 +61,26 @@ def test_two_deployments_watching_one_inbox_is_a_problem() -> None:
     assert problems == [
         "deployments 'paper-intake' and 'paper-intake-west' watch the same inbox "
         "'inbox/paper-intake': give each its own folder"
+    ]
+
+
+def test_a_form_a_clerk_cannot_use_is_a_problem() -> None:
+    spec = load_project().deployment("paper-intake")
+    assert spec is not None
+    schema = {
+        "type": "object",
+        "properties": {"batch": {"type": "string"}, "scenario": {"type": "string",
+                                                                 "description": "シナリオID"}},
+        "required": ["batch", "scenario"],
+    }  # fmt: skip
+    plan = DeploymentPlan(spec=spec, flow_name="paper-intake", parameter_schema=schema,
+                          schedules=[])  # fmt: skip
+    assert form_problems(plan) == [
+        "deployment 'paper-intake': parameter 'batch' has no description (flow docstring Args:)",
+        "deployment 'paper-intake': parameter 'batch' is required but has no default: "
+        "a scheduled run could not start",
+        "deployment 'paper-intake': parameters do not fit the flow: "
+        "'batch' is a required property",
     ]
 
 

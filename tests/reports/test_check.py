@@ -46,7 +46,9 @@ def _register(tmp_path: Path, entries: list[str], folders: list[str]) -> Path:
     path.write_text("scenarios:\n" + "".join(entries), encoding="utf-8")
     for name in folders:
         (tmp_path / "scenarios" / name).mkdir(parents=True)
-        (tmp_path / "scenarios" / name / "scenario.yaml").write_text("id: x\n", encoding="utf-8")
+        (tmp_path / "scenarios" / name / "scenario.yaml").write_text(
+            f"id: {name}\nname: テスト\ndepartment: 市民課\n", encoding="utf-8"
+        )
     return path
 
 
@@ -125,3 +127,17 @@ def test_the_repository_register_only_waits_for_scenario_folders() -> None:
         assert problem.kind == "missing-folder", str(problem)
         scenario = problem.message.split(":")[0]
         assert not (root / "scenarios" / scenario / "scenario.yaml").exists()
+
+
+def test_a_scenario_yaml_that_does_not_load_is_a_problem(tmp_path: Path) -> None:
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "scenarios", tmp_path / "scenarios")
+    yaml = tmp_path / "scenarios" / "paper-intake" / "scenario.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(
+        "systems: [business-system]", "systems: [mainframe]"), encoding="utf-8")  # fmt: skip
+    shutil.copy(root / "inventory.yaml", tmp_path / "inventory.yaml")
+    problems = check_inventory(tmp_path / "inventory.yaml", ledger=f"sqlite:///{tmp_path}/l.db")
+    [invalid] = [p for p in problems if p.kind == "scenario-invalid"]
+    assert f"{yaml}: systems: no target system 'mainframe'" in invalid.message
