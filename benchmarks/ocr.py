@@ -28,12 +28,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr import calibrate, generate_samples, get_engine, load_template, read_document
+from ocr import calibrate, get_engine, load_template, read_document
 from ocr._calibrate import Outcome, choose_thresholds, outcomes, read_samples, sample_files
 from ocr._engines import Engine
 from ocr._fields import FieldRequest, read_fields
 from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
 from ocr._template import KINDS, FormTemplate, Thresholds
+from sandbox.paper_samples import generate_samples
 
 _BOXED_DIGITS = ("my_number", "postal_code", "phone", "account_number", "bank_code", "branch_code")
 CALIBRATION_SEED, CALIBRATION_DIGITS = 101, (1500, 2000)

@@ -149,8 +149,8 @@ def _sandbox(folder: Path) -> Iterator[_Sandbox]:
 
 
 def _seeded(folder: Path, count: int) -> list[Any]:
-    from core.fake_people import FakePeople
     from sandbox import sandbox_paths
+    from sandbox.fake_people import FakePeople
     from sandbox.portal import seed_portal
 
     folder.mkdir(parents=True, mode=0o700)

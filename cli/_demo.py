@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ocr import Sample
+    from sandbox.paper_samples import Sample
 
 __all__ = ["register", "scans_to_inbox"]
 
@@ -86,9 +86,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _sync_applications(args: argparse.Namespace, sandbox: Any) -> None:
-    from core.fake_people import FakePeople
     from flows.e_application_sync import e_application_sync
     from sandbox.business import inspect_business
+    from sandbox.fake_people import FakePeople
     from sandbox.portal import inspect_portal, seed_portal
 
     people = FakePeople(seed=args.seed)
@@ -142,7 +142,7 @@ def scans_to_inbox(samples: Sequence[Sample], inbox: Path) -> list[Path]:
 
 def _paper_forms(args: argparse.Namespace, sandbox: Any, root: Path) -> int:
     from flows.paper_intake import paper_intake
-    from ocr import generate_samples
+    from sandbox.paper_samples import generate_samples
 
     inbox = root / "inbox" / "paper-intake"
     made = generate_samples(root / "samples" / "paper-intake", n=args.forms, seed=args.seed,

@@ -83,8 +83,9 @@ def _digit_range(text: str) -> tuple[int, int]:
 
 
 def _samples(args: argparse.Namespace) -> int:
-    from ocr import generate_samples, load_template
+    from ocr import load_template
     from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
+    from sandbox.paper_samples import generate_samples
 
     digits_dir = args.digits_dir or DEFAULT_DIGITS_DIR
     if load_digits(digits_dir) is None:

@@ -78,9 +78,9 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from core.fake_people import FakePeople
     from core.settings import get_settings
     from sandbox import sandbox_paths
+    from sandbox.fake_people import FakePeople
     from sandbox.portal import seed_portal
 
     paths = sandbox_paths(get_settings().data_dir)

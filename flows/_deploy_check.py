@@ -17,13 +17,13 @@ from typing import Any
 
 from prefect import flow
 
-from core.application import ChildAllowanceApplication
 from core.ledger import Ledger, Status
 from core.scenario import load_scenario
 from core.work_items import release_abandoned, worker_id
 from flows import _e_application as process
 from orchestration._concurrency import target_session
 from robots import RobotWorker
+from systems.business_system import ChildAllowanceApplication
 
 __all__ = ["CHECK", "scale_out_check"]
 

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from core.application import ChildAllowanceApplication
 from core.errors import InvalidInput, JimuError
 from core.files import write_owner_only
 from core.ledger import Ledger, Status, check_item_key
@@ -32,7 +31,7 @@ from core.work_items import RetryPolicy, WorkItem, process_queue, worker_id
 from core.work_items import release_abandoned as release_abandoned_items
 from flows._human_list import UnkeyedItem
 from robots import RobotWorker
-from systems.business_system import BusinessSystem
+from systems.business_system import BusinessSystem, ChildAllowanceApplication
 from systems.e_application_portal import ExportRow, Portal, read_export
 
 __all__ = [

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from core.application import Applicant, BankAccount, Child, ChildAllowanceApplication
 from core.banks import bank_name
 from core.errors import InvalidInput
 from core.identifiers import validate_my_number
 from core.kana import to_fullwidth
 from core.postal import normalize_postal_code
+from systems.business_system import Applicant, BankAccount, Child, ChildAllowanceApplication
 
 __all__ = ["application_from_values", "choice"]
 

@@ -25,7 +25,6 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.application import ChildAllowanceApplication
 from core.errors import InvalidInput, JimuError
 from core.files import write_owner_only
 from core.ledger import Ledger, Status
@@ -49,6 +48,7 @@ from review import (
     ReviewStore,
     UnknownDocument,
 )
+from systems.business_system import ChildAllowanceApplication
 
 if TYPE_CHECKING:
     from ocr import FieldReading, FormTemplate

@@ -21,7 +21,6 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
-from core.application import ChildAllowanceApplication
 from core.errors import ConfigError
 from core.ledger import Ledger, Status
 from core.scenario import load_scenario
@@ -34,7 +33,7 @@ from orchestration._concurrency import target_session
 from orchestration._retry import retry_on_application_error
 from review import ReviewStore
 from robots import RobotWorker
-from systems.business_system import BusinessSystem
+from systems.business_system import BusinessSystem, ChildAllowanceApplication
 
 __all__ = ["paper_intake"]
 

@@ -19,15 +19,17 @@ from ocr._calibrate import calibrate, choose_thresholds
 from ocr._document import crop_field, read_document
 from ocr._engines import Engine, PpOcrEngine, TesseractEngine, get_engine
 from ocr._fields import read_field
+from ocr._handwriting import DEFAULT_DIGITS_DIR, Writer, draw_check, load_digits, strike_through
 from ocr._models import DocumentReading, FieldReading, PageReading
 from ocr._outputs import column_labels, write_csv, write_workbook
 from ocr._pages import load_pages
-from ocr._render import render_blank, write_blank_pdf
-from ocr._samples import Sample, generate_samples
+from ocr._render import MM_PER_INCH, box_rects, render_blank, write_blank_pdf
 from ocr._template import FieldSpec, FormTemplate, Thresholds, load_template
 from ocr._validate import date_value, validate_page
 
 __all__ = [
+    "DEFAULT_DIGITS_DIR",
+    "MM_PER_INCH",
     "Alignment",
     "DocumentReading",
     "Engine",
@@ -36,22 +38,25 @@ __all__ = [
     "FormTemplate",
     "PageReading",
     "PpOcrEngine",
-    "Sample",
     "TesseractEngine",
     "Thresholds",
+    "Writer",
     "align_page",
+    "box_rects",
     "calibrate",
     "choose_thresholds",
     "column_labels",
     "crop_field",
     "date_value",
-    "generate_samples",
+    "draw_check",
     "get_engine",
+    "load_digits",
     "load_pages",
     "load_template",
     "read_document",
     "read_field",
     "render_blank",
+    "strike_through",
     "validate_page",
     "write_blank_pdf",
     "write_csv",

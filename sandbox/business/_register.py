@@ -18,7 +18,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from core.application import Applicant, BankAccount, Child
 from sandbox._sessions import Session
 from sandbox._web import SessionDep, render
 from sandbox.business._common import choices, engine_of, form_values, today, wareki
@@ -30,6 +29,7 @@ from sandbox.business._validation import (
     parse_applicant,
     parse_children,
 )
+from systems.business_system import Applicant, BankAccount, Child
 
 __all__ = ["router"]
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
     update,
 )
 
-from core.application import Applicant, BankAccount, Child
+from systems.business_system import Applicant, BankAccount, Child
 
 __all__ = ["children", "insert_recipient", "metadata", "recipient_no_of", "recipients"]
 

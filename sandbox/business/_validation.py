@@ -11,12 +11,12 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from core.application import Applicant, BankAccount, Child
 from core.errors import InvalidInput
 from core.identifiers import is_valid_my_number
 from core.kana import is_fullwidth, is_katakana
 from core.phone import is_valid_phone
 from core.wareki import from_wareki
+from systems.business_system import Applicant, BankAccount, Child
 
 __all__ = [
     "ACCOUNT_TYPES",

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from core.application import ChildAllowanceApplication
 from sandbox._db import open_database
 from sandbox.portal._csv import CSV_COLUMNS
 from sandbox.portal._inspect import PortalSummary, inspect_portal
 from sandbox.portal._routes import create_portal_app
 from sandbox.portal._store import insert_new
 from sandbox.portal._tables import create_schema
+from systems.business_system import ChildAllowanceApplication
 
 __all__ = ["CSV_COLUMNS", "PortalSummary", "create_portal_app", "inspect_portal", "seed_portal"]
 

@@ -12,9 +12,9 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Final, Literal
 
-from core.application import Child
 from core.cells import safe_cell
 from sandbox.portal._store import StoredApplication
+from systems.business_system import Child
 
 __all__ = [
     "CSV_COLUMNS",

@@ -18,9 +18,9 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import IntegrityError
 
-from core.application import ChildAllowanceApplication
 from core.text import nfkc
 from sandbox.portal._tables import ACCEPTED, PENDING, RETURNED, Status, applications
+from systems.business_system import ChildAllowanceApplication
 
 __all__ = [
     "JST",

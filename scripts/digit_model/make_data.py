@@ -26,8 +26,8 @@ from ocr._document import crop_field
 from ocr._fields import FieldRequest, _prepare
 from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
 from ocr._pages import load_pages
-from ocr._samples import generate_samples
 from ocr._template import load_template
+from sandbox.paper_samples import generate_samples
 
 TRAIN_DIGITS = (0, 1500)
 FORMS_MNIST, FORMS_FONTS = 240, 40

@@ -6,10 +6,10 @@ import logging
 import time
 from datetime import date
 
-from core.application import ChildAllowanceApplication
 from core.errors import ElementNotFound, InvalidInput, SessionExpired, TargetUnavailable
 from core.wareki import to_wareki
 from robots import FormValues, Screen, TargetSystem, fill_form, retry_step
+from systems.business_system._application import ChildAllowanceApplication
 
 __all__ = ["BusinessSystem"]
 

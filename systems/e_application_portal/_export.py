@@ -1,6 +1,6 @@
 """Reading the 電子申請システム's CSV export into validated applications.
 
-Each row becomes either a :class:`~core.application.ChildAllowanceApplication`, normalised
+Each row becomes either a :class:`~systems.business_system.ChildAllowanceApplication`, normalised
 the way the business system insists (全角 names and addresses, 全角 katakana furigana), or a
 business error saying which column is wrong — never a crash, never the offending value.
 """
@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from core.application import Applicant, BankAccount, Child, ChildAllowanceApplication
 from core.cells import unquote_cell
 from core.errors import BusinessError, InvalidInput
 from core.identifiers import validate_my_number
@@ -24,6 +23,7 @@ from core.phone import is_valid_phone
 from core.postal import normalize_postal_code, postal_code_exists
 from core.text import nfkc
 from core.wareki import parse_wareki
+from systems.business_system import Applicant, BankAccount, Child, ChildAllowanceApplication
 
 __all__ = ["ExportRow", "read_export"]
 

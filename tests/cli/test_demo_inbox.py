@@ -6,8 +6,8 @@ import stat
 from pathlib import Path
 
 from cli._demo import scans_to_inbox
-from ocr import generate_samples
 from orchestration._inbox import SCAN_SUFFIXES
+from sandbox.paper_samples import generate_samples
 
 
 def test_the_demo_inbox_gets_the_scans_and_the_truth_stays_with_the_samples(

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from flows._paper_intake import document_id_of
-from ocr import generate_samples
+from sandbox.paper_samples import generate_samples
 
 
 def drop_scans(inbox: Path, *, n: int, seed: int) -> dict[str, dict[str, str]]:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from core.fake_people import FakePeople
 from core.ledger import Ledger, Status
 from flows._e_application import SCENARIO, enqueue_export
 from flows._human_list import write_human_list
+from sandbox.fake_people import FakePeople
 from sandbox.portal._csv import export_csv
 from sandbox.portal._store import StoredApplication
 from systems.e_application_portal import read_export

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.fake_people import FakePeople
 from core.ledger import Ledger, Status
 from core.scenario import load_scenario
 from flows._e_application import SCENARIO, Targets, reconcile_finished_elsewhere
 from sandbox import RunningSandbox
+from sandbox.fake_people import FakePeople
 from sandbox.portal import seed_portal
 
 pytestmark = pytest.mark.browser

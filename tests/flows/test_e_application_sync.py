@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from core.fake_people import FakePeople
 from core.ledger import Ledger, Status
 from sandbox import RunningSandbox
 from sandbox.business import inspect_business
+from sandbox.fake_people import FakePeople
 from sandbox.portal import inspect_portal, seed_portal
 from tests.conftest import latest_artifact
 

@@ -12,10 +12,10 @@ from typing import IO
 
 import pytest
 
-from core.fake_people import FakePeople
 from core.ledger import Ledger, Status
 from sandbox import FaultSettings, RunningSandbox
 from sandbox.business import inspect_business
+from sandbox.fake_people import FakePeople
 from sandbox.portal import inspect_portal, seed_portal
 
 pytestmark = pytest.mark.browser

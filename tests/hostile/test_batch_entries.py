@@ -15,8 +15,8 @@ import pytest
 from core.ledger import Ledger, Status
 from core.settings import get_settings
 from flows._paper_intake import SCENARIO, IntakeOutcome, Paths, batch_entries, intake_file
-from ocr import generate_samples
 from review import ReviewStore
+from sandbox.paper_samples import generate_samples
 from tests.hostile._files import PERSON_MY_NUMBER, PERSON_NAME, make_hostile_batch
 
 

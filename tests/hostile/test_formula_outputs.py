@@ -172,7 +172,7 @@ def test_the_hours_report_has_only_its_own_totals_as_formulas(tmp_path: Path) ->
 
 
 def test_the_sandbox_portal_export_has_no_formula() -> None:
-    from core.fake_people import FakePeople
+    from sandbox.fake_people import FakePeople
     from sandbox.portal._csv import CSV_COLUMNS, export_csv
     from sandbox.portal._store import StoredApplication
 

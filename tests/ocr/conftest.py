@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ocr import FormTemplate, Sample, generate_samples, load_template
+from ocr import FormTemplate, load_template
+from sandbox.paper_samples import Sample, generate_samples
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,8 @@ import pytest
 
 from cli import _ocr as cli_ocr
 from core.errors import InvalidInput
-from ocr import Sample
 from ocr._calibrate import Outcome, choose_thresholds
+from sandbox.paper_samples import Sample
 from tests.ocr.conftest import write_other_form
 
 

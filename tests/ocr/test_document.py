@@ -11,8 +11,9 @@ import pytest
 from PIL import Image
 
 from core.errors import FormNotRecognised, InvalidInput
-from ocr import FormTemplate, Sample, load_pages, read_document
+from ocr import FormTemplate, load_pages, read_document
 from ocr._validate import date_value, validate_field, validate_page
+from sandbox.paper_samples import Sample
 from tests.ocr.conftest import write_other_form
 
 

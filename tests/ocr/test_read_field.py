@@ -7,9 +7,10 @@ import pytest
 from PIL import Image
 
 from core.errors import InvalidInput
-from ocr import FormTemplate, Sample, align_page, crop_field, load_pages, read_field
+from ocr import FormTemplate, align_page, crop_field, load_pages, read_field
 from ocr._engines import DIGITS, KATAKANA
 from ocr._ppocr import get_recogniser
+from sandbox.paper_samples import Sample
 from tests.ocr.conftest import truth_of
 
 

@@ -1,4 +1,4 @@
-"""The sample generator: reproducible, realistic, with truthful ground truth."""
+"""The generated paper forms (sandbox.paper_samples) the OCR tests and benchmarks read."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from core.identifiers import is_valid_my_number
-from ocr import FormTemplate, Sample, generate_samples
+from ocr import FormTemplate
 from ocr._handwriting import DEFAULT_DIGITS_DIR
 from ocr._validate import date_value
+from sandbox.paper_samples import Sample, generate_samples
 
 
 def test_same_seed_gives_the_same_files(template: FormTemplate, tmp: Path) -> None:

@@ -22,7 +22,6 @@ from typing import Any, cast
 
 import pytest
 
-from core.fake_people import FakePeople
 from core.inventory import Inventory
 from core.ledger import Ledger, Status
 from core.net import free_port
@@ -46,6 +45,7 @@ from orchestration.deployments import (
 )
 from sandbox import RunningSandbox
 from sandbox.business import inspect_business
+from sandbox.fake_people import FakePeople
 
 pytestmark = pytest.mark.browser
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from core.errors import InvalidInput
-from core.fake_people import FakePeople
 from core.secrets import get_secret
 from robots import RobotWorker
 from sandbox import BUSINESS_USER, PORTAL_USER, FaultSettings, RunningSandbox
 from sandbox.business import inspect_business
+from sandbox.fake_people import FakePeople
 from sandbox.portal import inspect_portal, seed_portal
 from systems.business_system import BusinessSystem
 from systems.e_application_portal import Portal, read_export

@@ -8,10 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.fake_people import FakePeople
 from core.secrets import secret_path
 from sandbox import admin_headers, admin_token, serve_in_background
 from sandbox._admin import ADMIN_TOKEN_SECRET, HASH_KEY_SECRET, hash_key
+from sandbox.fake_people import FakePeople
 from sandbox.portal import seed_portal
 
 

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
 import sandbox.portal
-from core.application import Applicant, BankAccount, Child, ChildAllowanceApplication
 from core.identifiers import is_valid_my_number
 from core.secrets import ensure_secret
 from sandbox import PORTAL_USER, RunningSandbox, admin_headers
@@ -26,6 +25,7 @@ from sandbox.portal import (
     inspect_portal,
     seed_portal,
 )
+from systems.business_system import Applicant, BankAccount, Child, ChildAllowanceApplication
 
 LEADING_ZERO_MY_NUMBER = "012345678903"
 LEADING_ZERO_ACCOUNT = "0012345"

@@ -1,4 +1,4 @@
-"""The tables behind :mod:`core.fake_people`: names with readings, area codes, banks.
+"""The tables behind :mod:`sandbox.fake_people`: names with readings, area codes, banks.
 
 Data, kept apart from the generator's logic. Everything here is common knowledge (frequent
 names, real bank and area codes); nothing identifies a person.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itertools import accumulate
 
-from core.application import Gender
+from systems.business_system import Gender
 
 __all__ = [
     "AREA_CODES",
@@ -20,8 +20,6 @@ __all__ = [
     "GIVEN_NAMES",
     "KANJI_DIGITS",
     "LOCAL_AREA_CODES",
-    "NATIONAL_BANKS",
-    "REGIONAL_BANKS",
 ]
 
 
@@ -130,28 +128,7 @@ LOCAL_AREA_CODES = {("神奈川県", "相模原市"): "042", ("神奈川県", "�
 # home prefecture only, with a branch named after the resident's city. Online-only banks are
 # left out: their branch names (and codes) follow no pattern that could be made up.
 
-NATIONAL_BANKS = (
-    ("0001", "みずほ銀行", 10), ("0005", "三菱ＵＦＪ銀行", 14), ("0009", "三井住友銀行", 11),
-    ("0010", "りそな銀行", 4), ("9900", "ゆうちょ銀行", 14),
-)  # fmt: skip
-REGIONAL_BANKS = {
-    "北海道": (("0116", "北海道銀行"),),
-    "宮城県": (("0125", "七十七銀行"),),
-    "茨城県": (("0130", "常陽銀行"),),
-    "栃木県": (("0129", "足利銀行"),),
-    "群馬県": (("0128", "群馬銀行"),),
-    "埼玉県": (("0017", "埼玉りそな銀行"), ("0133", "武蔵野銀行")),
-    "千葉県": (("0134", "千葉銀行"), ("0135", "千葉興業銀行")),
-    "東京都": (("0137", "きらぼし銀行"), ("1344", "城南信用金庫"), ("1360", "多摩信用金庫")),
-    "神奈川県": (("0138", "横浜銀行"),),
-    "富山県": (("0144", "北陸銀行"),),
-    "長野県": (("0143", "八十二銀行"),),
-    "静岡県": (("0149", "静岡銀行"),),
-    "京都府": (("0158", "京都銀行"),),
-    "岡山県": (("0168", "中国銀行"),),
-    "広島県": (("0169", "広島銀行"),),
-    "福岡県": (("0177", "福岡銀行"), ("0190", "西日本シティ銀行")),
-}
+
 BRANCH_PLACES = _words("""
 本店営業部 新宿 渋谷 池袋 上野 銀座 横浜 大宮 千葉 八王子 立川 町田 吉祥寺 船橋 川崎 札幌 仙台
 名古屋 梅田 難波 京都 神戸 広島 福岡

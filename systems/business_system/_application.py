@@ -1,7 +1,7 @@
-"""The 児童手当認定請求 (child-allowance claim) as data, shared by every part of jimu.
+"""The 児童手当認定請求 (child-allowance claim): the record the 業務システム registers.
 
-The e-application portal stores it, the business system registers it, the OCR reads it off
-paper, and the fake-data generator invents it. Values are kept as a citizen would write them
+The e-application portal's export and the paper form both become one; the sandbox's fake
+data generator invents them. Values are kept as a citizen would write them
 (全角 names and addresses, katakana furigana, ISO dates); validation lives in the helpers of
 ``core`` and in the systems that receive the data.
 """
@@ -13,7 +13,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Applicant", "BankAccount", "Child", "ChildAllowanceApplication"]
+__all__ = [
+    "AccountType",
+    "Applicant",
+    "BankAccount",
+    "Child",
+    "ChildAllowanceApplication",
+    "Gender",
+]
 
 AccountType = Literal["普通", "当座"]
 Gender = Literal["男", "女"]

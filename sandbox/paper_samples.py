@@ -1,7 +1,7 @@
 """Generated scans of filled-in forms, with ground truth, for tests, calibration and benchmarks.
 
 ``generate_samples(out, n=200, seed=3)`` fills the template for fake claimants from
-:class:`core.fake_people.FakePeople`, in handwriting-like ink (jittered Klee One and
+:class:`sandbox.fake_people.FakePeople`, in handwriting-like ink (jittered Klee One and
 YOzFont glyphs, real MNIST digits in digit boxes), then adds scan effects (rotation up to
 ±3°, shift, blur, noise, JPEG, 200–300 dpi, some pages upside down) and writes each page as
 PDF, PNG or TIFF with a ``.json`` of the true values beside it. The same seed gives the same
@@ -22,12 +22,22 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageFilter
 
-from core.application import ChildAllowanceApplication
-from core.fake_people import FakePeople
 from core.wareki import to_wareki
-from ocr._handwriting import DEFAULT_DIGITS_DIR, Writer, draw_check, load_digits, strike_through
-from ocr._render import MM_PER_INCH, box_rects, render_blank
-from ocr._template import FieldSpec, FormTemplate, load_template
+from ocr import (
+    DEFAULT_DIGITS_DIR,
+    MM_PER_INCH,
+    FieldSpec,
+    FormTemplate,
+    Writer,
+    box_rects,
+    draw_check,
+    load_digits,
+    load_template,
+    render_blank,
+    strike_through,
+)
+from sandbox.fake_people import FakePeople
+from systems.business_system import ChildAllowanceApplication
 
 __all__ = ["DEFAULT_DIGITS_DIR", "Sample", "generate_samples", "true_values"]
 
