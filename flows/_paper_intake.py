@@ -190,7 +190,7 @@ def _intake(
     today: date | None,
     double_entry: bool,
 ) -> IntakeOutcome:
-    from ocr import load_template, read_document
+    from ocr import column_labels, load_template, read_document
 
     state = ledger.get(paths.scenario, document_id)
     if state is not None and state.status in _ENDED:
@@ -221,8 +221,10 @@ def _intake(
             except InvalidInput as exc:
                 log.info("document %s: all fields read but %s", document_id, exc.code)
                 accepted = False
+        labels = column_labels(template)
+        critical = CRITICAL_FIELDS if double_entry else frozenset()
         fields = [
-            _review_field(template, name, field, critical=double_entry and name in CRITICAL_FIELDS)
+            _review_field(template, labels[name], name, field, critical=name in critical)
             for name, field in page.fields.items()
         ]
     # Durable first (the store), then the scan leaves the batch, then the ledger knows it.
@@ -270,15 +272,9 @@ def _refuse(
 
 
 def _review_field(
-    template: FormTemplate, name: str, reading: FieldReading, *, critical: bool
+    template: FormTemplate, label: str, name: str, reading: FieldReading, *, critical: bool
 ) -> ReviewField:
     spec = template.field(name)
-    label = spec.label or ""
-    if spec.kind == "checkbox":
-        owner = next((s.label for s in template.fields if s.group == spec.group and s.label), "")
-        label = f"{owner} {spec.option}".strip()
-    if name.startswith("child") and not label.startswith("児童"):
-        label = f"児童{name[5]} {label}"
     pattern, hint = _PATTERNS.get(spec.kind, (None, None))
     if spec.kind == "digits" and spec.rule == "phone":
         pattern, hint = r"^0[0-9]{9,10}$", "0から始まる10桁か11桁の数字"

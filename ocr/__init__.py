@@ -28,14 +28,14 @@ from ocr._template import FieldSpec, FormTemplate, Thresholds, load_template
 from ocr._validate import date_value, validate_page
 
 __all__ = [
-    "DEFAULT_DIGITS_DIR",
-    "MM_PER_INCH",
     "Alignment",
+    "DEFAULT_DIGITS_DIR",
     "DocumentReading",
     "Engine",
     "FieldReading",
     "FieldSpec",
     "FormTemplate",
+    "MM_PER_INCH",
     "PageReading",
     "PpOcrEngine",
     "TesseractEngine",

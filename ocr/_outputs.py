@@ -38,19 +38,17 @@ _BAD_SHEET_CHARS = str.maketrans({c: "・" for c in "[]:*?/\\"})
 
 
 def column_labels(template: FormTemplate) -> dict[str, str]:
-    """A unique Japanese heading per field: its label, the child's number, the option."""
+    """A unique Japanese heading per field: its ``heading`` or printed label, a check box's
+    with its group's label and its option; the field's name is added to one still shared."""
     group_label: dict[str, str] = {}
     for spec in template.fields:
-        if spec.kind == "checkbox" and spec.group and spec.label:
-            group_label.setdefault(spec.group, spec.label)
+        if spec.kind == "checkbox" and spec.group and (spec.heading or spec.label):
+            group_label.setdefault(spec.group, spec.heading or spec.label)
     labels: dict[str, str] = {}
     for spec in template.fields:
-        label = spec.label
+        label = spec.heading or spec.label
         if spec.kind == "checkbox" and spec.group:
-            label = f"{group_label.get(spec.group, spec.label or spec.group)} {spec.option}"
-        prefix = spec.name.split("_", 1)[0]
-        if prefix.startswith("child") and prefix[5:].isdigit() and not label.startswith("児童"):
-            label = f"児童{prefix[5:]} {label}"
+            label = f"{group_label.get(spec.group, label or spec.group)} {spec.option}"
         labels[spec.name] = label.strip() or spec.name
     counts = Counter(labels.values())
     return {name: label if counts[label] == 1 else f"{label}（{name}）"

@@ -87,11 +87,14 @@ class FieldSpec(_Model):
     Check boxes belong to a ``group`` (one choice per group) and carry the ``option`` they
     mean. ``charset`` overrides the kind's default set of characters; ``rule`` names an extra
     check (``my_number`` check digit, ``postal_code`` exists and matches the address, ``phone``
-    shape). A ``digits`` field without a rule must fill every box.
+    shape). A ``digits`` field without a rule must fill every box. ``heading`` names the
+    field where it stands alone — a review screen, a workbook column — when the printed
+    label needs its section to be understood (``児童1 氏名`` for an ``氏名`` in a child's row).
     """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
     label: str = Field(max_length=100)
+    heading: str | None = Field(default=None, max_length=100)
     kind: FieldKind
     x_mm: Mm
     y_mm: Mm
