@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     systems_dir: Path = Field(
         default=_REPO / "systems", description="One folder per target system (system.yaml)."
     )
+    mnist_dir: Path = Field(
+        default=_REPO.parent / "shared" / "data" / "mnist",
+        description="Real handwritten digits (MNIST IDX files) for samples and benchmarks; "
+        "fonts stand in when the folder is absent.",
+    )
     retention_days: int = Field(
         default=90,
         ge=1,

@@ -19,23 +19,21 @@ from ocr._calibrate import calibrate, choose_thresholds
 from ocr._document import crop_field, read_document
 from ocr._engines import Engine, PpOcrEngine, TesseractEngine, get_engine
 from ocr._fields import read_field
-from ocr._handwriting import DEFAULT_DIGITS_DIR, Writer, draw_check, load_digits, strike_through
+from ocr._handwriting import Writer, draw_check, load_digits, strike_through
 from ocr._models import DocumentReading, FieldReading, PageReading
 from ocr._outputs import column_labels, write_csv, write_workbook
 from ocr._pages import load_pages
-from ocr._render import MM_PER_INCH, box_rects, render_blank, write_blank_pdf
+from ocr._render import box_rects, render_blank, write_blank_pdf
 from ocr._template import FieldSpec, FormTemplate, Thresholds, load_template
 from ocr._validate import date_value, validate_page
 
 __all__ = [
     "Alignment",
-    "DEFAULT_DIGITS_DIR",
     "DocumentReading",
     "Engine",
     "FieldReading",
     "FieldSpec",
     "FormTemplate",
-    "MM_PER_INCH",
     "PageReading",
     "PpOcrEngine",
     "TesseractEngine",

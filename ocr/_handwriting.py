@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
+from core.settings import get_settings
 from ocr._render import font_path
 
 __all__ = [
@@ -24,7 +25,8 @@ __all__ = [
     "strike_through",
 ]
 
-DEFAULT_DIGITS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "mnist"
+#: Where real handwritten digits are looked for (the settings' ``mnist_dir``).
+DEFAULT_DIGITS_DIR = get_settings().mnist_dir
 _IMAGES = "digits-dev-images-idx3-ubyte.gz"
 _LABELS = "digits-dev-labels-idx1-ubyte.gz"
 

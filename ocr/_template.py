@@ -145,8 +145,46 @@ class Thresholds(_Model):
         return self.for_kind(spec.kind)
 
 
+class RowCheck(_Model):
+    """A row of a form a person fills in completely or not at all (a child's row)."""
+
+    label: str = Field(max_length=100, description="the row in messages, e.g. 児童1")
+    fields: tuple[str, ...] = Field(min_length=1, max_length=30)
+    choice: str | None = Field(default=None, description="a check-box group the row needs")
+    date: str | None = Field(default=None, description="the row's date field")
+    after: str | None = Field(default=None, description="a date the row's date must follow")
+    not_after: str | None = Field(default=None, description="a date it must not follow")
+
+
+class PostalCheck(_Model):
+    """A postal code and the address it must match."""
+
+    postal_code: str
+    address: str
+
+
+class CrossChecks(_Model):
+    """Rules across fields, named by field: a postal code that matches the address, dates
+    that cannot lie in the future (after the day the form was received), rows filled in
+    completely or not at all."""
+
+    postal_matches_address: PostalCheck | None = None
+    not_in_future: tuple[str, ...] = Field(default=(), max_length=MAX_FIELDS)
+    rows: tuple[RowCheck, ...] = Field(default=(), max_length=MAX_FIELDS)
+
+    def field_names(self) -> set[str]:
+        """Every field the checks name."""
+        names = set(self.not_in_future)
+        if self.postal_matches_address:
+            names |= {self.postal_matches_address.postal_code, self.postal_matches_address.address}
+        for row in self.rows:
+            names |= {*row.fields, *(n for n in (row.date, row.after, row.not_after) if n)}
+        return names
+
+
 class FormTemplate(_Model):
-    """A whole form: page size, registration marks, printed texts and fields."""
+    """A whole form: page size, registration marks, printed texts, fields and the checks
+    across them."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)
     title: str = Field(max_length=200)
@@ -154,6 +192,7 @@ class FormTemplate(_Model):
     marks: RegistrationMarks
     texts: tuple[StaticText, ...] = Field(default=(), max_length=MAX_FIELDS)
     fields: tuple[FieldSpec, ...] = Field(min_length=1, max_length=MAX_FIELDS)
+    checks: CrossChecks = CrossChecks()
     thresholds: Thresholds = Thresholds()
     source: Path | None = Field(default=None, exclude=True)
 
@@ -174,6 +213,13 @@ class FormTemplate(_Model):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"duplicate field names: {duplicates}")
+        unknown = sorted(self.checks.field_names() - set(names))
+        if unknown:
+            raise ValueError(f"checks name fields the form does not have: {unknown}")
+        groups = {f.group for f in self.fields if f.group}
+        missing = sorted({r.choice for r in self.checks.rows if r.choice} - groups)
+        if missing:
+            raise ValueError(f"checks name check-box groups the form does not have: {missing}")
         width, height = self.page_mm
         for spec in self.fields:
             if spec.x_mm + spec.width_mm > width or spec.y_mm + spec.height_mm > height:

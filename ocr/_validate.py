@@ -2,9 +2,10 @@
 
 A field is **accepted** only if its confidence clears its kind's calibrated threshold and
 every rule about it holds: its own (era date exists, check digit, katakana, phone shape,
-postal code exists) and those across fields (postal code matches the address, children born
-after the claimant and not after the claim, the claim not dated in the future, one tick per
-group of check boxes, a child's row filled in completely or not at all). Reasons are
+postal code exists) and those across fields the template's ``checks:`` name (a postal code
+that matches the address, dates not in the future, rows filled in completely or not at all,
+a row's date after one field's and not after another's), and one tick per group of check
+boxes. Reasons are
 log-safe: they never repeat the value.
 """
 
@@ -72,45 +73,64 @@ def _digits(value: str, spec: FieldSpec) -> str:
     return value
 
 
-def _cross_field(fields: dict[str, FieldReading], normalised: dict[str, str | None],
-                 today: date) -> dict[str, list[str]]:
+def _cross_field(template: FormTemplate, fields: dict[str, FieldReading],
+                 normalised: dict[str, str | None], today: date) -> dict[str, list[str]]:
+    """The template's checks across fields (``checks:``); messages name fields by heading."""
     reasons: dict[str, list[str]] = defaultdict(list)
+    checks, labels = template.checks, _headings(template)
 
-    def day(name: str) -> date | None:
-        value = normalised.get(name)
+    def day(name: str | None) -> date | None:
+        value = normalised.get(name) if name else None
         return date.fromisoformat(value) if value else None
 
-    postal, address = normalised.get("postal_code"), fields.get("address")
-    if postal and address and address.value and not address_matches_postal_code(
-        postal, address.value
-    ):
-        reasons["postal_code"].append("郵便番号と住所が一致しません")
-        reasons["address"].append("住所と郵便番号が一致しません")
-    request, parent = day("request_date"), day("birth_date")
-    if request and request > today:
-        reasons["request_date"].append("請求年月日が未来の日付です")
-    for i in range(1, 10):
-        names = [f"child{i}_name_kana", f"child{i}_name", f"child{i}_birth_date"]
-        if names[0] not in fields:
-            break
-        filled = [name for name in names if fields[name].value]
-        if filled and len(filled) < len(names):
-            for name in set(names) - set(filled):
-                reasons[name].append("児童の欄が一部だけ記入されています")
-        genders = [name for name in (f"child{i}_male", f"child{i}_female") if name in fields]
-        ticked = [name for name in genders if fields[name].value]
-        if genders and filled and not ticked:
-            for name in genders:
-                reasons[name].append("児童の性別に印がありません")
+    pair = checks.postal_matches_address
+    if pair is not None:
+        postal, address = normalised.get(pair.postal_code), fields.get(pair.address)
+        if postal and address and address.value and not address_matches_postal_code(
+            postal, address.value
+        ):
+            first, second = labels[pair.postal_code], labels[pair.address]
+            reasons[pair.postal_code].append(f"{first}と{second}が一致しません")
+            reasons[pair.address].append(f"{second}と{first}が一致しません")
+    for name in checks.not_in_future:
+        when = day(name)
+        if when and when > today:
+            reasons[name].append(f"{labels[name]}が未来の日付です")
+    for row in checks.rows:
+        filled = [name for name in row.fields if fields[name].value]
+        partly = f"{row.label}の欄が一部だけ記入されています"
+        if filled and len(filled) < len(row.fields):
+            for name in set(row.fields) - set(filled):
+                reasons[name].append(partly)
+        boxes = [spec.name for spec in template.fields if row.choice and spec.group == row.choice]
+        ticked = [name for name in boxes if fields[name].value]
+        if boxes and filled and not ticked:
+            group = next((labels[n] for n in boxes), row.choice)
+            for name in boxes:
+                reasons[name].append(f"{group}に印がありません")
         elif ticked and not filled:
-            for name in genders:
-                reasons[name].append("児童の欄が一部だけ記入されています")
-        child = day(names[2])
-        if child and parent and child <= parent:
-            reasons[names[2]].append("児童の生年月日が請求者の生年月日より前です")
-        if child and request and child > request:
-            reasons[names[2]].append("児童の生年月日が請求年月日より後です")
+            for name in boxes:
+                reasons[name].append(partly)
+        when = day(row.date)
+        if row.date and when:
+            earliest, latest = day(row.after), day(row.not_after)
+            if earliest and when <= earliest:
+                reasons[row.date].append(f"{labels[row.date]}が{labels[row.after or '']}より前です")
+            if latest and when > latest:
+                reasons[row.date].append(
+                    f"{labels[row.date]}が{labels[row.not_after or '']}より後です"
+                )
     return reasons
+
+
+def _headings(template: FormTemplate) -> dict[str, str]:
+    """Each field's heading, or its printed label (a check box's: its group's first label)."""
+    headings = {spec.name: spec.heading or spec.label or spec.name for spec in template.fields}
+    for spec in template.fields:
+        if spec.group and not (spec.heading or spec.label):
+            first = next(s for s in template.fields if s.group == spec.group)
+            headings[spec.name] = first.heading or first.label or spec.group
+    return headings
 
 
 def _choices(template: FormTemplate, fields: dict[str, FieldReading],
@@ -148,7 +168,7 @@ def validate_page(
         value, own = validate_field(fields[spec.name], spec)
         normalised[spec.name] = value
         reasons[spec.name].extend(own)
-    for name, found in _cross_field(fields, normalised, today).items():
+    for name, found in _cross_field(template, fields, normalised, today).items():
         reasons[name].extend(found)
     choices = _choices(template, fields, reasons)
     out = {}

@@ -22,9 +22,9 @@ from sandbox._settings import FaultSettings, SandboxSettings
 
 __all__ = [
     "BUSINESS_USER",
+    "PORTAL_USER",
     "FaultInjector",
     "FaultSettings",
-    "PORTAL_USER",
     "RunningSandbox",
     "SandboxSettings",
     "admin_headers",

@@ -22,10 +22,9 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageFilter
 
+from core.settings import get_settings
 from core.wareki import to_wareki
 from ocr import (
-    DEFAULT_DIGITS_DIR,
-    MM_PER_INCH,
     FieldSpec,
     FormTemplate,
     Writer,
@@ -42,6 +41,10 @@ from systems.business_system import ChildAllowanceApplication
 __all__ = ["DEFAULT_DIGITS_DIR", "Sample", "generate_samples", "true_values"]
 
 log = logging.getLogger(__name__)
+
+MM_PER_INCH = 25.4
+#: Real handwritten digits, if the folder is there (the settings' ``mnist_dir``).
+DEFAULT_DIGITS_DIR = get_settings().mnist_dir
 
 _DRAW_DPI = 300
 _ERA_CODES = {"昭和": "3", "平成": "4", "令和": "5"}

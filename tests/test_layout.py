@@ -53,18 +53,3 @@ def test_imports_point_one_way(package: str) -> None:
 @pytest.mark.parametrize("package", sorted(ALLOWED.keys() - PREFECT_ALLOWED))
 def test_only_the_orchestration_side_imports_prefect(package: str) -> None:
     assert [m for m, names in _imports(package).items() if "prefect" in names] == []
-
-
-def test_every_public_surface_is_sorted() -> None:
-    """A package's __init__ lists its public names in order (STYLE.md)."""
-    unsorted = []
-    for path in sorted(ROOT.glob("*/**/__init__.py")):
-        if path.parts[len(ROOT.parts)] not in OURS:
-            continue
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.List)
-                    and any(getattr(t, "id", None) == "__all__" for t in node.targets)):
-                names = [getattr(e, "value", None) for e in node.value.elts]
-                if names != sorted(names):  # type: ignore[type-var]
-                    unsorted.append(str(path.relative_to(ROOT)))
-    assert unsorted == []

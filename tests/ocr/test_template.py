@@ -138,3 +138,29 @@ def test_thresholds_go_through_the_same_loader(tmp: Path) -> None:
                                          encoding="utf-8")
     with pytest.raises(YamlError, match=r"thresholds.yaml:3: by_kind.digits: key repeated"):
         load_template(tmp)
+
+
+def test_checks_that_name_a_field_the_form_lacks_are_refused(tmp: Path) -> None:
+    _copy_template(tmp, "after: birth_date, not_after: request_date}\n    - {label: 児童2",
+                   "after: birth_day, not_after: request_date}\n    - {label: 児童2")  # fmt: skip
+    with pytest.raises(YamlError, match=r"checks name fields the form does not have: \['birth_"):
+        load_template(tmp)
+
+
+def test_row_checks_come_from_the_template(template: FormTemplate) -> None:
+    """A child's row half filled, born before the claimant, and a future request date: each
+    reason names the fields as the template heads them."""
+    from datetime import date
+
+    from ocr import FieldReading, validate_page
+
+    values = {spec.name: "" for spec in template.fields}
+    values |= {"request_date": "5081202", "birth_date": "4020304", "postal_code": "1000001",
+               "child1_name_kana": "ヤマダ", "child1_birth_date": "4020101", "child1_male": "1"}
+    fields = {name: FieldReading(kind=template.field(name).kind, value=value, confidence=1.0,
+                                 engine="test", name=name) for name, value in values.items()}
+    out, _ = validate_page(fields, template, today=date(2026, 12, 1))
+    assert "請求年月日が未来の日付です" in out["request_date"].reasons
+    assert "児童1の欄が一部だけ記入されています" in out["child1_name"].reasons
+    assert "児童1 生年月日が請求者 生年月日より前です" in out["child1_birth_date"].reasons
+    assert not out["child2_name"].reasons or "児童2" not in "".join(out["child2_name"].reasons)
