@@ -89,7 +89,8 @@ def _samples(args: argparse.Namespace) -> int:
 
     digits_dir = args.digits_dir or DEFAULT_DIGITS_DIR
     if load_digits(digits_dir) is None:
-        print(f"no MNIST digits in {digits_dir}: drawing digits from fonts", file=sys.stderr)
+        print(f"no MNIST digits in {digits_dir}: drawing digits from fonts "
+              "(JIMU_MNIST_DIR names the folder of MNIST IDX files)", file=sys.stderr)
     made = generate_samples(args.out, n=args.n, seed=args.seed,
                             template=load_template(args.template), digits_dir=digits_dir,
                             digit_range=getattr(args, "digit_range", (0, 4000)))

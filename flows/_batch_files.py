@@ -20,6 +20,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.files import make_owner_only_dir
+
 __all__ = [
     "MAX_SCAN_BYTES",
     "Entry",
@@ -112,7 +114,7 @@ def move_owner_only(source: Path, target: Path) -> Path:
     A rename where it can; across file systems a copy written without following links, then
     the source removed. ``source`` must not be a link (see :func:`keep_copy` for those).
     """
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_owner_only_dir(target.parent)
     if target.exists() and os.path.samefile(source, target):
         _tighten(target)
         return target
@@ -135,7 +137,7 @@ def keep_copy(source: Path, target: Path, *, follow_link: bool) -> Path:
     ``follow_link=True`` reads through a link to a regular file (the link and its target are
     left as they are); anything that is not a regular file raises ``OSError``.
     """
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_owner_only_dir(target.parent)
     source_fd = os.open(source, _READ_FLAGS | (0 if follow_link else os.O_NOFOLLOW))
     try:
         info = os.fstat(source_fd)

@@ -71,6 +71,7 @@ def test_each_entry_gets_one_outcome_and_the_good_scan_is_still_read(
         assert stat.S_IMODE(path.lstat().st_mode) == 0o600
         assert not path.is_symlink()
     assert stat.S_IMODE(quarantine.stat().st_mode) == 0o700
+    assert stat.S_IMODE(quarantine.parent.stat().st_mode) == 0o700  # the scenario's folder too
     for note in quarantine.glob("*.reason.txt"):  # reasons name no person, no file
         text = note.read_text(encoding="utf-8")
         assert PERSON_NAME not in text and PERSON_MY_NUMBER not in text and "HYPERLINK" not in text
