@@ -43,13 +43,18 @@ Ready = tuple[str, ChildAllowanceApplication]
 
 @task(name="read-scan", cache_policy=NO_CACHE)
 def read_scan(
-    path: Path, scenario: str, today: date | None, double_entry: bool
+    path: Path,
+    scenario: str,
+    today: date | None,
+    double_entry: bool,
+    ledger: Ledger,
+    store: ReviewStore,
 ) -> process.IntakeOutcome:
     """OCR one entry of the batch into the review store (確定 if every field was accepted)."""
     return process.intake_file(
         path,
-        ledger=Ledger(),
-        store=ReviewStore(),
+        ledger=ledger,
+        store=store,
         paths=process.Paths.under(get_settings().data_dir, scenario),
         today=today,
         double_entry=double_entry,
@@ -64,13 +69,16 @@ def read_scan(
     cache_policy=NO_CACHE,
 )
 def register_documents(
-    ready: list[Ready], scenario: str, business_url: str | None
+    ready: list[Ready],
+    scenario: str,
+    business_url: str | None,
+    ledger: Ledger,
+    store: ReviewStore,
 ) -> list[process.IntakeOutcome]:
     """Register each application in the 業務システム exactly once (ledger claim, then the
     robot searches by 個人番号 before it creates anything)."""
     config = load_scenario(scenario)
     connection = config.system("business-system")
-    ledger, store = Ledger(), ReviewStore()
     paths = process.Paths.under(get_settings().data_dir, scenario)
     outcomes = []
     me = worker_id("paper-intake")
@@ -143,25 +151,31 @@ def paper_intake(
     settings = get_settings()
     load_scenario(scenario)  # a missing or broken scenario folder: one clear ConfigError
     paths = process.Paths.under(settings.data_dir, scenario)
-    store, ledger = ReviewStore(), Ledger()
     if batch and not Path(batch).is_dir():
         raise ConfigError("batch: the folder does not exist or is not a folder")
-    release_abandoned(ledger, scenario)  # a killed run's registrations are taken up at once
-    entries = process.recover_orphans(store, paths)
-    entries += process.batch_entries(Path(batch)) if batch else []
-    outcomes = [read_scan(entry, scenario, today, double_entry) for entry in entries]
-    deadline = time.monotonic() + wait_for_review_seconds
-    while True:
-        reviewed, ended = process.collect_reviewed(store, ledger, paths)
-        outcomes += ended
-        ready = [(document.document_id, application) for document, application in reviewed]
-        if ready:
-            outcomes += register_documents(ready, scenario, business_url)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not store.waiting_count():
-            break
-        store.wait_for_change(timeout=min(remaining, 60.0))
-    return _report(scenario, outcomes, process.unfinished(store, ledger, paths), settings.data_dir)
+    store, ledger = ReviewStore(), Ledger()  # opened once for the run, closed at its end
+    try:
+        release_abandoned(ledger, scenario)  # a killed run's registrations: taken up at once
+        entries = process.recover_orphans(store, paths)
+        entries += process.batch_entries(Path(batch)) if batch else []
+        outcomes = [read_scan(entry, scenario, today, double_entry, ledger, store)
+                    for entry in entries]  # fmt: skip
+        deadline = time.monotonic() + wait_for_review_seconds
+        while True:
+            reviewed, ended = process.collect_reviewed(store, ledger, paths)
+            outcomes += ended
+            ready = [(doc.document_id, application) for doc, application in reviewed]
+            if ready:
+                outcomes += register_documents(ready, scenario, business_url, ledger, store)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not store.waiting_count():
+                break
+            store.wait_for_change(timeout=min(remaining, 60.0))
+        unfinished = process.unfinished(store, ledger, paths)
+    finally:
+        store.close()
+        ledger.engine.dispose()
+    return _report(scenario, outcomes, unfinished, settings.data_dir)
 
 
 def _report(
