@@ -2,15 +2,15 @@
 
 In the spirit of robocorp's work items and UiPath's queues. A scenario puts its items in the
 ledger (:meth:`Ledger.enqueue`) and hands :func:`process_queue` a function that does one
-item and returns its reference in the target system::
+item and says the record's reference in the target system::
 
-    def register(key: str, attempt: int) -> str:
-        record = rows[key]
+    def register(item: WorkItem) -> None:
+        record = rows[item.key]
         # exactly once: ask the target first, create only if it has nothing
-        return system.find(record) or system.create(record)
+        item.done(target_ref=system.find(record) or system.create(record))
 
     outcomes = process_queue(ledger, "my-scenario", keys, register,
-                             worker="my-scenario:robot-1", policy=RetryPolicy())
+                             worker=worker_id("robot-1"), policy=RetryPolicy())
 
 or uses one item by hand::
 
