@@ -12,10 +12,12 @@ configured personal field (the settings' ``personal_fields``) have their value r
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
 from collections.abc import Iterable
+from pathlib import Path
 
 __all__ = [
     "ExpectedErrorFilter",
@@ -51,18 +53,29 @@ def _field_pattern(fields: Iterable[str]) -> re.Pattern[str] | None:
 
 
 def configured_personal_fields() -> list[str]:
-    """The settings' ``personal_fields`` and those of every registered target system."""
-    from core.errors import ConfigError
+    """The settings' ``personal_fields`` and those of every registered target system.
+
+    Read once per settings and systems folder: every masked reason (each ledger failure,
+    each row of a history import) asks for them.
+    """
     from core.settings import get_settings
+
+    settings = get_settings()
+    return list(_personal_fields(tuple(settings.personal_fields), settings.systems_dir))
+
+
+@functools.cache
+def _personal_fields(configured: tuple[str, ...], systems_dir: Path) -> tuple[str, ...]:
+    from core.errors import ConfigError
     from core.systems import all_systems
 
-    fields = list(get_settings().personal_fields)
+    fields = list(configured)
     try:
-        for system in all_systems():
+        for system in all_systems(root=systems_dir):
             fields += [name for name in system.personal_fields if name not in fields]
     except ConfigError:  # a broken system.yaml is reported where it is read, not here
         pass
-    return fields
+    return tuple(fields)
 
 
 def mask_text(text: str, *, personal_fields: Iterable[str] = ()) -> str:

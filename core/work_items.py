@@ -56,6 +56,7 @@ __all__ = [
     "RetryPolicy",
     "WorkItem",
     "is_alive",
+    "is_open",
     "process_queue",
     "release_abandoned",
     "take",
@@ -201,7 +202,7 @@ def process_queue(
     wanted = list(dict.fromkeys(keys))
     outcomes: dict[str, ItemOutcome] = {}
     for delay in (0.0, *policy.backoff_seconds):
-        pending = [key for key in wanted if _is_open(ledger, scenario, key)]
+        pending = [key for key in wanted if is_open(ledger, scenario, key)]
         if not pending:
             break
         if delay:
@@ -219,6 +220,7 @@ def process_queue(
     return list(outcomes.values())
 
 
-def _is_open(ledger: Ledger, scenario: str, key: str) -> bool:
+def is_open(ledger: Ledger, scenario: str, key: str) -> bool:
+    """True while the item waits to be done: queued, or failed technically (retried)."""
     state = ledger.get(scenario, key)
     return state is not None and state.status in _OPEN

@@ -27,7 +27,7 @@ from core.secrets import get_secret
 from core.systems import SystemConfig
 from core.wareki import format_wareki
 from core.work_items import ItemOutcome as WorkOutcome
-from core.work_items import RetryPolicy, WorkItem, process_queue, worker_id
+from core.work_items import RetryPolicy, WorkItem, is_open, process_queue, worker_id
 from core.work_items import release_abandoned as release_abandoned_items
 from flows._human_list import UnkeyedItem
 from robots import RobotWorker
@@ -276,7 +276,7 @@ def process_items(
         backoff_seconds=tuple(options.retry_backoff_seconds),
         step_attempts=options.item_attempts,
     )
-    if not any(_is_open(ledger, config.id, key) for key in applications):
+    if not any(is_open(ledger, config.id, key) for key in applications):
         return []  # others finished everything while this worker waited for a session
     with RobotWorker(
         scenario=config.id,
@@ -306,11 +306,6 @@ def process_items(
             worker=worker_id(worker_name), policy=policy, progress=report, sleep=sleep,
         )  # fmt: skip
     return [_item_outcome(outcome, created) for outcome in outcomes]
-
-
-def _is_open(ledger: Ledger, scenario: str, key: str) -> bool:
-    state = ledger.get(scenario, key)
-    return state is not None and state.status in (Status.QUEUED, Status.APPLICATION_FAILURE)
 
 
 def _item_outcome(outcome: WorkOutcome, created: dict[str, bool]) -> ItemOutcome:
