@@ -65,7 +65,8 @@ def test_a_scenario_whose_flow_is_a_file_of_its_folder_runs(tmp_path: Path) -> N
         "    return {'scenario': scenario, 'doubled': count * 2}\n",
         encoding="utf-8",
     )
-    env_home = {"PREFECT_HOME": str(tmp_path / "prefect"), "JIMU_DATA_DIR": str(tmp_path / "d")}
+    env_home = {"PREFECT_HOME": str(tmp_path / "prefect"), "JIMU_DATA_DIR": str(tmp_path / "d"),
+                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
     result = subprocess.run(
         [sys.executable, "-m", "cli", "run", "hello-counter", "-p", "count=21"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
@@ -82,7 +83,8 @@ def test_a_config_error_inside_a_flow_is_one_line_not_a_traceback(tmp_path: Path
         [sys.executable, "-m", "cli", "run", "paper-intake", "-p", f"batch={tmp_path / 'none'}"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env={k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-        | {"PREFECT_HOME": str(tmp_path / "prefect"), "JIMU_DATA_DIR": str(tmp_path / "d")},
+        | {"PREFECT_HOME": str(tmp_path / "prefect"), "JIMU_DATA_DIR": str(tmp_path / "d"),
+           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"},
     )  # fmt: skip
     assert result.returncode == 2
     assert "Traceback" not in result.stdout + result.stderr
