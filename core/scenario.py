@@ -8,7 +8,10 @@ the key. Every count and duration is bounded, so a typo cannot start a thousand 
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -24,6 +27,7 @@ __all__ = [
     "ScenarioConfig",
     "discover_scenarios",
     "load_scenario",
+    "scenario_module",
     "scenarios_dir",
 ]
 
@@ -139,3 +143,33 @@ def discover_scenarios(*, root: Path | None = None) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(p.name for p in folder.iterdir() if (p / "scenario.yaml").is_file())
+
+
+def scenario_module(scenario_id: str, filename: str) -> ModuleType:
+    """Import ``filename`` (e.g. ``steps.py``) of the scenario's folder as a module named
+    ``jimu_scenario_<id>_<stem>``; it may import jimu's packages and the registered systems.
+
+    Raises :class:`ImportError` if the file is not in the folder; whatever the module itself
+    raises on import (a bug in the scenario's code) propagates.
+    """
+    folder = (scenarios_dir() / scenario_id).resolve()
+    path = (folder / filename).resolve()
+    if folder not in path.parents or path.suffix != ".py" or not path.is_file():
+        raise ImportError(f"{filename} is not a Python file of the scenario's folder")
+    name = f"jimu_scenario_{scenario_id.replace('-', '_')}_{path.stem}"
+    stamp = (str(path), path.stat().st_mtime_ns)
+    loaded = sys.modules.get(name)
+    if loaded is not None and getattr(loaded, "__jimu_stamp__", None) == stamp:
+        return loaded  # imported once per process, again only if the file changed
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"{filename} is not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    module.__jimu_stamp__ = stamp  # type: ignore[attr-defined]
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module

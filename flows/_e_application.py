@@ -1,7 +1,9 @@
 """The e-application-sync process as plain Python (Prefect wraps it in ``e_application_sync``).
 
-export (portal CSV) → read and validate → ledger → workers register each applicant in the
-業務システム exactly once and write the 受給者番号 back to the portal → human list.
+export (the source system's CSV) → read and validate → ledger → workers register each
+record in the target system exactly once and write its reference back to the source → human
+list. The record, the systems and their verbs are the scenario's ``steps.py``
+(:class:`flows.steps.ExportSteps`); the sandbox's pair is 電子申請システム → 業務システム.
 
 A 受付番号 comes from another system: one that is not a valid ledger key, or that looks like
 a 個人番号, is refused before it reaches the ledger, logs or Prefect; the row goes to the
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,16 +25,20 @@ from core.files import write_owner_only
 from core.ledger import Ledger, Status, check_item_key
 from core.logging import mask_text, safe_text
 from core.scenario import ScenarioConfig
-from core.secrets import get_secret
-from core.systems import SystemConfig
-from core.wareki import format_wareki
 from core.work_items import ItemOutcome as WorkOutcome
 from core.work_items import RetryPolicy, WorkItem, is_open, process_queue, worker_id
 from core.work_items import release_abandoned as release_abandoned_items
 from flows._human_list import UnkeyedItem
+from flows.steps import (
+    ApplicationSource,
+    Connection,
+    ExportedRow,
+    ExportSteps,
+    Record,
+    RecordTarget,
+    load_steps,
+)
 from robots import RobotWorker
-from systems.business_system import BusinessSystem, ChildAllowanceApplication
-from systems.e_application_portal import ExportRow, Portal, read_export
 
 __all__ = [
     "SCENARIO",
@@ -57,40 +63,32 @@ Progress = Callable[["ItemOutcome"], None]
 
 @dataclass(frozen=True)
 class Targets:
-    """The two systems, as configured (URLs may be overridden per run)."""
+    """The scenario's two systems as this run reaches them (URLs may be overridden), and
+    its steps that give their verbs."""
 
-    portal: SystemConfig
-    business: SystemConfig
+    source: Connection
+    target: Connection
+    steps: ExportSteps
 
     @classmethod
     def from_config(
         cls, config: ScenarioConfig, *, portal_url: str | None, business_url: str | None
     ) -> Targets:
-        portal, business = config.system("e-application-portal"), config.system("business-system")
+        """``portal_url`` overrides the source system's URL, ``business_url`` the target's."""
+        steps = load_steps(config, ExportSteps)
         return cls(
-            portal=portal.model_copy(update={"url": portal_url}) if portal_url else portal,
-            business=business.model_copy(update={"url": business_url})
-            if business_url
-            else business,
+            source=Connection.of(config, steps.source_system, url=portal_url),
+            target=Connection.of(config, steps.target_system, url=business_url),
+            steps=steps,
         )
 
-    def portal_on(self, worker: RobotWorker) -> Portal:
-        """The portal's verbs on this worker's page."""
-        return Portal(
-            worker,
-            base_url=self.portal.url,
-            username=self.portal.username,
-            password=get_secret(self.portal.password_secret),
-        )
+    def source_on(self, worker: RobotWorker) -> ApplicationSource:
+        """The source system's verbs on this worker's page."""
+        return self.steps.source(worker, self.source)
 
-    def business_on(self, worker: RobotWorker) -> BusinessSystem:
-        """The business system's verbs on this worker's page."""
-        return BusinessSystem(
-            worker,
-            base_url=self.business.url,
-            username=self.business.username,
-            password=get_secret(self.business.password_secret),
-        )
+    def target_on(self, worker: RobotWorker) -> RecordTarget:
+        """The target system's verbs on this worker's page."""
+        return self.steps.target(worker, self.target)
 
 
 @dataclass(frozen=True)
@@ -99,7 +97,7 @@ class ItemOutcome:
 
     item_key: str
     status: Status
-    recipient_no: str | None = None
+    target_ref: str | None = None
     created: bool = False
     reason: str | None = None
     seconds: float = 0.0
@@ -149,19 +147,19 @@ def export_to_file(
         scenario=config.id, name="export", timeout_ms=config.robot.timeout_seconds * 1000
     ) as worker:
         with worker.item(f"export-{run_name}"):
-            data = targets.portal_on(worker).export_applications(status=status, encoding=encoding)
+            data = targets.source_on(worker).export_applications(status=status, encoding=encoding)
     path = write_owner_only(out_dir / f"export-{run_name}.csv", data)
     log.debug("exported %d bytes of applications", len(data))
     return path
 
 
-def read_rows(csv_path: Path, *, encoding: str) -> list[ExportRow]:
-    """The rows of an export file (see :func:`systems.e_application_portal.read_export`)."""
-    return read_export(csv_path.read_bytes(), encoding=encoding)
+def read_rows(csv_path: Path, *, encoding: str, steps: ExportSteps) -> Sequence[ExportedRow]:
+    """The rows of an export file, as the scenario's ``read_rows`` reads them."""
+    return steps.read_rows(csv_path.read_bytes(), encoding=encoding)
 
 
 def enqueue_export(
-    ledger: Ledger, rows: Iterable[ExportRow], *, scenario: str = SCENARIO
+    ledger: Ledger, rows: Iterable[ExportedRow], *, scenario: str = SCENARIO
 ) -> EnqueueResult:
     """Queue every valid row; record every refused row as a business failure, with its reason.
 
@@ -219,50 +217,26 @@ def reconcile_finished_elsewhere(
     with RobotWorker(
         scenario=config.id, name="reconcile", timeout_ms=config.robot.timeout_seconds * 1000
     ) as worker:
-        portal = targets.portal_on(worker)
+        source = targets.source_on(worker)
         for key in open_keys:
             try:
                 with worker.item(key):
-                    status, recipient_no = portal.application_state(key)
+                    status, reference = source.application_state(key)
             except JimuError as exc:  # left open: the next run asks again
                 log.warning("could not reconcile item %s: %s", key, exc.code)
                 continue
-            if status == "受理" and recipient_no:
+            if status == "受理" and reference:
                 ledger.claim(config.id, key, worker=worker_id("reconcile"), lease_seconds=60)
-                ledger.complete(config.id, key, target_ref=recipient_no)
-                outcomes.append(ItemOutcome(key, Status.DONE, recipient_no=recipient_no))
+                ledger.complete(config.id, key, target_ref=reference)
+                outcomes.append(ItemOutcome(key, Status.DONE, target_ref=reference))
     return outcomes
-
-
-def personal_values(application: ChildAllowanceApplication) -> list[str]:
-    """Every personal string of an application: what evidence must never show."""
-    person, account = application.applicant, application.account
-    values = [
-        person.my_number,
-        person.name,
-        person.name_kana,
-        person.address,
-        person.phone,
-        person.birth_date.isoformat(),
-        format_wareki(person.birth_date),
-        account.account_number,
-        account.account_holder_kana,
-    ]
-    for child in application.children:
-        values += [
-            child.name,
-            child.name_kana,
-            child.birth_date.isoformat(),
-            format_wareki(child.birth_date),
-        ]
-    return values
 
 
 def process_items(
     config: ScenarioConfig,
     targets: Targets,
     ledger: Ledger,
-    applications: dict[str, ChildAllowanceApplication],
+    applications: Mapping[str, Record],
     *,
     worker_name: str,
     progress: Progress | None = None,
@@ -284,18 +258,18 @@ def process_items(
         timeout_ms=options.timeout_seconds * 1000,
         trace=options.trace,
     ) as worker:
-        portal, business = targets.portal_on(worker), targets.business_on(worker)
+        source, target = targets.source_on(worker), targets.target_on(worker)
         created: dict[str, bool] = {}
 
         def register_and_write_back(item: WorkItem) -> None:
             application = applications[item.key]
-            with worker.item(item.key, personal_values=personal_values(application),
+            with worker.item(item.key, personal_values=application.personal_values(),
                              attempt=item.attempt):  # fmt: skip
-                recipient_no, created[item.key] = business.ensure_registered(
+                reference, created[item.key] = target.ensure_registered(
                     application, attempts=policy.step_attempts
                 )
-                portal.mark_accepted(item.key, recipient_no)
-            item.done(target_ref=recipient_no)
+                source.mark_accepted(item.key, reference)
+            item.done(target_ref=reference)
 
         def report(outcome: WorkOutcome) -> None:
             if progress:
@@ -310,7 +284,7 @@ def process_items(
 
 def _item_outcome(outcome: WorkOutcome, created: dict[str, bool]) -> ItemOutcome:
     return ItemOutcome(
-        outcome.key, outcome.status, recipient_no=outcome.target_ref, reason=outcome.reason,
+        outcome.key, outcome.status, target_ref=outcome.target_ref, reason=outcome.reason,
         created=created.get(outcome.key, False) and outcome.status is Status.DONE,
         seconds=outcome.seconds,
     )  # fmt: skip

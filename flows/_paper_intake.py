@@ -38,7 +38,7 @@ from flows._batch_files import (
     look_at,
     move_owner_only,
 )
-from flows._paper_forms import application_from_values
+from flows.steps import PaperSteps, Record, load_steps
 from orchestration._inbox import is_inbox_marker
 from review import (
     ConfirmedDocument,
@@ -48,7 +48,6 @@ from review import (
     ReviewStore,
     UnknownDocument,
 )
-from systems.business_system import ChildAllowanceApplication
 
 if TYPE_CHECKING:
     from ocr import FieldReading, FormTemplate
@@ -70,8 +69,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SCENARIO = "paper-intake"
-#: Fields typed twice, blind, by two reviewers when double entry (ベリファイ) is on.
-CRITICAL_FIELDS = frozenset({"my_number"})
 SCAN_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"})
 _ENDED = (Status.DONE, Status.BUSINESS_FAILURE, Status.RETURNED)
 
@@ -96,6 +93,12 @@ class Paths:
         root = data_dir / scenario
         return cls(scenario=scenario, scans=root / "scans", quarantine=root / "quarantine")
 
+    def steps(self) -> PaperSteps:
+        """The scenario's ``steps.py``: its record and where it is registered."""
+        from core.scenario import load_scenario
+
+        return load_steps(load_scenario(self.scenario), PaperSteps)
+
 
 @dataclass(frozen=True)
 class IntakeOutcome:
@@ -103,7 +106,7 @@ class IntakeOutcome:
 
     document_id: str
     result: str  # accepted, review, registered, quarantined, refused-entry, returned, …
-    recipient_no: str | None = None
+    target_ref: str | None = None
     fields_to_review: int = 0
     reason: str | None = None
 
@@ -151,6 +154,7 @@ def intake_file(
     paths: Paths,
     today: date | None = None,
     double_entry: bool = True,
+    steps: PaperSteps | None = None,
 ) -> IntakeOutcome:
     """Read one entry of a batch and give it exactly one outcome. Never raises for a bad
     file: it is quarantined (or, for what has no content, refused) with a reason.
@@ -158,6 +162,8 @@ def intake_file(
     An accepted document is stored 確定 and registered with the reviewed ones
     (:func:`collect_reviewed`); the rest wait in the review station.
     """
+    steps = steps or paths.steps()  # a broken scenario stops here, before any file is moved
+    critical = steps.double_entry_fields if double_entry else frozenset()
     entry = look_at(path)
     if entry.refusal is not None:
         return IntakeOutcome(entry_id(path), "refused-entry", reason=entry.refusal)
@@ -172,7 +178,7 @@ def intake_file(
         log.warning("batch entry %s: %s (%s)", entry_id(path), reason, exc.strerror or exc)
         return IntakeOutcome(entry_id(path), "refused-entry", reason=reason)
     try:
-        return _intake(entry, document_id, ledger, store, paths, today, double_entry)
+        return _intake(entry, document_id, ledger, store, paths, today, steps, critical)
     except Exception as exc:  # a library's bug on one file must not end the batch
         log.exception("document %s: unexpected %s while reading", document_id, type(exc).__name__)
         reason = f"読み取り中に予期しないエラーが起きました（{type(exc).__name__}）"
@@ -188,7 +194,8 @@ def _intake(
     store: ReviewStore,
     paths: Paths,
     today: date | None,
-    double_entry: bool,
+    steps: PaperSteps,
+    critical: frozenset[str],
 ) -> IntakeOutcome:
     from ocr import column_labels, load_template, read_document
 
@@ -217,12 +224,11 @@ def _intake(
         accepted = reading.accepted
         if accepted:
             try:
-                application_from_values(document_id, values)
+                steps.record_from_values(document_id, values)
             except InvalidInput as exc:
                 log.info("document %s: all fields read but %s", document_id, exc.code)
                 accepted = False
         labels = column_labels(template)
-        critical = CRITICAL_FIELDS if double_entry else frozenset()
         fields = [
             _review_field(template, labels[name], name, field, critical=name in critical)
             for name, field in page.fields.items()
@@ -297,19 +303,20 @@ def _review_field(
 
 
 def collect_reviewed(
-    store: ReviewStore, ledger: Ledger, paths: Paths
-) -> tuple[list[tuple[ConfirmedDocument, ChildAllowanceApplication]], list[IntakeOutcome]]:
+    store: ReviewStore, ledger: Ledger, paths: Paths, steps: PaperSteps | None = None
+) -> tuple[list[tuple[ConfirmedDocument, Record]], list[IntakeOutcome]]:
     """Documents confirmed — by the reader (every field accepted) or by people — ready to
     register, and the outcomes of the rest.
 
     A returned document (判読不能) has its scan quarantined with the reviewer's reason; a
     confirmed one whose values still cannot make an application is a business failure.
     """
+    steps = steps or paths.steps()
     ready, ended = [], []
     for document in store.confirmed(paths.scenario):
         ledger.enqueue(paths.scenario, document.document_id)  # known already, unless a crash
         try:
-            application = application_from_values(document.document_id, document.values)
+            application = steps.record_from_values(document.document_id, document.values)
         except InvalidInput as exc:
             if ledger.claim(paths.scenario, document.document_id, worker=worker_id("review")):
                 ledger.fail(paths.scenario, document.document_id, exc)

@@ -63,12 +63,12 @@ def register_applications(
     wanted = set(keys)
     applications = {
         row.application_id: row.application
-        for row in process.read_rows(csv_path, encoding=encoding)
+        for row in process.read_rows(csv_path, encoding=encoding, steps=targets.steps)
         if row.application is not None and row.application_id in wanted
     }
     # Each worker holds a session on both systems for its whole life; the systems' session
     # limits are shared by every flow and worker (Prefect global concurrency limits).
-    with target_session("business-system"), target_session("e-application-portal"):
+    with target_session(targets.target.system_id), target_session(targets.source.system_id):
         return process.process_items(
             config,
             targets,
@@ -80,7 +80,7 @@ def register_applications(
 
 
 def _print_progress(outcome: process.ItemOutcome) -> None:
-    detail = outcome.recipient_no or outcome.reason or ""
+    detail = outcome.target_ref or outcome.reason or ""
     verb = {Status.DONE: "registered" if outcome.created else "already registered"}.get(
         outcome.status, outcome.status.value
     )
@@ -91,7 +91,7 @@ def _print_progress(outcome: process.ItemOutcome) -> None:
 @flow(
     name="e-application-sync",
     task_runner=ThreadPoolTaskRunner(max_workers=9),  # type: ignore[arg-type]
-    description="電子申請の児童手当認定請求を業務システムに登録し、受給者番号を受理として記録する",
+    description="電子申請の申請データを登録先の業務システムに1件1回だけ登録し、登録番号を受理として書き戻す",
 )
 def e_application_sync(
     workers: Annotated[int, Field(ge=1, le=8)] | None = None,
@@ -119,7 +119,7 @@ def e_application_sync(
     work_dir = settings.data_dir / "work" / scenario
 
     csv_path = export_applications(scenario, targets, work_dir, run_name)
-    rows = process.read_rows(csv_path, encoding=encoding)
+    rows = process.read_rows(csv_path, encoding=encoding, steps=targets.steps)
     queued = process.enqueue_export(ledger, rows, scenario=scenario)
     reconciled = process.reconcile_finished_elsewhere(
         ledger, targets, exported={row.application_id for row in rows}, config=config
@@ -139,7 +139,7 @@ def e_application_sync(
     listed = write_human_list(ledger, scenario, human_list, unkeyed=queued.unkeyed)
     summary = _summary(outcomes, exported=len(rows), released=released, listed=listed)
     summary["human_list"] = str(human_list)
-    _artifact(scenario, outcomes, summary)
+    _artifact(scenario, outcomes, summary, reference_label=targets.steps.reference_label)
     csv_path.unlink(missing_ok=True)  # the export holds personal data: keep it no longer
     return summary
 
@@ -162,7 +162,11 @@ def _summary(
 
 
 def _artifact(
-    scenario: str, outcomes: list[process.ItemOutcome], summary: dict[str, Any]
+    scenario: str,
+    outcomes: list[process.ItemOutcome],
+    summary: dict[str, Any],
+    *,
+    reference_label: str,
 ) -> None:
     labels = {
         Status.DONE: "登録済み",
@@ -174,7 +178,7 @@ def _artifact(
             "受付番号": safe_text(o.item_key, max_len=64),
             "結果": labels.get(o.status, o.status.value),
             "新規登録": "はい" if o.created else "",
-            "受給者番号": safe_text(o.recipient_no or "", max_len=64),
+            reference_label: safe_text(o.target_ref or "", max_len=64),
             "理由": safe_text(o.reason or ""),
             "ロボット秒": round(o.seconds, 1),
         }

@@ -24,21 +24,20 @@ from pydantic import Field
 from core.errors import ConfigError
 from core.ledger import Ledger, Status
 from core.scenario import load_scenario
-from core.secrets import get_secret
 from core.settings import get_settings
 from core.work_items import release_abandoned, take, worker_id
 from flows import _paper_intake as process
 from flows._workbook import write_table_workbook
+from flows.steps import Connection, PaperSteps, Record, load_steps
 from orchestration._concurrency import target_session
 from orchestration._retry import retry_on_application_error
 from review import ReviewStore
 from robots import RobotWorker
-from systems.business_system import BusinessSystem, ChildAllowanceApplication
 
 __all__ = ["paper_intake"]
 
 SCENARIO = process.SCENARIO
-Ready = tuple[str, ChildAllowanceApplication]
+Ready = tuple[str, Record]
 
 
 @task(name="read-scan", cache_policy=NO_CACHE)
@@ -49,6 +48,7 @@ def read_scan(
     double_entry: bool,
     ledger: Ledger,
     store: ReviewStore,
+    steps: PaperSteps,
 ) -> process.IntakeOutcome:
     """OCR one entry of the batch into the review store (確定 if every field was accepted)."""
     return process.intake_file(
@@ -58,6 +58,7 @@ def read_scan(
         paths=process.Paths.under(get_settings().data_dir, scenario),
         today=today,
         double_entry=double_entry,
+        steps=steps,
     )
 
 
@@ -74,25 +75,21 @@ def register_documents(
     business_url: str | None,
     ledger: Ledger,
     store: ReviewStore,
+    steps: PaperSteps,
 ) -> list[process.IntakeOutcome]:
-    """Register each application in the 業務システム exactly once (ledger claim, then the
-    robot searches by 個人番号 before it creates anything)."""
+    """Register each record in the scenario's target system exactly once (a ledger claim,
+    then the system's verbs search before they create anything)."""
     config = load_scenario(scenario)
-    connection = config.system("business-system")
+    connection = Connection.of(config, steps.target_system, url=business_url)
     paths = process.Paths.under(get_settings().data_dir, scenario)
     outcomes = []
     me = worker_id("paper-intake")
     with (
-        target_session("business-system"),
+        target_session(connection.system_id),
         RobotWorker(scenario=scenario, name="register") as worker,
     ):
-        business = BusinessSystem(
-            worker,
-            base_url=business_url or connection.url,
-            username=connection.username,
-            password=get_secret(connection.password_secret),
-        )
-        for document_id, application in ready:
+        target = steps.target(worker, connection)
+        for document_id, record in ready:
             item = take(ledger, scenario, document_id, worker=me,
                         lease_seconds=config.robot.lease_seconds)  # fmt: skip
             if item is None:
@@ -103,16 +100,18 @@ def register_documents(
                 elif state is not None and state.status is Status.BUSINESS_FAILURE:
                     process.hand_back(document_id, state.reason or "", store, paths)
                 continue
-            with item, worker.item(document_id):
-                recipient_no, _created = business.ensure_registered(application)
-                item.done(target_ref=recipient_no)
+            with item, worker.item(document_id, personal_values=record.personal_values()):
+                reference, _created = target.ensure_registered(
+                    record, attempts=config.robot.item_attempts
+                )
+                item.done(target_ref=reference)
             assert item.outcome is not None
             outcome = item.outcome
             if outcome.status is Status.DONE:
                 store.mark_handed_over(document_id)
                 process.forget_scan(document_id, paths)
                 registered = process.IntakeOutcome(
-                    document_id, "registered", recipient_no=outcome.target_ref
+                    document_id, "registered", target_ref=outcome.target_ref
                 )
                 outcomes.append(registered)
             elif outcome.status is Status.BUSINESS_FAILURE:  # refused: a person looks
@@ -127,7 +126,7 @@ def register_documents(
 
 @flow(
     name="paper-intake",
-    description="紙の児童手当認定請求書をAI-OCRで読み取り、確認が必要な欄だけ職員に回して登録する",
+    description="紙の申請書をAI-OCRで読み取り、確認が必要な欄だけ職員に回して登録先システムに登録する",
 )
 def paper_intake(
     batch: str | None = None,
@@ -149,7 +148,8 @@ def paper_intake(
         scenario: シナリオID（scenarios/ のフォルダ名）。様式・台帳・確認画面の区分に使う
     """
     settings = get_settings()
-    load_scenario(scenario)  # a missing or broken scenario folder: one clear ConfigError
+    # A missing or broken scenario folder or steps.py: one clear ConfigError, nothing read.
+    steps = load_steps(load_scenario(scenario), PaperSteps)
     paths = process.Paths.under(settings.data_dir, scenario)
     if batch and not Path(batch).is_dir():
         raise ConfigError("batch: the folder does not exist or is not a folder")
@@ -158,15 +158,17 @@ def paper_intake(
         release_abandoned(ledger, scenario)  # a killed run's registrations: taken up at once
         entries = process.recover_orphans(store, paths)
         entries += process.batch_entries(Path(batch)) if batch else []
-        outcomes = [read_scan(entry, scenario, today, double_entry, ledger, store)
+        outcomes = [read_scan(entry, scenario, today, double_entry, ledger, store, steps)
                     for entry in entries]  # fmt: skip
         deadline = time.monotonic() + wait_for_review_seconds
         while True:
-            reviewed, ended = process.collect_reviewed(store, ledger, paths)
+            reviewed, ended = process.collect_reviewed(store, ledger, paths, steps)
             outcomes += ended
-            ready = [(doc.document_id, application) for doc, application in reviewed]
+            ready = [(doc.document_id, record) for doc, record in reviewed]
             if ready:
-                outcomes += register_documents(ready, scenario, business_url, ledger, store)
+                outcomes += register_documents(
+                    ready, scenario, business_url, ledger, store, steps
+                )
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not store.waiting_count():
                 break
@@ -175,7 +177,7 @@ def paper_intake(
     finally:
         store.close()
         ledger.engine.dispose()
-    return _report(scenario, outcomes, unfinished, settings.data_dir)
+    return _report(scenario, outcomes, unfinished, settings.data_dir, steps.reference_label)
 
 
 def _report(
@@ -183,6 +185,7 @@ def _report(
     outcomes: list[process.IntakeOutcome],
     unfinished: list[process.IntakeOutcome],
     data_dir: Path,
+    reference_label: str,
 ) -> dict[str, Any]:
     final = {o.document_id: o for o in outcomes}  # the last word on each document
     for outcome in unfinished:  # and each one not finished, of this run or an earlier one
@@ -201,11 +204,11 @@ def _report(
         "accepted": "自動確定",
     }
     rows = [
-        (o.document_id, labels.get(o.result, o.result), o.recipient_no or "",
+        (o.document_id, labels.get(o.result, o.result), o.target_ref or "",
          o.fields_to_review, o.reason or "")
         for o in sorted(final.values(), key=lambda o: o.document_id)
     ]  # fmt: skip
-    headers = ("文書ID", "結果", "受給者番号", "確認項目数", "理由")
+    headers = ("文書ID", "結果", reference_label, "確認項目数", "理由")
     workbook = data_dir / "outputs" / scenario / f"batch-{time.strftime('%Y%m%dT%H%M%S')}.xlsx"
     write_table_workbook(
         workbook, sheet="バッチ結果", headers=headers, rows=rows, widths=(22, 18, 12, 10, 60)

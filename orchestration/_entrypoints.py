@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import sys
 from typing import Any
 
 from core.errors import ConfigError
-from core.scenario import ScenarioConfig, scenarios_dir
+from core.scenario import ScenarioConfig, scenario_module
 
 __all__ = ["load_flow"]
 
@@ -34,15 +32,4 @@ def load_flow(config: ScenarioConfig) -> Any:
 def _module(scenario_id: str, where: str) -> Any:
     if not where.endswith(".py"):
         return importlib.import_module(where)
-    path = (scenarios_dir() / scenario_id / where).resolve()
-    folder = (scenarios_dir() / scenario_id).resolve()
-    if folder not in path.parents or not path.is_file():
-        raise ImportError(f"{where} is not a file of the scenario's folder")
-    name = f"jimu_scenario_{scenario_id.replace('-', '_')}_{path.stem}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"{where} is not a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return scenario_module(scenario_id, where)

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.wareki import format_wareki
+
 __all__ = [
     "AccountType",
     "Applicant",
@@ -75,3 +77,27 @@ class ChildAllowanceApplication(_Model):
     applicant: Applicant
     children: tuple[Child, ...] = Field(min_length=1, max_length=3)
     account: BankAccount
+
+    def personal_values(self) -> list[str]:
+        """Every personal string of the claim, as a screen may show it: what evidence
+        (screenshots, traces) must never keep."""
+        person, account = self.applicant, self.account
+        values = [
+            person.my_number,
+            person.name,
+            person.name_kana,
+            person.address,
+            person.phone,
+            person.birth_date.isoformat(),
+            format_wareki(person.birth_date),
+            account.account_number,
+            account.account_holder_kana,
+        ]
+        for child in self.children:
+            values += [
+                child.name,
+                child.name_kana,
+                child.birth_date.isoformat(),
+                format_wareki(child.birth_date),
+            ]
+        return values

@@ -33,12 +33,12 @@ def test_items_written_back_before_a_crash_are_closed(
     from robots import RobotWorker
 
     with RobotWorker(scenario=SCENARIO) as worker:
-        targets.portal_on(worker).mark_accepted(written.application_id, "J0000777")
+        targets.source_on(worker).mark_accepted(written.application_id, "J0000777")
 
     outcomes = reconcile_finished_elsewhere(
         ledger, targets, exported={untouched.application_id}, config=config
     )
-    assert [(o.item_key, o.recipient_no) for o in outcomes] == [
+    assert [(o.item_key, o.target_ref) for o in outcomes] == [
         (written.application_id, "J0000777")
     ]
     done = ledger.get(SCENARIO, written.application_id)

@@ -1,4 +1,5 @@
-"""From the fields of a read (or reviewed) 児童手当認定請求書 to an application.
+"""paper-intake's steps: the fields of a read (or reviewed) 児童手当認定請求書 become an
+application, registered in the 業務システム (the framework's contract: ``flows/steps.py``).
 
 The paper form carries what a citizen writes; the business system needs a little more. What
 the form does not ask is filled by rule, and said here: 続柄 is 子 (the form's rows are for
@@ -17,9 +18,32 @@ from core.errors import InvalidInput
 from core.identifiers import validate_my_number
 from core.kana import to_fullwidth
 from core.postal import normalize_postal_code
-from systems.business_system import Applicant, BankAccount, Child, ChildAllowanceApplication
+from flows.steps import Connection
+from robots import RobotWorker
+from systems.business_system import (
+    Applicant,
+    BankAccount,
+    BusinessSystem,
+    Child,
+    ChildAllowanceApplication,
+)
 
-__all__ = ["application_from_values", "choice"]
+__all__ = [
+    "choice",
+    "double_entry_fields",
+    "record_from_json",
+    "record_from_values",
+    "reference_label",
+    "target",
+    "target_system",
+]
+
+#: Where the applications are registered (listed in scenario.yaml: systems).
+target_system = "business-system"
+#: Typed twice, blind, by two reviewers when double entry (ベリファイ) is on.
+double_entry_fields = frozenset({"my_number"})
+record_from_json = ChildAllowanceApplication.model_validate_json
+reference_label = "受給者番号"
 
 _DIGIT_TO_KANJI = str.maketrans("0123456789", "〇一二三四五六七八九")
 
@@ -43,7 +67,12 @@ def _required(values: Mapping[str, str], name: str, label: str) -> str:
     return value
 
 
-def application_from_values(
+def target(robot: RobotWorker, connection: Connection) -> BusinessSystem:
+    """The 業務システム's verbs: ``ensure_registered`` searches by 個人番号 first."""
+    return connection.verbs(BusinessSystem, robot)
+
+
+def record_from_values(
     document_id: str, values: Mapping[str, str]
 ) -> ChildAllowanceApplication:
     """Build the application; :class:`InvalidInput` names the field that is missing or wrong."""
