@@ -145,12 +145,42 @@ def run_inventory_check(args: argparse.Namespace) -> int:
         )
     if not any(p.kind == "schema" for p in problems):
         problems += _deployment_problems(args)
+        problems += _steps_problems(args)
     for problem in problems:
         print(problem)
     if problems:
         return 1
     print(f"{args.path}: no problems")
     return 0
+
+
+def _steps_problems(args: argparse.Namespace) -> list[Any]:
+    """Each runnable scenario's flow imports, and its ``steps.py`` offers what the flow
+    needs (the flow module's ``SCENARIO_STEPS``): what `jimu run` would stop on."""
+    import sys
+
+    from core.scenario import discover_scenarios, load_scenario
+    from flows.steps import TargetSteps, load_steps
+    from orchestration._entrypoints import load_flow
+    from reports import Problem
+
+    root = args.scenarios_dir or args.path.parent / "scenarios"
+    problems = []
+    for scenario_id in discover_scenarios(root=root):
+        try:
+            config = load_scenario(scenario_id, root=root)
+        except ConfigError:
+            continue  # the inventory check above has said what is wrong with it
+        if config.flow is None:
+            continue
+        try:
+            flow = load_flow(config, root=root)
+            kind = getattr(sys.modules.get(flow.fn.__module__), "SCENARIO_STEPS", None)
+            if isinstance(kind, type) and issubclass(kind, TargetSteps):
+                load_steps(config, kind, root=root)
+        except ConfigError as exc:
+            problems.append(Problem(f"{root / scenario_id}", "scenario", exc.message))
+    return problems
 
 
 def _deployment_problems(args: argparse.Namespace) -> list[Any]:

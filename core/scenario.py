@@ -145,14 +145,14 @@ def discover_scenarios(*, root: Path | None = None) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if (p / "scenario.yaml").is_file())
 
 
-def scenario_module(scenario_id: str, filename: str) -> ModuleType:
+def scenario_module(scenario_id: str, filename: str, *, root: Path | None = None) -> ModuleType:
     """Import ``filename`` (e.g. ``steps.py``) of the scenario's folder as a module named
     ``jimu_scenario_<id>_<stem>``; it may import jimu's packages and the registered systems.
 
     Raises :class:`ImportError` if the file is not in the folder; whatever the module itself
     raises on import (a bug in the scenario's code) propagates.
     """
-    folder = (scenarios_dir() / scenario_id).resolve()
+    folder = ((root or scenarios_dir()) / scenario_id).resolve()
     path = (folder / filename).resolve()
     if folder not in path.parents or path.suffix != ".py" or not path.is_file():
         raise ImportError(f"{filename} is not a Python file of the scenario's folder")

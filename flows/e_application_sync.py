@@ -25,12 +25,15 @@ from core.scenario import load_scenario
 from core.settings import get_settings
 from flows import _e_application as process
 from flows._human_list import write_human_list
+from flows.steps import ExportSteps
 from orchestration._concurrency import target_session
 from orchestration._retry import retry_on_application_error
 
 __all__ = ["e_application_sync"]
 
 SCENARIO = process.SCENARIO
+#: What this flow needs from a scenario's steps.py (`jimu inventory check` checks it).
+SCENARIO_STEPS = ExportSteps
 
 
 @task(

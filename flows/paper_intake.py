@@ -37,6 +37,8 @@ from robots import RobotWorker
 __all__ = ["paper_intake"]
 
 SCENARIO = process.SCENARIO
+#: What this flow needs from a scenario's steps.py (`jimu inventory check` checks it).
+SCENARIO_STEPS = PaperSteps
 Ready = tuple[str, Record]
 
 

@@ -23,12 +23,14 @@ scenarios of the repository are the worked examples (``docs/authoring.md``).
 from __future__ import annotations
 
 import dataclasses
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from core.errors import ConfigError, JimuError
-from core.scenario import ScenarioConfig, scenario_module
+from core.scenario import ScenarioConfig, scenario_module, scenarios_dir
 from core.secrets import get_secret
 from core.systems import SystemConfig
 from robots import RobotWorker
@@ -157,22 +159,33 @@ class ExportSteps(TargetSteps):
 S = TypeVar("S", bound=TargetSteps)
 
 
-def load_steps(config: ScenarioConfig, kind: type[S]) -> S:
-    """The scenario's ``steps.py``, checked to offer what ``kind`` needs."""
-    flow = kind.__name__.removesuffix("Steps").lower() or "target"
+def _where(exc: Exception) -> str:
+    """``steps.py:LINE`` — the last line of the scenario's steps.py the error went through."""
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return f"steps.py:{exc.lineno}"
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith("steps.py")]
+    return f"steps.py:{frames[-1].lineno}" if frames else "steps.py"
+
+
+def load_steps(config: ScenarioConfig, kind: type[S], *, root: Path | None = None) -> S:
+    """The scenario's ``steps.py`` (in ``root``, default the settings' scenarios folder),
+    checked to offer what ``kind`` needs."""
+    if not ((root or scenarios_dir()) / config.id / "steps.py").is_file():
+        raise ConfigError(f"scenario {config.id!r}: its flow needs a steps.py in the "
+                          f"scenario's folder ({kind.__name__}; see docs/authoring.md)")  # fmt: skip
     try:
-        module = scenario_module(config.id, "steps.py")
-    except ImportError as exc:
-        raise ConfigError(f"scenario {config.id!r}: its {flow} flow needs steps.py in the "
-                          f"scenario's folder ({exc})") from exc  # fmt: skip
+        module = scenario_module(config.id, "steps.py", root=root)
+    except Exception as exc:  # the scenario's own code fails on import: say where
+        raise ConfigError(f"scenario {config.id!r}: {_where(exc)} fails on import: "
+                          f"{type(exc).__name__}: {exc}") from exc  # fmt: skip
     found: dict[str, Any] = {}
     for field in dataclasses.fields(kind):
         if hasattr(module, field.name):
             value = getattr(module, field.name)
             found[field.name] = frozenset(value) if field.name == "double_entry_fields" else value
         elif field.default is dataclasses.MISSING:
-            raise ConfigError(f"scenario {config.id!r}: steps.py has no {field.name!r} "
-                              f"(its {flow} flow needs it; see docs/authoring.md)")  # fmt: skip
+            raise ConfigError(f"scenario {config.id!r}: steps.py has no {field.name!r} (its "
+                              f"flow needs {kind.__name__}; see docs/authoring.md)")  # fmt: skip
     for name in ("target_system", "source_system"):
         if name in found:
             config.system(found[name])  # listed in scenario.yaml and registered
