@@ -171,8 +171,10 @@ def load_steps(config: ScenarioConfig, kind: type[S], *, root: Path | None = Non
     """The scenario's ``steps.py`` (in ``root``, default the settings' scenarios folder),
     checked to offer what ``kind`` needs."""
     if not ((root or scenarios_dir()) / config.id / "steps.py").is_file():
-        raise ConfigError(f"scenario {config.id!r}: its flow needs a steps.py in the "
-                          f"scenario's folder ({kind.__name__}; see docs/authoring.md)")  # fmt: skip
+        raise ConfigError(
+            f"scenario {config.id!r}: its flow needs a steps.py in the scenario's folder "
+            f"({kind.__name__}; see docs/authoring.md)"
+        )
     try:
         module = scenario_module(config.id, "steps.py", root=root)
     except Exception as exc:  # the scenario's own code fails on import: say where
