@@ -20,7 +20,7 @@ ALLOWED = {
     "systems": {"core", "robots"},
     "orchestration": {"core"},
     "sandbox": {"core", "ocr", "systems"},
-    "flows": {"core", "ocr", "robots", "review", "reports", "systems", "orchestration"},
+    "flows": {"core", "ocr", "robots", "review", "reports", "orchestration"},
     "cli": OURS,
 }
 PREFECT_ALLOWED = {"flows", "orchestration", "cli"}
