@@ -72,6 +72,7 @@ from pathlib import Path
 from typing import Any
 
 from core.net import free_port, wait_until_serving
+from core.settings import get_settings
 from orchestration._concurrency import session_limits
 
 RECORDS = int(os.environ.get("JIMU_ROBOTS_BENCH_RECORDS", 200))
@@ -189,6 +190,7 @@ def _flow_run(folder: Path, count: int, workers: int) -> tuple[float, float, flo
     _seeded(folder, count)
     url = f"sqlite:///{folder / 'ledger.sqlite3'}"
     os.environ["JIMU_LEDGER_URL"] = url  # read by every Ledger() of the flow
+    get_settings.cache_clear()
     with _sandbox(folder) as running:
         started, busy_before = time.perf_counter(), _busy_cpu_seconds()
         summary = e_application_sync(

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import secrets
 import shutil
 import time
@@ -57,7 +56,7 @@ def register(commands: Any) -> None:
 def _demo(args: argparse.Namespace) -> int:
     import logging
 
-    from core.settings import get_settings
+    from core.settings import get_settings, use_data_dir
     from orchestration._prefect_env import prepare_prefect
     from sandbox import serve_in_background
 
@@ -71,9 +70,7 @@ def _demo(args: argparse.Namespace) -> int:
     root = get_settings().data_dir.resolve() / "demo"
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True, mode=0o700)
-    os.environ["JIMU_DATA_DIR"] = str(root)
-    os.environ.pop("JIMU_LEDGER_URL", None)
-    get_settings.cache_clear()
+    use_data_dir(root)
     started = time.perf_counter()
     with serve_in_background(root) as sandbox:
         _sync_applications(args, sandbox)

@@ -84,6 +84,7 @@ def _start(
     logs: Path,
 ) -> list[tuple[str, str]]:
     """Start every part, registering its stop on ``stack``; returns (label, URL) lines."""
+    from core.settings import environment_for
     from orchestration import _stack as stack_
     from orchestration._concurrency import ensure_session_limits
     from orchestration._recovery import HEARTBEAT_SECONDS, ensure_recovery_automation
@@ -92,10 +93,8 @@ def _start(
         home=Path(os.environ["PREFECT_HOME"]),
         api_url=api_url,
         database_url=os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL"),
-        extra={
-            "JIMU_DATA_DIR": str(data_dir),
-            "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
-        },
+        extra=environment_for(data_dir)
+        | {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS)},
     )
     children: list[stack_.Child] = []
     stack.callback(stack_.stop_children, children)

@@ -200,12 +200,12 @@ def _now() -> datetime:
 def default_ledger_url(data_dir: Path | None = None) -> str:
     """``JIMU_LEDGER_URL``, else an owner-only SQLite file ``ledger.sqlite3`` in ``data_dir``
     (default: the settings' data folder), created if absent."""
-    configured = os.environ.get("JIMU_LEDGER_URL")
-    if configured:
-        return configured
     from core.settings import get_settings
 
-    folder = data_dir if data_dir is not None else get_settings().data_dir
+    settings = get_settings()
+    if settings.ledger_url:
+        return settings.ledger_url
+    folder = data_dir if data_dir is not None else settings.data_dir
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     path = folder / "ledger.sqlite3"
     if not path.exists():

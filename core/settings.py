@@ -1,14 +1,19 @@
-"""Settings, read from ``JIMU_*`` environment variables (and ``.env``)."""
+"""Settings, read from ``JIMU_*`` environment variables (and ``.env``).
+
+The one place jimu reads its environment (secrets aside: ``core.secrets`` reads
+``JIMU_SECRET_<NAME>`` by name, so that no secret sits in a settings object or its repr).
+"""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "get_settings"]
+__all__ = ["Settings", "environment_for", "get_settings", "use_data_dir"]
 
 
 _REPO = Path(__file__).resolve().parents[1]
@@ -20,6 +25,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JIMU_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(default=Path("./var"), description="Where jimu keeps all its state.")
+    ledger_url: str | None = Field(
+        default=None,
+        repr=False,  # a PostgreSQL URL may carry a password
+        description="The ledger's database (SQLAlchemy URL); default: an owner-only "
+        "ledger.sqlite3 in the data folder.",
+    )
     log_level: str = "INFO"
     chromium_path: Path = Path("/usr/bin/chromium")
     chromium_headless_path: Path = Field(
@@ -77,3 +88,17 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The settings of this process (read once; call ``get_settings.cache_clear()`` to re-read)."""
     return Settings()
+
+
+def environment_for(data_dir: Path) -> dict[str, str]:
+    """The variables that give a child process ``data_dir`` as its data folder."""
+    return {"JIMU_DATA_DIR": str(data_dir)}
+
+
+def use_data_dir(data_dir: Path) -> Settings:
+    """Point this process, and the processes it starts, at ``data_dir`` with the ledger in
+    it (``jimu demo`` keeps its state apart this way); returns the new settings."""
+    os.environ.update(environment_for(data_dir))
+    os.environ.pop("JIMU_LEDGER_URL", None)
+    get_settings.cache_clear()
+    return get_settings()

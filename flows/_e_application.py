@@ -46,6 +46,7 @@ __all__ = [
     "Targets",
     "check_application_id",
     "enqueue_export",
+    "export_path",
     "export_to_file",
     "process_items",
     "reconcile_finished_elsewhere",
@@ -148,9 +149,14 @@ def export_to_file(
     ) as worker:
         with worker.item(f"export-{run_name}"):
             data = targets.source_on(worker).export_applications(status=status, encoding=encoding)
-    path = write_owner_only(out_dir / f"export-{run_name}.csv", data)
+    path = write_owner_only(export_path(out_dir, run_name), data)
     log.debug("exported %d bytes of applications", len(data))
     return path
+
+
+def export_path(out_dir: Path, run_name: str) -> Path:
+    """Where a run keeps the export while it works (owner-only; deleted at the run's end)."""
+    return out_dir / f"export-{run_name}.csv"
 
 
 def read_rows(csv_path: Path, *, encoding: str, steps: ExportSteps) -> Sequence[ExportedRow]:

@@ -60,6 +60,7 @@ def register_applications(
     keys: list[str],
     worker_name: str,
     show_progress: bool,
+    ledger: Ledger,
 ) -> list[process.ItemOutcome]:
     """One worker's share: register and write back every item it can claim."""
     config = load_scenario(scenario)
@@ -75,7 +76,7 @@ def register_applications(
         return process.process_items(
             config,
             targets,
-            Ledger(),
+            ledger,
             applications,
             worker_name=worker_name,
             progress=_print_progress if show_progress else None,
@@ -116,34 +117,36 @@ def e_application_sync(
     settings = get_settings()
     targets = process.Targets.from_config(config, portal_url=portal_url, business_url=business_url)
     encoding = config.export.encoding if config.export else "cp932"
-    ledger = Ledger()
-    released = process.release_abandoned(ledger, scenario)
     run_name = process.run_name()
     work_dir = settings.data_dir / "work" / scenario
-
-    csv_path = export_applications(scenario, targets, work_dir, run_name)
-    rows = process.read_rows(csv_path, encoding=encoding, steps=targets.steps)
-    queued = process.enqueue_export(ledger, rows, scenario=scenario)
-    reconciled = process.reconcile_finished_elsewhere(
-        ledger, targets, exported={row.application_id for row in rows}, config=config
-    )
-    count = workers or config.robot.workers
-    futures = [
-        register_applications.submit(
-            scenario, targets, csv_path, encoding, queued.keys, f"worker-{n}", show_progress
+    csv_path = process.export_path(work_dir, run_name)
+    ledger = Ledger()  # one for the run, shared by its workers (threads), closed at its end
+    try:
+        released = process.release_abandoned(ledger, scenario)
+        csv_path = export_applications(scenario, targets, work_dir, run_name)
+        rows = process.read_rows(csv_path, encoding=encoding, steps=targets.steps)
+        queued = process.enqueue_export(ledger, rows, scenario=scenario)
+        reconciled = process.reconcile_finished_elsewhere(
+            ledger, targets, exported={row.application_id for row in rows}, config=config
         )
-        for n in range(1, count + 1)
-    ]
-    wait(futures)
-    outcomes = [outcome for future in futures for outcome in future.result()]
-    outcomes += queued.refused + reconciled
+        count = workers or config.robot.workers
+        futures = [
+            register_applications.submit(scenario, targets, csv_path, encoding, queued.keys,
+                                         f"worker-{n}", show_progress, ledger)
+            for n in range(1, count + 1)
+        ]  # fmt: skip
+        wait(futures)
+        outcomes = [outcome for future in futures for outcome in future.result()]
+        outcomes += queued.refused + reconciled
 
-    human_list = settings.data_dir / "outputs" / scenario / f"要確認リスト-{run_name}.xlsx"
-    listed = write_human_list(ledger, scenario, human_list, unkeyed=queued.unkeyed)
-    summary = _summary(outcomes, exported=len(rows), released=released, listed=listed)
-    summary["human_list"] = str(human_list)
-    _artifact(scenario, outcomes, summary, reference_label=targets.steps.reference_label)
-    csv_path.unlink(missing_ok=True)  # the export holds personal data: keep it no longer
+        human_list = settings.data_dir / "outputs" / scenario / f"要確認リスト-{run_name}.xlsx"
+        listed = write_human_list(ledger, scenario, human_list, unkeyed=queued.unkeyed)
+        summary = _summary(outcomes, exported=len(rows), released=released, listed=listed)
+        summary["human_list"] = str(human_list)
+        _artifact(scenario, outcomes, summary, reference_label=targets.steps.reference_label)
+    finally:
+        csv_path.unlink(missing_ok=True)  # the export holds personal data: keep it no longer
+        ledger.engine.dispose()
     return summary
 
 

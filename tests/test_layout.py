@@ -53,3 +53,18 @@ def test_imports_point_one_way(package: str) -> None:
 @pytest.mark.parametrize("package", sorted(ALLOWED.keys() - PREFECT_ALLOWED))
 def test_only_the_orchestration_side_imports_prefect(package: str) -> None:
     assert [m for m, names in _imports(package).items() if "prefect" in names] == []
+
+
+def test_only_the_settings_read_jimus_environment() -> None:
+    """``JIMU_*`` variables are read through settings objects (``core.settings``, and the
+    review station's and the sandbox's own), secrets by name through ``core.secrets``: a
+    module reading one itself would bypass the settings' validation."""
+    readers = set()
+    for package in sorted(OURS):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            if any(isinstance(node, ast.Constant) and isinstance(node.value, str)
+                   and node.value.startswith("JIMU_") for node in ast.walk(tree)):  # fmt: skip
+                readers.add(str(path.relative_to(ROOT)))
+    assert readers == {"core/secrets.py", "core/settings.py", "review/_settings.py",
+                       "sandbox/_settings.py"}  # fmt: skip

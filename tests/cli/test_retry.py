@@ -3,22 +3,27 @@ run — no hand edits of the ledger."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cli import main
 from core.ledger import Ledger, Status
+from core.settings import get_settings
 from flows._e_application import SCENARIO, enqueue_export
 from systems.e_application_portal import read_export
 from tests.flows.test_e_application_keys import _export
 
 
 @pytest.fixture
-def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
+def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ledger]:
     url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
     monkeypatch.setenv("JIMU_LEDGER_URL", url)
-    return Ledger(url)
+    get_settings.cache_clear()
+    yield Ledger(url)
+    monkeypatch.delenv("JIMU_LEDGER_URL")
+    get_settings.cache_clear()
 
 
 def test_a_fixed_row_is_taken_by_the_next_run(

@@ -13,11 +13,14 @@ from core.settings import get_settings
 
 
 @pytest.fixture
-def ledger_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def ledger_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A ledger of this test's own (JIMU_LEDGER_URL), so tests never share items."""
     url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
     monkeypatch.setenv("JIMU_LEDGER_URL", url)
-    return url
+    get_settings.cache_clear()
+    yield url
+    monkeypatch.delenv("JIMU_LEDGER_URL")
+    get_settings.cache_clear()
 
 
 @pytest.fixture
