@@ -22,9 +22,10 @@ lint:
 
 typecheck:
 	@$(BIN)/mypy
-	@# A scenario's own Python (steps.py, …), one folder at a time: each has a steps.py.
+	@# A scenario's own Python (steps.py, its tests), one folder at a time: each has a steps.py.
 	@for folder in scenarios/*/; do \
-		if ls $$folder*.py >/dev/null 2>&1; then $(BIN)/mypy $$folder*.py || exit 1; fi; \
+		files=$$(ls $$folder*.py $$folder/tests/*.py 2>/dev/null); \
+		if [ -n "$$files" ]; then $(BIN)/mypy $$files || exit 1; fi; \
 	done
 
 unit:
