@@ -2,14 +2,15 @@
 
 scans ─► read with ``ocr`` ─► review store: 確定 at once if every field was accepted,
                               else 確認待ち for the review station (確認画面)
-        confirmed (by the reader or by people) ─► register in the 業務システム (exactly once)
+        confirmed (by the reader or by people) ─► register in the target system (exactly once)
 bad files ─► quarantine, each with a ``.reason.txt``; 判読不能 ─► returned, with its reason.
 
 Nothing waits in memory: a document is in the review store (durable, owner-only) before its
 scan leaves the batch folder, and it enters the ledger only once it is there, so a process
 killed at any moment leaves each document either still in the batch (read again next run) or
 in the store (registered or reviewed next run). Registration claims the ledger item and asks
-the business system first (search by 個人番号), so a rerun never registers anything twice.
+the target system first (its verbs search, e.g. by 個人番号), so a rerun never registers
+anything twice. The form's record and the target's verbs are the scenario's ``steps.py``.
 
 Documents are keyed by the SHA-256 of the file, never by a name. Scans and crops hold
 personal data: they live owner-only under the data folder and go once registered.
@@ -383,7 +384,7 @@ def _kept(document_id: str, paths: Paths) -> bool:
 
 
 def hand_back(document_id: str, reason: str, store: ReviewStore, paths: Paths) -> None:
-    """End a confirmed document the business system refused: its scan goes to quarantine
+    """End a confirmed document the target system refused: its scan goes to quarantine
     with the reason (the paper needs a person), and the store hands it over."""
     for scan in paths.scans.glob(f"{document_id}.*"):
         quarantine(look_at(scan), document_id, f"登録できません: {reason}", paths)
@@ -391,6 +392,6 @@ def hand_back(document_id: str, reason: str, store: ReviewStore, paths: Paths) -
 
 
 def forget_scan(document_id: str, paths: Paths) -> None:
-    """Delete a registered document's scan: its data now lives in the business system."""
+    """Delete a registered document's scan: its data now lives in the target system."""
     for scan in paths.scans.glob(f"{document_id}.*"):
         scan.unlink()

@@ -1,4 +1,5 @@
-"""Flow ``e-application-sync``: 電子申請 → 業務システム, every application exactly once.
+"""Flow ``e-application-sync``: an online-application export → the target system, every
+application exactly once, its reference written back (the sandbox's 電子申請 → 業務システム).
 
 Runnable as ``jimu run e-application-sync`` and importable for a Prefect deployment
 (``flows.e_application_sync:e_application_sync``).
@@ -95,7 +96,7 @@ def _print_progress(outcome: process.ItemOutcome) -> None:
 @flow(
     name="e-application-sync",
     task_runner=ThreadPoolTaskRunner(max_workers=9),  # type: ignore[arg-type]
-    description="電子申請の申請データを登録先の業務システムに1件1回だけ登録し、登録番号を受理として書き戻す",
+    description="電子申請の申請データを登録先システムに1件1回だけ登録し、登録番号を受理として書き戻す",
 )
 def e_application_sync(
     workers: Annotated[int, Field(ge=1, le=8)] | None = None,
@@ -108,8 +109,8 @@ def e_application_sync(
 
     Args:
         workers: 同時に動かすロボット（ブラウザ）の数、1〜8。空欄なら scenario.yaml の値
-        portal_url: 電子申請システムのURL。空欄なら scenario.yaml の値
-        business_url: 業務システムのURL。空欄なら scenario.yaml の値
+        portal_url: 取得元（電子申請システム）のURL。空欄なら systems/ に登録された値
+        business_url: 登録先システムのURL。空欄なら systems/ に登録された値
         show_progress: 1件ごとの結果を標準出力に表示する（jimu run 用）
         scenario: シナリオID（scenarios/ のフォルダ名）。台帳と出力の区分に使う
     """

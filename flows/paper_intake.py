@@ -1,4 +1,5 @@
-"""Flow ``paper-intake``: scans → AI-OCR → review station (only what needs it) → 業務システム.
+"""Flow ``paper-intake``: scans → AI-OCR → review station (only what needs it) → the
+scenario's target system (its ``steps.py``: the form's record and the verbs that register it).
 
 A run reads the entries of a batch folder (the inbox trigger moves each batch there): each
 gets exactly one outcome — read, quarantined with a reason, or refused with a reason. Every
@@ -143,9 +144,9 @@ def paper_intake(
 
     Args:
         batch: 読み取るスキャン（PDF・TIFF・PNG・JPEG）のフォルダ
-        business_url: 業務システムのURL。空欄なら scenario.yaml の値
+        business_url: 登録先システムのURL。空欄なら systems/ に登録された値
         wait_for_review_seconds: 確認画面での確定を待って登録し続ける秒数（0なら待たない）
-        double_entry: 確信度の低い個人番号を2人が別々に入力して照合する（ベリファイ）
+        double_entry: 確信度の低い重要項目（個人番号等）を2人が別々に入力し照合する（ベリファイ）
         today: 請求年月日の検査に使う日付。空欄なら今日
         scenario: シナリオID（scenarios/ のフォルダ名）。様式・台帳・確認画面の区分に使う
     """
