@@ -54,6 +54,7 @@ __all__ = [
     "DataClass",
     "Feasibility",
     "Forecast",
+    "InputSource",
     "Inventory",
     "InventoryError",
     "ScenarioEntry",
@@ -185,12 +186,26 @@ class ScenarioEntry(_Model):
     notes: str = Field(default="", max_length=1000, title="備考")
 
 
+class InputSource(enum.StrEnum):
+    """入力元: where the data a task re-keys comes from (survey answer)."""
+
+    PAPER = "紙"
+    EXCEL = "Excel"
+    E_APPLICATION = "電子申請"
+    SYSTEM_SCREEN = "システム画面"
+    OTHER = "その他"
+
+
 class Candidate(_Model):
     """A candidate task from the annual July survey (7月調査). YAML keys and labels:
 
     ``id`` ID · ``name`` 業務名 · ``department`` 担当課 · ``survey_year`` 調査年度 ·
     ``items_per_year`` 年間件数 · ``minutes_per_item`` 1件あたり時間(分) ·
-    ``feasibility`` 実現可能性 (高/中/低) · ``data_classification`` データ区分 · ``notes`` 備考.
+    ``feasibility`` 実現可能性 (高/中/低; empty until the RPA team judges it) ·
+    ``data_classification`` データ区分 · ``notes`` 備考; from the survey workbook
+    (``jimu survey collect``): ``contact`` 回答担当者 · ``input_from`` 入力元 ·
+    ``input_to`` 入力先 (system name) · ``handwritten_form`` 手書き帳票か · ``busy_season``
+    繁忙期 · ``source`` 回答ファイルと行.
     ``annual_hours`` and ``priority`` are computed (see the module docstring).
     """
 
@@ -200,9 +215,19 @@ class Candidate(_Model):
     survey_year: int = Field(ge=2000, le=2100, title="調査年度")
     items_per_year: int = Field(ge=0, le=MAX_ITEMS_PER_YEAR, title="年間件数")
     minutes_per_item: float = Field(gt=0, le=24 * 60, title="1件あたり時間(分)")
-    feasibility: Feasibility = Field(title="実現可能性")
+    feasibility: Feasibility | None = Field(default=None, title="実現可能性")
     data_classification: DataClass | None = Field(default=None, title="データ区分")
     notes: str = Field(default="", max_length=1000, title="備考")
+    contact: Text | None = Field(default=None, title="回答担当者")
+    input_from: InputSource | None = Field(default=None, title="入力元")
+    input_to: Text | None = Field(default=None, title="入力先")
+    handwritten_form: bool | None = Field(default=None, title="手書き帳票")
+    busy_season: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        default=None, title="繁忙期"
+    )
+    source: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        default=None, title="回答ファイル"
+    )
 
     @property
     def annual_hours(self) -> float:
@@ -211,8 +236,10 @@ class Candidate(_Model):
 
     @property
     def priority(self) -> float:
-        """annual_hours × feasibility factor (高 1.0, 中 0.6, 低 0.3), one decimal."""
-        return round(self.annual_hours * self.feasibility.factor, 1)
+        """annual_hours × feasibility factor (高 1.0, 中 0.6, 低 0.3; not yet judged counts
+        as 中), one decimal."""
+        factor = self.feasibility.factor if self.feasibility else Feasibility.MEDIUM.factor
+        return round(self.annual_hours * factor, 1)
 
 
 class Inventory(_Model):

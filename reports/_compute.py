@@ -349,7 +349,7 @@ def _candidates(inventory: Inventory) -> pd.DataFrame:
             "items_per_year": c.items_per_year,
             "minutes_per_item": c.minutes_per_item,
             "annual_hours": c.annual_hours,
-            "feasibility": c.feasibility.value,
+            "feasibility": c.feasibility.value if c.feasibility else "未評価",
             "priority": c.priority,
         }
         for c in inventory.ranked_candidates()
