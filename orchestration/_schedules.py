@@ -1,9 +1,7 @@
 """The office calendar (開庁日) and Prefect schedules that keep it.
 
-A municipal office is closed on Saturdays, Sundays, national holidays (祝日・振替休日・国民の休日,
-from the maintained ``jpholiday`` package) and over the new year, 29 December – 3 January
-(年末年始, 行政機関の休日に関する法律). :func:`is_office_day`, :func:`office_days` and
-:func:`next_office_day` are plain Python; :func:`office_schedule` turns a rule such as "every
+The calendar itself (:func:`is_office_day`, :func:`office_days`, :func:`next_office_day`) is
+``core.calendar``, re-exported here; :func:`office_schedule` turns a rule such as "every
 office day at 9:00" or "the first office day of each month at 8:30" into a Prefect
 ``RRuleSchedule`` whose dates were computed here, so Prefect's own scheduler (no home-made
 one) creates the runs and never on a closed day.
@@ -21,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import jpholiday
+from core.calendar import is_office_day, next_office_day, office_days
 
 __all__ = [
     "TIMEZONE",
@@ -44,32 +42,6 @@ class OfficeRule(enum.StrEnum):
     EVERY_OFFICE_DAY = "every-office-day"
     FIRST_OFFICE_DAY_OF_MONTH = "first-office-day-of-month"
     LAST_OFFICE_DAY_OF_MONTH = "last-office-day-of-month"
-
-
-def _new_year_closure(day: date) -> bool:
-    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
-
-
-def is_office_day(day: date) -> bool:
-    """True if the office is open on ``day``: a weekday, no national holiday, not 29/12–3/1."""
-    return day.weekday() < 5 and not _new_year_closure(day) and not jpholiday.is_holiday(day)
-
-
-def office_days(start: date, end: date) -> Iterator[date]:
-    """Every office day from ``start`` to ``end``, both included, in order."""
-    day = start
-    while day <= end:
-        if is_office_day(day):
-            yield day
-        day += timedelta(days=1)
-
-
-def next_office_day(day: date, *, include_today: bool = True) -> date:
-    """The first office day on or after ``day`` (strictly after if ``include_today`` is False)."""
-    candidate = day if include_today else day + timedelta(days=1)
-    while not is_office_day(candidate):
-        candidate += timedelta(days=1)
-    return candidate
 
 
 def _month_starts(start: date, end: date) -> Iterator[date]:

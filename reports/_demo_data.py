@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import jpholiday
 import numpy as np
 from sqlalchemy import func, select
 
+from core import calendar
 from core.inventory import Inventory, ScenarioEntry, ScenarioStatus, load_inventory
 from core.ledger import Ledger, Status, ledger_table
 from reports._period import JST, Period
@@ -111,20 +111,8 @@ _REASONS = {
 
 
 def office_days(start: date, end: date) -> list[date]:
-    """Days the office is open from ``start`` to ``end``: no weekends, holidays, 12/29–1/3."""
-    days = []
-    day = start
-    while day <= end:
-        closed = (
-            day.weekday() >= 5
-            or jpholiday.is_holiday(day)
-            or (day.month, day.day) >= (12, 29)
-            or (day.month, day.day) <= (1, 3)
-        )
-        if not closed:
-            days.append(day)
-        day += timedelta(days=1)
-    return days
+    """Days the office is open from ``start`` to ``end`` (see :mod:`core.calendar`)."""
+    return list(calendar.office_days(start, end))
 
 
 def generate_demo_ledger(

