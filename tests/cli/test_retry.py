@@ -22,7 +22,7 @@ def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ledger]:
     monkeypatch.setenv("JIMU_LEDGER_URL", url)
     get_settings.cache_clear()
     yield Ledger(url)
-    monkeypatch.delenv("JIMU_LEDGER_URL")
+    monkeypatch.delenv("JIMU_LEDGER_URL", raising=False)
     get_settings.cache_clear()
 
 

@@ -19,7 +19,7 @@ def ledger_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
     monkeypatch.setenv("JIMU_LEDGER_URL", url)
     get_settings.cache_clear()
     yield url
-    monkeypatch.delenv("JIMU_LEDGER_URL")
+    monkeypatch.delenv("JIMU_LEDGER_URL", raising=False)
     get_settings.cache_clear()
 
 
