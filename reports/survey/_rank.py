@@ -68,7 +68,6 @@ __all__ = [
     "FIT_REGISTERED_SYSTEM",
     "RISK_MY_NUMBER",
     "RankedCandidate",
-    "fit_of",
     "load_known_forms",
     "load_known_systems",
     "rank_candidates",
@@ -166,16 +165,6 @@ def rank_candidates(
         sum(r.carried_over for r in ranked),
     )
     return ranked
-
-
-def fit_of(
-    candidate: Candidate,
-    *,
-    known_systems: Mapping[str, str] | None = None,
-    known_forms: Collection[str] | None = None,
-) -> float:
-    """The fit factor of one candidate (the table of the module docstring)."""
-    return _fit(candidate, dict(known_systems or {}), _forms(known_forms)).value
 
 
 def load_known_systems(systems_dir: str | Path | None = None) -> dict[str, str]:
