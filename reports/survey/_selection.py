@@ -39,6 +39,7 @@ from core.ledger import Ledger
 from core.wareki import to_wareki
 from reports._compute import compute_hours
 from reports._period import JST, Period, fiscal_year_of
+from reports._text import fmt_hours
 from reports.survey._rank import (
     RankedCandidate,
     load_known_forms,
@@ -48,13 +49,16 @@ from reports.survey._rank import (
 )
 
 __all__ = [
+    "SAVING_SHARE",
     "SELECTION_METHOD_LINES",
     "DepartmentHours",
     "LastYearScenario",
     "Selection",
     "SelectionFiles",
     "build_selection",
+    "era_year",
     "forecast_for",
+    "selection_lead",
     "write_selection",
 ]
 
@@ -153,10 +157,31 @@ class SelectionFiles:
 
 
 def era_year(fiscal_year: int) -> str:
-    """``令和9年度`` for 2027 (``令和元年度`` for 2019)."""
-    wareki = to_wareki(date(fiscal_year, 4, 1))
+    """``令和9年度`` for 2027; ``令和元年度`` for 2019, as offices renamed 平成31年度 (the era of
+    the calendar year the fiscal year starts in)."""
+    wareki = to_wareki(date(fiscal_year, 12, 31))
     year = "元" if wareki.year == 1 else str(wareki.year)
     return f"{wareki.era.name}{year}年度"
+
+
+def selection_lead(selection: Selection) -> str:
+    """The lead paragraph: answers, 課, hours a year, what was chosen and its forecast."""
+    answers = selection.answers
+    departments = len({r.candidate.department for r in answers})
+    hours = sum(r.annual_hours for r in answers)
+    forecast = sum(f.hours_per_year for f in selection.forecasts.values())
+    text = (
+        f"{selection.fiscal_year}年度の庁内調査では、{departments}課から{len(answers)}件の業務の回答が"
+        f"あり、手作業の時間は合わせて年間{fmt_hours(hours)}時間でした。"
+    )
+    carried = len(selection.ranking) - len(answers)
+    if carried:
+        text += f"前年度までの調査から継続している候補{carried}件を加えて順位を付けました。"
+    text += (
+        f"優先度スコアの上位{len(selection.chosen)}件を導入候補として選定し、"
+        f"その削減効果を年間{fmt_hours(forecast)}時間と予測します。"
+    )
+    return text
 
 
 def forecast_for(ranked: RankedCandidate, *, made_on: date) -> Forecast:

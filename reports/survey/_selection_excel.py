@@ -17,8 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.cells import CellValue, append_safe_row, set_text_cell
-from reports.survey._selection import SELECTION_METHOD_LINES, Selection
-from reports.survey._selection_word import lead
+from reports.survey._selection import SELECTION_METHOD_LINES, Selection, selection_lead
 
 __all__ = ["write_selection_workbook"]
 
@@ -112,7 +111,7 @@ def _overview(sheet: Worksheet, selection: Selection) -> None:
     sheet["A1"] = selection.title
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = f"調査年度: {selection.fiscal_year}年度　作成日: {selection.made_on:%Y-%m-%d}"
-    _paragraph(sheet, 4, lead(selection), height=45)
+    _paragraph(sheet, 4, selection_lead(selection), height=45)
     sheet.cell(row=6, column=1, value="計算方法").font = _BOLD
     for offset, line in enumerate(SELECTION_METHOD_LINES, start=7):
         _paragraph(sheet, offset, line, height=32)

@@ -21,9 +21,10 @@ from reports.survey._selection import (
     SELECTION_METHOD_LINES,
     DepartmentHours,
     Selection,
+    selection_lead,
 )
 
-__all__ = ["draw_department_chart", "write_selection_document"]
+__all__ = ["RANKING_HEADER", "draw_department_chart", "write_selection_document"]
 
 #: Most ranking rows in the document; the workbook's 順位 sheet holds them all.
 DOCUMENT_ROWS = 30
@@ -46,7 +47,7 @@ def write_selection_document(
     document.add_paragraph(
         f"調査年度: {selection.fiscal_year}年度　作成: {selection.made_on:%Y年%m月%d日}"
     )
-    document.add_paragraph(lead(selection))
+    document.add_paragraph(selection_lead(selection))
 
     document.add_heading("優先順位", level=2)
     shown = selection.ranking[:DOCUMENT_ROWS]
@@ -64,15 +65,12 @@ def write_selection_document(
         for r in shown
     ]
     if rows:
-        table = _table(
-            document, RANKING_HEADER, rows, widths=(1.1, 3.5, 2.0, 1.6, 1.5, 1.6, 5.7)
-        )
+        table = _table(document, RANKING_HEADER, rows, widths=(1.1, 3.5, 2.0, 1.6, 1.5, 1.6, 5.7))
         _small(table)
         note = "★は選定した業務。"
         if len(selection.ranking) > len(shown):
             note += (
-                f"上位{len(shown)}件を掲載（全{len(selection.ranking)}件は"
-                "Excelの「順位」シート）。"
+                f"上位{len(shown)}件を掲載（全{len(selection.ranking)}件はExcelの「順位」シート）。"
             )
         document.add_paragraph(note)
     else:
@@ -137,26 +135,6 @@ def write_selection_document(
     path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path
-
-
-def lead(selection: Selection) -> str:
-    """The lead paragraph: answers, 課, hours a year, what was chosen and its forecast."""
-    answers = selection.answers
-    departments = len({r.candidate.department for r in answers})
-    hours = sum(r.annual_hours for r in answers)
-    forecast = sum(f.hours_per_year for f in selection.forecasts.values())
-    text = (
-        f"{selection.fiscal_year}年度の庁内調査では、{departments}課から{len(answers)}件の業務の回答が"
-        f"あり、手作業の時間は合わせて年間{fmt_hours(hours)}時間でした。"
-    )
-    carried = len(selection.ranking) - len(answers)
-    if carried:
-        text += f"前年度までの調査から継続している候補{carried}件を加えて順位を付けました。"
-    text += (
-        f"優先度スコアの上位{len(selection.chosen)}件を導入候補として選定し、"
-        f"その削減効果を年間{fmt_hours(forecast)}時間と予測します。"
-    )
-    return text
 
 
 def _last_year_section(document: DocumentObject, selection: Selection) -> None:

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from core.inventory import Forecast, ScenarioEntry
 from core.ledger import Ledger
-from reports.survey._selection import SelectionFiles, write_selection
+from reports.survey._selection import SelectionFiles, era_year, write_selection
 
 ROOT = Path(__file__).resolve().parents[3]
 JST = ZoneInfo("Asia/Tokyo")
@@ -189,6 +189,12 @@ def test_the_lead_says_how_many_answered_and_what_was_chosen(written: Written) -
     assert "上位3件を導入候補として選定し、その削減効果を年間870.0時間と予測します" in lead
 
 
+def test_the_title_names_the_fiscal_year_in_the_era_offices_use() -> None:
+    assert era_year(2027) == "令和9年度"
+    assert era_year(2019) == "令和元年度"  # began as 平成31年度; offices renamed it
+    assert era_year(2018) == "平成30年度"
+
+
 pdf_only = pytest.mark.skipif(
     SOFFICE is None,
     reason="LibreOffice (soffice) is not installed: scripts/setup.sh installs "
@@ -308,3 +314,44 @@ def test_cells_from_the_answers_are_text_never_formulas(written: Written) -> Non
     last = book["前年度の実績"]
     assert [c.value for c in last[4]][:3] == ["kaigo-sync", "介護認定 電子申請の連携", "介護保険課"]
     assert [c.value for c in last[4]][7:] == [100.0, 120, 60.0, 0.6]
+
+
+def test_a_year_without_answers_still_makes_both_files(tmp_path: Path) -> None:
+    # Made during 2026年度 itself: last year's results run up to today, not to 31 March.
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(INVENTORY, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    ledger = Ledger(url)
+    ledger.insert_many(_items())
+    ledger.engine.dispose()
+    files = write_selection(
+        inventory,
+        fiscal_year=2027,
+        out_dir=tmp_path / "out",
+        ledger_url=url,
+        systems_dir=ROOT / "systems",
+        scenarios_dir=ROOT / "scenarios",
+        today=date(2026, 10, 1),
+    )
+    document = Document(str(files.document))
+    headings = [p.text for p in document.paragraphs if p.style and p.style.name == "Heading 2"]
+    assert "前年度に選定したシナリオの予測と実績（2026年4月1日〜2026年10月1日）" in headings
+    rows = [[cell.text for cell in row.cells] for row in document.tables[-1].rows]
+    # 184 of 365 days of the 100-hour forecast; 90 items of 30 minutes done by 1 October
+    assert rows[1] == ["介護認定 電子申請の連携", "介護保険課", "稼働中", "2026-04-01", "50.4",
+                       "45.0", "89.3%"]  # fmt: skip
+    files = write_selection(
+        inventory,
+        fiscal_year=2029,  # nobody answered: only the carried-over candidates are ranked
+        out_dir=tmp_path / "empty",
+        ledger_url=url,
+        systems_dir=ROOT / "systems",
+        scenarios_dir=ROOT / "scenarios",
+        today=date(2029, 7, 1),
+    )
+    text = "\n".join(p.text for p in Document(str(files.document)).paragraphs)
+    assert "2029年度の庁内調査では、0課から0件の業務の回答があり" in text
+    assert "前年度に選定したシナリオはありません。" in text
+    assert load_workbook(files.workbook)["前年度の実績"]["A3"].value == (
+        "前年度に選定したシナリオはありません。"
+    )
