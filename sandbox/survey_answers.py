@@ -275,7 +275,7 @@ def _one(
             )
         )
         if kind != "duplicate":
-            earlier.setdefault(department, []).append(name)
+            earlier.setdefault(department, []).append(str(cells["name"]))
         row += 2 if "blank-rows" in kinds and rng.random() < 0.4 else 1
     if "total-row" in kinds:
         _write(sheet, row, layout, {"name": "合計", "count": total})

@@ -116,6 +116,8 @@ _CONTAINS: Final = (
 )  # fmt: skip
 _TASK_KEYS: Final = tuple(c.key for c in COLUMNS if c.key not in ("department", "contact"))
 _PERIODS: Final = {WEEK: 52, MONTH: 12, YEAR: 1}
+# A problem in one of these columns leaves the row without a candidate.
+_REQUIRED: Final = frozenset({"name", "department", "frequency", "count", "minutes", ""})
 
 
 @dataclass(frozen=True)
@@ -166,9 +168,11 @@ class _Row:
     labels: dict[str, str] = field(default_factory=dict)  # the file's own headers
     department: str = ""
     problems: list[SurveyProblem] = field(default_factory=list)
+    problem_keys: set[str] = field(default_factory=set)
 
     def problem(self, key: str | None, message: str) -> None:
         label = (self.labels.get(key) or _LABELS[key]) if key else None
+        self.problem_keys.add(key or "")
         self.problems.append(SurveyProblem(self.file, self.sheet, self.row, label, message))
 
 
@@ -206,8 +210,7 @@ def collect_answers(folder: str | Path, *, fiscal_year: int) -> Collected:
     candidates = _candidates(rows, fiscal_year)
     for each in rows:
         problems += each.problems
-    order = {path.name: index for index, path in enumerate(paths)}
-    problems.sort(key=lambda p: (order.get(p.file, -1), p.sheet or "", p.row or 0))
+    problems.sort(key=lambda p: (p.file, p.sheet or "", p.row or 0))
     log.info("survey collect: %d files, %d answer rows, %d candidates, %d problems",
              len(paths), len(rows), len(candidates), len(problems))  # fmt: skip
     return Collected(candidates=candidates, problems=problems, files=len(paths), rows=len(rows))
@@ -457,9 +460,7 @@ def _candidate(row: _Row, name: str, fiscal_year: int) -> Candidate | None:
             text = ""
         texts[key] = text or None
     notes = _notes(row, clean_text(cells.get("notes")), remarks)
-    if any(p.column in (_LABELS["name"], _LABELS["department"]) for p in row.problems) or (
-        count is None or minutes is None or not frequency
-    ):
+    if row.problem_keys & _REQUIRED or count is None or minutes is None or not frequency:
         return None
     items = round(count * periods_per_year(frequency, fiscal_year))
     if items > MAX_ITEMS_PER_YEAR:

@@ -168,9 +168,11 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 def form_title(fiscal_year: int) -> str:
     """The title in A1: ``RPA導入候補業務 調査票（令和9年度導入検討）`` for 2027."""
-    era = to_wareki(date(fiscal_year, 4, 1))
-    year = "元" if era.year == 1 else str(era.year)
-    return f"RPA導入候補業務 調査票（{era.era.name}{year}年度導入検討）"
+    # A 年度 is named in the era of its end: April 2019 was still 平成, yet FY2019 is 令和元年度.
+    era = to_wareki(date(fiscal_year + 1, 3, 31)).era
+    number = fiscal_year - era.start.year + 1
+    year = "元" if number == 1 else str(number)
+    return f"RPA導入候補業務 調査票（{era.name}{year}年度導入検討）"
 
 
 def write_survey_form(path: str | Path, *, fiscal_year: int) -> Path:

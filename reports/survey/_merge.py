@@ -32,7 +32,7 @@ from typing import Any, Final
 import yaml
 
 from core.errors import ConfigError
-from core.inventory import Candidate, DataClass, InventoryError, load_inventory
+from core.inventory import Candidate, DataClass, Inventory, InventoryError, load_inventory
 from reports.survey._values import match_key
 
 __all__ = ["MergeResult", "merge_candidates", "render_candidate"]
@@ -44,7 +44,7 @@ _ESCAPE: Final = re.compile(
 )
 _NAMED: Final = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 _EMPTY_SECTION: Final = re.compile(
-    r"^candidates:[ \t]*(?:\[[ \t]*\]|~|null|Null|NULL)?[ \t]*(#.*)?$"
+    r"^candidates:([ \t]*(?:\[[ \t]*\]|~|null|Null|NULL))?[ \t]*(#.*)?$"
 )
 
 
@@ -74,13 +74,14 @@ def merge_candidates(
 ) -> MergeResult:
     """Add or update ``candidates`` as 候補 in the register at ``inventory_path``.
 
-    Returns what changed (see the module docstring). Raises
+    Returns what changed (see the module docstring). A register with no entry yet (only
+    ``candidates: []``) is merged into. Raises
     :class:`~core.inventory.InventoryError` if the register is invalid before, or would be
     after (e.g. more than 1,000 candidates), and ConfigError if its ``candidates`` are written
     in a one-line ``[…]`` form that cannot be edited line by line.
     """
     path = Path(inventory_path)
-    inventory = load_inventory(path)
+    inventory = _existing(path)
     raw = path.read_bytes()
     text = raw.decode("utf-8-sig")
     bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
@@ -120,6 +121,25 @@ def merge_candidates(
     new_text = bom + _edit(lines, section, replaced, appended, newline)
     _write_checked(path, new_text, dry_run=dry_run)
     return result
+
+
+def _existing(path: Path) -> Inventory:
+    """The register as it is; one with no entry yet (``candidates: []``) counts as empty."""
+    try:
+        return load_inventory(path)
+    except InventoryError as exc:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            raise exc from None
+        if data is None or (
+            isinstance(data, dict)
+            and set(data) <= {"scenarios", "candidates"}
+            and not data.get("scenarios")
+            and not data.get("candidates")
+        ):
+            return Inventory()
+        raise
 
 
 def render_candidate(candidate: Candidate, *, indent: int = 2, newline: str = "\n") -> str:
@@ -228,9 +248,11 @@ def _edit(
             out[-1] += newline
         return "".join(out) + f"{newline}candidates:{newline}" + added
     if section.empty_value:
-        comment = _EMPTY_SECTION.match(out[section.key_line].rstrip("\r\n"))
-        tail = f" {comment.group(1)}" if comment and comment.group(1) else ""
-        out[section.key_line] = f"candidates:{tail}{newline}"
+        line = out[section.key_line].rstrip("\r\n")
+        found = _EMPTY_SECTION.match(line)
+        if found and found.group(1):  # drop the [] or null, keep the comment as it was
+            line = line[: found.start(1)] + line[found.end(1) :]
+        out[section.key_line] = line + newline
     elif added and not out[section.end - 1].endswith(("\n", "\r")):
         out[section.end - 1] += newline
     out.insert(section.end, added)
