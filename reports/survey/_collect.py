@@ -32,36 +32,28 @@ no cell's content is logged — only file names, counts and row numbers.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import logging
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 from openpyxl import load_workbook
-from pydantic import ValidationError
 
-from core.calendar import fiscal_year_bounds, office_days
-from core.inventory import MAX_ITEMS_PER_YEAR, Candidate, DataClass
+from core.inventory import Candidate
 from reports.survey._form import COLUMNS, EXAMPLE_SHEET, EXAMPLES, FORM_PROPERTY
-from reports.survey._values import (
-    DAY,
-    MONTH,
-    WEEK,
-    YEAR,
-    Unreadable,
-    clean_text,
-    match_key,
-    read_count,
-    read_frequency,
-    read_input_source,
-    read_minutes,
-    read_yes_no,
+from reports.survey._row import (
+    LABELS,
+    MAX_TEXT,
+    Row,
+    SurveyProblem,
+    candidate_id,
+    make_candidate,
+    periods_per_year,
 )
+from reports.survey._values import clean_text, match_key
 
 __all__ = [
     "MAX_FILES",
@@ -80,18 +72,13 @@ log = logging.getLogger(__name__)
 MAX_FILES: Final = 5000
 #: Most rows read below a sheet's header; an answer further down is a problem.
 MAX_ROWS: Final = 5000
-#: Longest text read from one cell.
-MAX_TEXT: Final = 1000
 MAX_FILE_BYTES: Final = 50 * 2**20
 MAX_UNZIPPED_BYTES: Final = 400 * 2**20
 MAX_COLUMNS: Final = 200
 HEADER_SEARCH_ROWS: Final = 50
 _READ: Final = (".xlsx", ".xlsm")
 _NOT_READ: Final = (".xls", ".xlsb", ".ods", ".csv")
-_NAME_LENGTH: Final = 200
-_NOTES_LENGTH: Final = 1000
 _TOTALS: Final = frozenset({"合計", "計", "総計", "小計", "合計件数", "total"})
-_LABELS: Final = {column.key: column.label for column in COLUMNS}
 _SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
     "name": ("業務名", "業務", "業務の名称", "業務名称", "事務名", "事務", "作業名", "業務内容"),
     "department": ("課", "課名", "所属", "所属課", "担当課", "部署", "部署名", "回答課"),
@@ -115,33 +102,6 @@ _CONTAINS: Final = (
     ("繁忙", "busy_season"), ("頻度", "frequency"),
 )  # fmt: skip
 _TASK_KEYS: Final = tuple(c.key for c in COLUMNS if c.key not in ("department", "contact"))
-_PERIODS: Final = {WEEK: 52, MONTH: 12, YEAR: 1}
-# A problem in one of these columns leaves the row without a candidate.
-_REQUIRED: Final = frozenset({"name", "department", "frequency", "count", "minutes", ""})
-
-
-@dataclass(frozen=True)
-class SurveyProblem:
-    """One thing the RPA担当 must resolve: where (file, sheet, row, column) and what.
-
-    ``str()`` is the line to show: ``保険年金課_回答.xlsx 調査票 12行目 件数: 空欄です``.
-    """
-
-    file: str
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.sheet:
-            where.append(self.sheet)
-        if self.row is not None:
-            where.append(f"{self.row}行目")
-        if self.column:
-            where.append(self.column)
-        return f"{' '.join(where)}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -158,30 +118,12 @@ class Collected:
     rows: int = 0
 
 
-@dataclass
-class _Row:
-    file: str
-    sheet: str
-    row: int
-    cells: dict[str, Any]
-    source: str
-    labels: dict[str, str] = field(default_factory=dict)  # the file's own headers
-    department: str = ""
-    problems: list[SurveyProblem] = field(default_factory=list)
-    problem_keys: set[str] = field(default_factory=set)
-
-    def problem(self, key: str | None, message: str) -> None:
-        label = (self.labels.get(key) or _LABELS[key]) if key else None
-        self.problem_keys.add(key or "")
-        self.problems.append(SurveyProblem(self.file, self.sheet, self.row, label, message))
-
-
 def collect_answers(folder: str | Path, *, fiscal_year: int) -> Collected:
     """Read every returned workbook in ``folder`` for the survey of ``fiscal_year``.
 
     Returns the candidates (``survey_year`` = ``fiscal_year``, ``feasibility`` empty) and
     the problems; a file that cannot be read is one problem and the others are still read.
-    Raises ConfigError-free: only a missing folder raises (FileNotFoundError).
+    Raises FileNotFoundError only if ``folder`` is not a folder; nothing in a file raises.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -201,7 +143,7 @@ def collect_answers(folder: str | Path, *, fiscal_year: int) -> Collected:
         message = f"ファイルが{len(paths)}件あります。先頭の{MAX_FILES}件だけ読みました"
         problems.append(SurveyProblem(folder.name, None, None, None, message))
         paths = paths[:MAX_FILES]
-    rows: list[_Row] = []
+    rows: list[Row] = []
     for path in paths:
         file_rows, file_problems = _read_file(path, fiscal_year)
         rows += file_rows
@@ -216,20 +158,8 @@ def collect_answers(folder: str | Path, *, fiscal_year: int) -> Collected:
     return Collected(candidates=candidates, problems=problems, files=len(paths), rows=len(rows))
 
 
-def periods_per_year(frequency: str, fiscal_year: int) -> int:
-    """How many times a task of this 頻度 happens in the fiscal year (日: its office days)."""
-    if frequency == DAY:
-        return _office_days(fiscal_year)
-    return _PERIODS[frequency]
-
-
-@functools.lru_cache(maxsize=16)
-def _office_days(fiscal_year: int) -> int:
-    return sum(1 for _ in office_days(*fiscal_year_bounds(fiscal_year)))
-
-
-def _read_file(path: Path, fiscal_year: int) -> tuple[list[_Row], list[SurveyProblem]]:
-    def problem(message: str) -> tuple[list[_Row], list[SurveyProblem]]:
+def _read_file(path: Path, fiscal_year: int) -> tuple[list[Row], list[SurveyProblem]]:
+    def problem(message: str) -> tuple[list[Row], list[SurveyProblem]]:
         log.warning("survey collect: %s not read", path.name)
         return [], [SurveyProblem(path.name, None, None, None, message)]
 
@@ -247,7 +177,7 @@ def _read_file(path: Path, fiscal_year: int) -> tuple[list[_Row], list[SurveyPro
         workbook = load_workbook(path, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a damaged file; it is one problem
         return problem("ファイルを開けません（壊れているか、Excelのブックではありません）")
-    rows: list[_Row] = []
+    rows: list[Row] = []
     problems: list[SurveyProblem] = []
     try:
         marked = _form_year(workbook)
@@ -281,7 +211,7 @@ def _form_year(workbook: Any) -> int | None:
     return None
 
 
-def _read_sheet(file: str, sheet: Any) -> tuple[list[_Row], list[SurveyProblem], bool]:
+def _read_sheet(file: str, sheet: Any) -> tuple[list[Row], list[SurveyProblem], bool]:
     rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
     columns: dict[str, int] | None = None
     header_row = 0
@@ -296,7 +226,7 @@ def _read_sheet(file: str, sheet: Any) -> tuple[list[_Row], list[SurveyProblem],
             break
     if not columns:
         return [], [], False
-    found: list[_Row] = []
+    found: list[Row] = []
     problems: list[SurveyProblem] = []
     missing = [key for key in ("count", "minutes") if key not in columns]
     for number, values in enumerate(rows, start=header_row + 1):
@@ -308,9 +238,9 @@ def _read_sheet(file: str, sheet: Any) -> tuple[list[_Row], list[SurveyProblem],
             message = f"見出しから{MAX_ROWS}行より下は読んでいません"
             problems.append(SurveyProblem(file, sheet.title, number, None, message))
             break
-        row = _Row(file, sheet.title, number, cells, source="", labels=labels)
+        row = Row(file, sheet.title, number, cells, source="", labels=labels)
         for key in missing:
-            row.problem(key, f"「{_LABELS[key]}」の列が見つかりません（見出しを確認してください）")
+            row.problem(key, f"「{LABELS[key]}」の列が見つかりません（見出しを確認してください）")
         found.append(row)
     return found, problems, True
 
@@ -359,7 +289,7 @@ def _source(file: str, sheet: str | None, row: int) -> str:
     return file[: 300 - len(tail)] + tail
 
 
-def _fill_departments(rows: list[_Row]) -> None:
+def _fill_departments(rows: list[Row]) -> None:
     named = [clean_text(r.cells.get("department")) for r in rows]
     spelled = {match_key(name): name for name in named if name}
     for row, name in zip(rows, named, strict=True):
@@ -375,8 +305,8 @@ def _fill_departments(rows: list[_Row]) -> None:
             row.problem("department", "空欄です")
 
 
-def _candidates(rows: list[_Row], fiscal_year: int) -> list[Candidate]:
-    seen: dict[tuple[str, str], _Row] = {}
+def _candidates(rows: list[Row], fiscal_year: int) -> list[Candidate]:
+    seen: dict[tuple[str, str], Row] = {}
     candidates = []
     for row in rows:
         name = clean_text(row.cells.get("name"))
@@ -392,125 +322,7 @@ def _candidates(rows: list[_Row], fiscal_year: int) -> list[Candidate]:
                 )
                 continue
             seen[key] = row
-        candidate = _candidate(row, name, fiscal_year)
+        candidate = make_candidate(row, name, fiscal_year)
         if candidate is not None:
             candidates.append(candidate)
     return candidates
-
-
-def candidate_id(fiscal_year: int, department: str, name: str) -> str:
-    """``s2027-1a2b3c4d``: stable for the same 課 and 業務名 (NFKC, spaces and case ignored)."""
-    digest = hashlib.sha1(f"{match_key(department)}\n{match_key(name)}".encode()).hexdigest()
-    return f"s{fiscal_year}-{digest[:8]}"
-
-
-def _candidate(row: _Row, name: str, fiscal_year: int) -> Candidate | None:
-    cells = row.cells
-    remarks: list[str] = []
-    if not name:
-        row.problem("name", "空欄です")
-    elif len(name) > _NAME_LENGTH:
-        row.problem("name", f"長すぎます（{_NAME_LENGTH}文字まで）")
-    elif name.startswith(("（記入例）", "(記入例)")):
-        row.problem("name", "記入例の行のようです。記入例を消してから回答してください")
-    if len(row.department) > _NAME_LENGTH:
-        row.problem("department", f"長すぎます（{_NAME_LENGTH}文字まで）")
-    count = minutes = None
-    frequency: str | None = None
-    in_count: str | None = None
-    try:
-        frequency = _read(read_frequency, cells.get("frequency"), remarks)
-    except Unreadable as exc:
-        row.problem("frequency", str(exc))
-        frequency = ""
-    try:
-        parsed, in_count = read_count(_not_formula(cells.get("count")))
-        count = parsed.value
-        remarks += [parsed.remark] if parsed.remark else []
-    except Unreadable as exc:
-        if "count" in cells:
-            row.problem("count", str(exc))
-    try:
-        minutes = _read(read_minutes, _not_formula(cells.get("minutes")), remarks)
-    except Unreadable as exc:
-        if "minutes" in cells:
-            row.problem("minutes", str(exc))
-    if in_count and frequency and in_count != frequency:
-        row.problem("count", f"件数欄の「{in_count}」と頻度欄の「{frequency}」が食い違っています")
-    elif in_count and frequency is None:
-        frequency = in_count
-        remarks.append(f"頻度は件数欄の「{in_count}」")
-    elif frequency is None and count is not None:
-        row.problem("frequency", "空欄です（日・週・月・年のいずれか）")
-    optional: dict[str, Any] = {}
-    for key in ("handwritten", "my_number"):
-        try:
-            optional[key] = read_yes_no(cells.get(key))
-        except Unreadable as exc:
-            row.problem(key, f"{exc}（この欄は空のまま候補にしました）")
-            optional[key] = None
-    source = _read(read_input_source, cells.get("input_from"), remarks)
-    texts = {}
-    for key in ("contact", "input_to", "busy_season"):
-        text = clean_text(cells.get(key))
-        if len(text) > _NAME_LENGTH:
-            row.problem(
-                key, f"長すぎます（{_NAME_LENGTH}文字まで。この欄は空のまま候補にしました）"
-            )
-            text = ""
-        texts[key] = text or None
-    notes = _notes(row, clean_text(cells.get("notes")), remarks)
-    if row.problem_keys & _REQUIRED or count is None or minutes is None or not frequency:
-        return None
-    items = round(count * periods_per_year(frequency, fiscal_year))
-    if items > MAX_ITEMS_PER_YEAR:
-        row.problem(
-            "count", f"年間件数が{MAX_ITEMS_PER_YEAR:,}件を超えます（単位を確認してください）"
-        )
-        return None
-    try:
-        return Candidate(
-            id=candidate_id(fiscal_year, row.department, name),
-            name=name,
-            department=row.department,
-            survey_year=fiscal_year,
-            items_per_year=items,
-            minutes_per_item=minutes,
-            data_classification=DataClass.MY_NUMBER if optional["my_number"] else None,
-            notes=notes,
-            contact=texts["contact"],
-            input_from=source,
-            input_to=texts["input_to"],
-            handwritten_form=optional["handwritten"],
-            busy_season=texts["busy_season"],
-            source=row.source,
-        )
-    except ValidationError as exc:  # the message holds the values: name the fields only
-        fields = sorted({str(error["loc"][0]) for error in exc.errors() if error["loc"]})
-        row.problem(None, f"候補にできません（項目: {', '.join(fields)}）")
-        return None
-
-
-def _read(reader: Any, value: Any, remarks: list[str]) -> Any:
-    parsed = reader(value)
-    if parsed is None:
-        return None
-    if parsed.remark:
-        remarks.append(parsed.remark)
-    return parsed.value
-
-
-def _not_formula(value: Any) -> Any:
-    if isinstance(value, str) and value.lstrip().startswith(("=", "＝")):
-        raise Unreadable("数式は読みません。計算した結果の数字を入力してください")
-    return value
-
-
-def _notes(row: _Row, free: str, remarks: Iterator[str] | list[str]) -> str:
-    remarks = [r for r in remarks if r]
-    tail = f"［集計］{'。'.join(remarks)}。" if remarks else ""
-    room = _NOTES_LENGTH - len(tail) - 1
-    if len(free) > room:
-        row.problem("notes", f"長すぎるため先頭{room}文字だけを備考にしました")
-        free = free[:room]
-    return " ".join(part for part in (free, tail) if part)
