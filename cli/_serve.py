@@ -53,7 +53,7 @@ def _serve(args: argparse.Namespace) -> int:
     from core.settings import get_settings
     from orchestration._prefect_env import prepare_prefect
 
-    prepare_prefect()
+    prepare_prefect(watchdog=False)  # serve starts, and stops, a Prefect server of its own
     api_url = f"http://{args.host}:{args.prefect_port}/api"
     os.environ["PREFECT_API_URL"] = api_url  # before Prefect is imported: we are its client
     data_dir = get_settings().data_dir.resolve()

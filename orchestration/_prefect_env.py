@@ -11,14 +11,15 @@ from orchestration._watchdog import watch_this_process
 __all__ = ["prepare_prefect"]
 
 
-def prepare_prefect() -> None:
+def prepare_prefect(*, watchdog: bool = True) -> None:
     """Default Prefect to a home inside jimu's data folder, no analytics, WARNING logs.
 
     Without ``PREFECT_API_URL`` Prefect runs flows against its embedded (ephemeral) server on
     SQLite, and concurrency leases are kept in files beside it so that a run killed mid-way
     does not hold the target systems' session slots for ever (see ``orchestration._concurrency``);
-    a watchdog stops that server if the run is killed (``orchestration._watchdog``). Anything
-    set in the environment wins.
+    a watchdog stops that server if the run is killed (``orchestration._watchdog``; off for
+    ``jimu serve``, which runs and stops a server of its own). Anything set in the
+    environment wins.
     """
     if "PREFECT_HOME" not in os.environ:
         home = get_settings().data_dir / "prefect"
@@ -29,4 +30,5 @@ def prepare_prefect() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     if not os.environ.get("PREFECT_API_URL"):
         os.environ.setdefault("PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE", FILE_LEASE_STORAGE)
-        watch_this_process()  # a run killed with SIGKILL leaves no embedded server behind
+        if watchdog:  # a run killed with SIGKILL leaves no embedded server behind
+            watch_this_process()
