@@ -30,7 +30,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> _Parser:
-    from cli import _demo, _ocr, _reports, _retry, _review, _run, _sandbox, _scenarios, _serve
+    from cli import (
+        _demo,
+        _ocr,
+        _reports,
+        _retry,
+        _review,
+        _run,
+        _sandbox,
+        _scenarios,
+        _serve,
+        _survey,
+    )
 
     parser = _Parser(prog="jimu", description="jimu (事務): RPA and AI-OCR for municipal offices.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
@@ -45,6 +56,7 @@ def _build_parser() -> _Parser:
     _scenarios.register(commands)
     _sandbox.register(commands)
     _serve.register(commands)
+    _survey.register(commands)
     version = commands.add_parser("version", help="print jimu's version")
     version.set_defaults(handler=_version)
     return parser
