@@ -13,7 +13,16 @@ from datetime import date, timedelta
 from core.errors import InvalidInput
 from core.text import nfkc
 
-__all__ = ["ERAS", "Era", "WarekiDate", "format_wareki", "from_wareki", "parse_wareki", "to_wareki"]
+__all__ = [
+    "ERAS",
+    "Era",
+    "WarekiDate",
+    "fiscal_year_label",
+    "format_wareki",
+    "from_wareki",
+    "parse_wareki",
+    "to_wareki",
+]
 
 
 @dataclass(frozen=True)
@@ -170,3 +179,11 @@ def parse_wareki(text: str, *, field: str = _DATE_FIELD) -> date:
     month = int(match["month"] or match["month2"])
     day = int(match["day"] or match["day2"])
     return from_wareki(match["era"], year, month, day, field=field)
+
+
+def fiscal_year_label(fiscal_year: int) -> str:
+    """A 年度 as offices name it: ``令和9年度`` for 2027. A 年度 takes the era of its end, so
+    FY2019 (April 2019 was still 平成) is ``令和元年度``."""
+    era = to_wareki(date(fiscal_year + 1, 3, 31)).era
+    number = fiscal_year - era.start.year + 1
+    return f"{era.name}{'元' if number == 1 else number}年度"

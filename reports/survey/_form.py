@@ -11,7 +11,6 @@ does not require it (people copy their answers into workbooks of their own).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Final
 
@@ -23,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.cells import CellValue, set_text_cell
-from core.wareki import to_wareki
+from core.wareki import fiscal_year_label
 
 __all__ = [
     "ANSWER_SHEET",
@@ -168,11 +167,7 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 def form_title(fiscal_year: int) -> str:
     """The title in A1: ``RPA導入候補業務 調査票（令和9年度導入検討）`` for 2027."""
-    # A 年度 is named in the era of its end: April 2019 was still 平成, yet FY2019 is 令和元年度.
-    era = to_wareki(date(fiscal_year + 1, 3, 31)).era
-    number = fiscal_year - era.start.year + 1
-    year = "元" if number == 1 else str(number)
-    return f"RPA導入候補業務 調査票（{era.name}{year}年度導入検討）"
+    return f"RPA導入候補業務 調査票（{fiscal_year_label(fiscal_year)}導入検討）"
 
 
 def write_survey_form(path: str | Path, *, fiscal_year: int) -> Path:

@@ -36,7 +36,7 @@ from sqlalchemy import Engine
 
 from core.inventory import Forecast, InputSource, Inventory, ScenarioStatus, load_inventory
 from core.ledger import Ledger
-from core.wareki import to_wareki
+from core.wareki import fiscal_year_label
 from reports._compute import compute_hours
 from reports._period import JST, Period, fiscal_year_of
 from reports._text import fmt_hours
@@ -157,11 +157,8 @@ class SelectionFiles:
 
 
 def era_year(fiscal_year: int) -> str:
-    """``令和9年度`` for 2027; ``令和元年度`` for 2019, as offices renamed 平成31年度 (the era of
-    the calendar year the fiscal year starts in)."""
-    wareki = to_wareki(date(fiscal_year, 12, 31))
-    year = "元" if wareki.year == 1 else str(wareki.year)
-    return f"{wareki.era.name}{year}年度"
+    """``令和9年度`` for 2027; ``令和元年度`` for 2019 (:func:`core.wareki.fiscal_year_label`)."""
+    return fiscal_year_label(fiscal_year)
 
 
 def selection_lead(selection: Selection) -> str:

@@ -244,3 +244,11 @@ def test_error_message_does_not_repeat_the_date() -> None:
         parse_wareki("昭和53年2月30日")
     assert "53" not in info.value.message
     assert "30日" not in info.value.message
+
+
+def test_a_fiscal_year_takes_the_era_of_its_end() -> None:
+    from core.wareki import fiscal_year_label
+
+    assert fiscal_year_label(2027) == "令和9年度"
+    assert fiscal_year_label(2019) == "令和元年度"  # April 2019 was still 平成
+    assert fiscal_year_label(2018) == "平成30年度"
