@@ -272,7 +272,7 @@ class DocumentView:
 
 @dataclass(frozen=True)
 class QueueEntry:
-    """One line of the queue (確認待ち一覧)."""
+    """One line of the queue (確認待ち一覧), with how many fields need a person (要確認 n項目)."""
 
     document_id: str
     scenario: str
@@ -280,3 +280,4 @@ class QueueEntry:
     state: DocumentState
     submitted_at: datetime
     reviewer: str | None
+    fields_to_review: int = 0  # fields the reader did not accept: what a person checks

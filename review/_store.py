@@ -244,7 +244,13 @@ class ReviewStore:
         wanted = [DocumentState.WAITING.value, DocumentState.VERIFYING.value]
         if admin:
             wanted.append(DocumentState.CONFLICT.value)
-        query = select(documents_table).where(D.state.in_(wanted)).order_by(D.id)
+        to_review = (
+            select(func.count())
+            .where(F.document == D.id, F.accepted.is_(False))
+            .scalar_subquery()
+            .label("fields_to_review")
+        )
+        query = select(documents_table, to_review).where(D.state.in_(wanted)).order_by(D.id)
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [
@@ -255,6 +261,7 @@ class ReviewStore:
                 state=DocumentState(row["state"]),
                 submitted_at=row["submitted_at"],
                 reviewer=row["reviewer"],
+                fields_to_review=row["fields_to_review"],
             )
             for row in rows
             if not (row["state"] == DocumentState.VERIFYING.value and row["reviewer"] == user)

@@ -42,6 +42,7 @@ def test_queue_lists_waiting_documents_with_counts(store: ReviewStore, client_as
     assert page.status_code == 200
     assert "確認待ち <strong>2</strong> 件" in page.text
     assert f'href="/documents/{DOC}"' in page.text
+    assert page.text.count("<td>要確認 2項目</td>") == 2  # my_number and phone, per document
 
 
 def test_document_page_shows_only_uncertain_fields_as_inputs(
