@@ -217,7 +217,9 @@ def generate_samples(
     samples = []
     for index, application in enumerate(applications, start=1):
         rng = random.Random(f"jimu-samples-{seed}-{index}")
-        request_date = application.received_at - timedelta(days=rng.randint(0, 10))
+        # Written up to 10 days before it was received, and never before a child was born.
+        written = application.received_at - timedelta(days=rng.randint(0, 10))
+        request_date = max(written, *(child.birth_date for child in application.children))
         values = true_values(application, request_date)
         writer = Writer.create(rng, digits, digit_range)
         page, corrected = render_filled(template, values, rng, writer)

@@ -40,3 +40,15 @@ def test_ground_truth_holds_valid_values(samples: list[Sample]) -> None:
 def test_without_mnist_digits_fonts_are_used(clean_sample: Sample) -> None:
     assert clean_sample.truth["mnist_digits"] is False
     assert clean_sample.path.suffix == ".png"
+
+
+
+def test_no_form_is_dated_before_a_child_it_claims_for_was_born(tmp: Path) -> None:
+    """A 請求年月日 before a child's birth could never pass the date checks."""
+    # Seed 1's tenth claim is for a child born days before it was received.
+    for sample in generate_samples(tmp, n=12, seed=1, scan=False):
+        fields = sample.truth["fields"]
+        requested = date_value(fields["request_date"])
+        births = [date_value(fields[f"child{n}_birth_date"])
+                  for n in (1, 2, 3) if fields[f"child{n}_birth_date"]]  # fmt: skip
+        assert births and max(births) <= requested
