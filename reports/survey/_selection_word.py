@@ -11,10 +11,9 @@ from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from docx.table import Table
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.axes import Axes
 
-from reports._chart import JAPANESE_FONT, japanese_font
+from reports._chart import JAPANESE_FONT, draw_bar_chart
 from reports._text import fmt_hours, fmt_rate
 from reports._word import _setup, _table
 from reports.survey._selection import (
@@ -189,37 +188,18 @@ def draw_department_chart(
 
     Raises ConfigError when the Japanese font is not installed.
     """
-    family = JAPANESE_FONT
-    japanese_font(family)
     rows = departments[:limit][::-1]
     names = ["\n".join(textwrap.wrap(d.department, 12)[:2]) for d in rows]
     chosen = [d.chosen_hours for d in rows]
     others = [d.annual_hours - d.chosen_hours for d in rows]
-    figure = Figure(figsize=(6.3, 0.36 * max(len(names), 2) + 1.2), dpi=150)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    positions = list(range(len(names)))
-    axes.barh(positions, chosen, height=0.6, label="選定した業務", color="#2E75B6")
-    axes.barh(positions, others, left=chosen, height=0.6, label="その他の候補", color="#BDD7EE")
-    axes.set_yticks(positions, names, fontfamily=family, fontsize=7)
-    axes.set_xlabel("年間時間（手作業）", fontfamily=family, fontsize=8)
-    axes.set_title(f"課別の年間時間{title}", fontfamily=family, fontsize=10)
-    axes.tick_params(axis="x", labelsize=7)
-    axes.grid(axis="x", alpha=0.3)
-    axes.legend(prop={"family": family, "size": 7}, loc="lower right")
-    for spine in ("top", "right"):
-        axes.spines[spine].set_visible(False)
-    if not names:
-        axes.text(
-            0.5,
-            0.5,
-            "候補業務はありません",
-            ha="center",
-            va="center",
-            transform=axes.transAxes,
-            fontfamily=family,
-        )
-    figure.tight_layout()
-    path = Path(path)
-    figure.savefig(path, format="png")
-    return path
+
+    def bars(axes: Axes) -> None:
+        positions = list(range(len(names)))
+        axes.barh(positions, chosen, height=0.6, label="選定した業務", color="#2E75B6")
+        axes.barh(positions, others, left=chosen, height=0.6, label="その他の候補",
+                  color="#BDD7EE")  # fmt: skip
+
+    return draw_bar_chart(
+        path, names, bars, title=f"課別の年間時間{title}", xlabel="年間時間（手作業）",
+        empty_text="候補業務はありません", row_height=0.36, margin=1.2,
+    )  # fmt: skip
