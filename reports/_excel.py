@@ -23,7 +23,7 @@ from core.cells import set_text_cell
 from reports._compute import COLUMN_LABELS, HoursReport
 from reports._text import METHOD_LINES, summary_rows
 
-__all__ = ["write_workbook"]
+__all__ = ["print_on_a4_landscape", "write_workbook"]
 
 COUNT = "#,##0"
 HOURS = "#,##0.0"
@@ -137,16 +137,21 @@ def write_workbook(report: HoursReport, path: str | Path) -> Path:
         "7月調査の候補業務（優先度 = 年間件数 × 分/件 ÷ 60 × 実現可能性係数 高1.0・中0.6・低0.3）"
     )
     _table(sheet, report.candidates, _CANDIDATE, first_row=3)
-    for each in book.worksheets:
-        each.page_setup.orientation = "landscape"
-        each.page_setup.paperSize = each.PAPERSIZE_A4
-        each.sheet_properties.pageSetUpPr.fitToPage = True
-        each.page_setup.fitToWidth, each.page_setup.fitToHeight = 1, 0
+    print_on_a4_landscape(book)
     book.properties.title = f"{report.period.label} 削減時間報告"
     book.properties.creator = "jimu"
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def print_on_a4_landscape(book: Workbook) -> None:
+    """Every sheet prints on A4 landscape, one page wide."""
+    for sheet in book.worksheets:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
 
 
 def _overview(sheet: Worksheet, report: HoursReport) -> None:

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.cells import CellValue, append_safe_row, set_text_cell
+from reports._excel import print_on_a4_landscape
 from reports.survey._selection import SELECTION_METHOD_LINES, Selection, selection_lead
 
 __all__ = ["write_selection_workbook"]
@@ -95,11 +96,7 @@ def write_selection_workbook(selection: Selection, path: str | Path) -> Path:
     _departments(book.create_sheet("課別"), selection)
     _forecasts(book.create_sheet("効果予測"), selection)
     _last_year(book.create_sheet("前年度の実績"), selection)
-    for sheet in book.worksheets:
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    print_on_a4_landscape(book)
     book.properties.title = selection.title
     book.properties.creator = "jimu"
     path.parent.mkdir(parents=True, exist_ok=True)
