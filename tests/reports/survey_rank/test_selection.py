@@ -127,26 +127,33 @@ class Written:
     folder: Path
 
 
+def _select(
+    folder: Path, *, fiscal_year: int, today: date, out: str = "out", top: int = 10
+) -> SelectionFiles:
+    """The 選定資料 of ``INVENTORY`` and a ledger of ``_items()`` in ``folder`` (made once)."""
+    inventory = folder / "inventory.yaml"
+    url = f"sqlite:///{folder / 'ledger.sqlite3'}"
+    if not inventory.exists():
+        inventory.write_text(INVENTORY, encoding="utf-8")
+        ledger = Ledger(url)
+        ledger.insert_many(_items())
+        ledger.engine.dispose()
+    return write_selection(
+        inventory,
+        fiscal_year=fiscal_year,
+        out_dir=folder / out,
+        ledger_url=url,
+        top=top,
+        systems_dir=ROOT / "systems",
+        scenarios_dir=ROOT / "scenarios",
+        today=today,
+    )
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> Written:
     folder = tmp_path_factory.mktemp("selection")
-    inventory = folder / "inventory.yaml"
-    inventory.write_text(INVENTORY, encoding="utf-8")
-    url = f"sqlite:///{folder / 'ledger.sqlite3'}"
-    ledger = Ledger(url)
-    ledger.insert_many(_items())
-    ledger.engine.dispose()
-    files = write_selection(
-        inventory,
-        fiscal_year=2027,
-        out_dir=folder / "out",
-        ledger_url=url,
-        top=3,
-        systems_dir=ROOT / "systems",
-        scenarios_dir=ROOT / "scenarios",
-        today=TODAY,
-    )
-    return Written(files=files, folder=folder)
+    return Written(files=_select(folder, fiscal_year=2027, today=TODAY, top=3), folder=folder)
 
 
 def test_the_chosen_get_a_forecast_a_scenario_can_take(written: Written) -> None:
@@ -318,21 +325,7 @@ def test_cells_from_the_answers_are_text_never_formulas(written: Written) -> Non
 
 def test_a_year_without_answers_still_makes_both_files(tmp_path: Path) -> None:
     # Made during 2026年度 itself: last year's results run up to today, not to 31 March.
-    inventory = tmp_path / "inventory.yaml"
-    inventory.write_text(INVENTORY, encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-    ledger = Ledger(url)
-    ledger.insert_many(_items())
-    ledger.engine.dispose()
-    files = write_selection(
-        inventory,
-        fiscal_year=2027,
-        out_dir=tmp_path / "out",
-        ledger_url=url,
-        systems_dir=ROOT / "systems",
-        scenarios_dir=ROOT / "scenarios",
-        today=date(2026, 10, 1),
-    )
+    files = _select(tmp_path, fiscal_year=2027, today=date(2026, 10, 1))
     document = Document(str(files.document))
     headings = [p.text for p in document.paragraphs if p.style and p.style.name == "Heading 2"]
     assert "前年度に選定したシナリオの予測と実績（2026年4月1日〜2026年10月1日）" in headings
@@ -340,15 +333,8 @@ def test_a_year_without_answers_still_makes_both_files(tmp_path: Path) -> None:
     # 184 of 365 days of the 100-hour forecast; 90 items of 30 minutes done by 1 October
     assert rows[1] == ["介護認定 電子申請の連携", "介護保険課", "稼働中", "2026-04-01", "50.4",
                        "45.0", "89.3%"]  # fmt: skip
-    files = write_selection(
-        inventory,
-        fiscal_year=2029,  # nobody answered: only the carried-over candidates are ranked
-        out_dir=tmp_path / "empty",
-        ledger_url=url,
-        systems_dir=ROOT / "systems",
-        scenarios_dir=ROOT / "scenarios",
-        today=date(2029, 7, 1),
-    )
+    # Nobody answered for 2029: only the carried-over candidates are ranked.
+    files = _select(tmp_path, fiscal_year=2029, today=date(2029, 7, 1), out="empty")
     text = "\n".join(p.text for p in Document(str(files.document)).paragraphs)
     assert "2029年度の庁内調査では、0課から0件の業務の回答があり" in text
     assert "前年度に選定したシナリオはありません。" in text
