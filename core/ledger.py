@@ -56,8 +56,11 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 
+from core.database import create_tables, set_sqlite_pragmas
 from core.errors import ApplicationError, ConfigError, InvalidInput, JimuError
 from core.logging import safe_text
 
@@ -224,9 +227,9 @@ class Ledger:
             except Exception as exc:  # a malformed URL or a missing driver
                 raise ConfigError(f"ledger URL is not usable: {type(exc).__name__}") from exc
             if engine.dialect.name == "sqlite":
-                event.listen(engine, "connect", _sqlite_pragmas)
+                event.listen(engine, "connect", _use_wal)
         self.engine = engine
-        _metadata.create_all(engine)
+        create_tables(_metadata, engine)
 
     # -- writing -------------------------------------------------------------------------
 
@@ -236,22 +239,20 @@ class Ledger:
         Raises :class:`InvalidInput` if ``item_key`` is not a valid key (:func:`check_item_key`).
         """
         check_item_key(item_key)
+        values = {
+            "scenario": scenario,
+            "item_key": item_key,
+            "status": Status.QUEUED.value,
+            "attempts": 0,
+            "queued_at": at or _now(),
+            "robot_seconds": 0.0,
+            "human_seconds": 0.0,
+        }
+        # One statement, so two processes enqueueing the same key cannot both insert, and
+        # SQLite never has to upgrade a read into a write (which fails at once under WAL).
         with self.engine.begin() as conn:
-            exists = conn.execute(select(ledger_table.c.id).where(_key(scenario, item_key))).first()
-            if exists:
-                return False
-            conn.execute(
-                insert(ledger_table).values(
-                    scenario=scenario,
-                    item_key=item_key,
-                    status=Status.QUEUED.value,
-                    attempts=0,
-                    queued_at=at or _now(),
-                    robot_seconds=0.0,
-                    human_seconds=0.0,
-                )
-            )
-            return True
+            result = conn.execute(_insert_if_absent(self.engine.dialect.name, values))
+            return bool(result.rowcount)
 
     def claim(
         self, scenario: str, item_key: str, *, worker: str, lease_seconds: float = 300.0
@@ -474,12 +475,15 @@ class Ledger:
         return {status: found.get(status, 0) for status in Status}
 
 
+def _insert_if_absent(dialect: str, values: dict[str, Any]) -> Any:
+    if dialect == "postgresql":
+        return postgresql_insert(ledger_table).values(**values).on_conflict_do_nothing()
+    return sqlite_insert(ledger_table).values(**values).on_conflict_do_nothing()
+
+
 def _key(scenario: str, item_key: str) -> Any:
     return and_(ledger_table.c.scenario == scenario, ledger_table.c.item_key == item_key)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+def _use_wal(dbapi_connection: Any, _record: Any) -> None:
+    set_sqlite_pragmas(dbapi_connection)

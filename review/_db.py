@@ -23,6 +23,7 @@ from sqlalchemy import (
     event,
 )
 
+from core.database import create_tables, set_sqlite_pragmas
 from core.ledger import UtcDateTime
 
 __all__ = [
@@ -44,18 +45,13 @@ def open_sqlite(path: Path, metadata: MetaData) -> Engine:
     os.chmod(path, 0o600)  # tighten a file someone left readable
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _pragmas)
-    metadata.create_all(engine)
+    create_tables(metadata, engine)
     return engine
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # Personal data: a purged row is overwritten in the file, not just unlinked.
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
+    # secure_delete: a purged row with personal data is overwritten in the file, not unlinked.
+    set_sqlite_pragmas(dbapi_connection, "foreign_keys=ON", "secure_delete=ON")
 
 
 review_metadata = MetaData()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import stat
 import threading
 import time
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -205,3 +207,27 @@ def test_bulk_rows_with_a_bad_key_are_refused(ledger: Ledger) -> None:
     with pytest.raises(InvalidInput):
         ledger.insert_many([row])
     assert list(ledger.items("s")) == []
+
+
+def _open_and_enqueue(url: str, key: str, barrier: Any) -> str:
+    barrier.wait()
+    try:
+        Ledger(url).enqueue("s", key)
+    except Exception as exc:  # reported to the test, which names it
+        return f"{type(exc).__name__}: {exc}"[:200]
+    return "ok"
+
+
+def test_workers_opening_a_new_ledger_at_once_all_start(tmp_path: Path) -> None:
+    """Two workers' first runs open a ledger file nobody has opened yet, at the same moment
+    (a CI run failed so: "table ledger_items already exists"); they also enqueue one key."""
+    context = multiprocessing.get_context("fork")
+    outcomes = []
+    with context.Manager() as manager, context.Pool(4) as pool:
+        for round_ in range(8):
+            url = f"sqlite:///{tmp_path / f'ledger-{round_}.sqlite3'}"
+            barrier = manager.Barrier(4)
+            keys = ["R2026-000001" if n % 2 else f"R2026-00000{n}" for n in range(4)]
+            jobs = [(url, key, barrier) for key in keys]
+            outcomes += pool.starmap(_open_and_enqueue, jobs)
+    assert [o for o in outcomes if o != "ok"] == []
