@@ -1,0 +1,38 @@
+"""Declared scenarios: rows of a sheet or CSV registered into a web system, described in YAML.
+
+The data side: :func:`read_source` reads and checks the rows as a :class:`SourceSpec`
+describes them, :func:`parse_expression` turns a ``fill:`` value into an
+:class:`Expression` evaluated per row, and :func:`write_results` writes the result
+workbook (owner-only) from each row's :class:`RowResult`.
+"""
+
+from __future__ import annotations
+
+from flows.declared._expressions import FUNCTIONS, Expression, parse_expression
+from flows.declared._results import NOT_PROCESSED, ResultStatus, RowResult, write_results
+from flows.declared._source import (
+    ColumnSpec,
+    ColumnType,
+    SourceRow,
+    SourceSpec,
+    SourceTable,
+    parse_date_text,
+    read_source,
+)
+
+__all__ = [
+    "FUNCTIONS",
+    "NOT_PROCESSED",
+    "ColumnSpec",
+    "ColumnType",
+    "Expression",
+    "ResultStatus",
+    "RowResult",
+    "SourceRow",
+    "SourceSpec",
+    "SourceTable",
+    "parse_date_text",
+    "parse_expression",
+    "read_source",
+    "write_results",
+]
