@@ -25,13 +25,17 @@ def wrong_check_digit(first_eleven: str) -> str:
 def write_xlsx(
     path: Path, rows: Sequence[Sequence[Any]], *, sheet: str = "届出", others: Sequence[str] = ()
 ) -> Path:
-    """A workbook whose sheet ``sheet`` holds ``rows`` (the first is the header)."""
+    """A workbook whose sheet ``sheet`` holds ``rows`` (the first is the header); every
+    string is a text cell."""
     workbook = Workbook()
     worksheet = workbook.active
     assert worksheet is not None
     worksheet.title = sheet
     for row in rows:
         worksheet.append(list(row))
+        for cell in worksheet[worksheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, as a clerk types it (even "=…"), not a formula
     for name in others:
         workbook.create_sheet(name)
     workbook.save(path)
