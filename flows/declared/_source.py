@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path, PurePath
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -148,7 +148,8 @@ class SourceSpec(BaseModel):
     @field_validator("path")
     @classmethod
     def _relative(cls, value: str) -> str:
-        if not value.strip() or PurePath(value).is_absolute() or value.startswith(("/", "\\")):
+        absolute = PurePath(value).is_absolute() or PureWindowsPath(value).anchor
+        if not value.strip() or absolute:
             raise ValueError("path must be a file name relative to the scenario folder")
         return value
 
@@ -203,7 +204,8 @@ class SourceRow:
 
 @dataclass(frozen=True, repr=False)
 class SourceTable:
-    """The rows of a source file, in file order, empty rows left out.
+    """The rows of a source file, in file order; a row whose described cells are all empty
+    is left out (other columns do not count).
 
     ``sheet`` is the sheet read (``None`` for a CSV); ``header`` the header row as found;
     ``columns`` the described columns in the order the header has them.
@@ -300,6 +302,11 @@ def _read_xlsx(path: Path, wanted: str | None) -> tuple[str, list[tuple[int, Seq
                 f"{path}: シート {wanted} がありません（あるシート: {'、'.join(names)}）"
             )
         worksheet = workbook[wanted]
+        # Files written by other tools often declare a wrong sheet size (openpyxl's advice
+        # for read-only mode): read every row there is instead.
+        reset = getattr(worksheet, "reset_dimensions", None)
+        if reset is not None:
+            reset()
         name: str = wanted
         records: list[tuple[int, Sequence[Any]]] = [
             (line, tuple(cells))

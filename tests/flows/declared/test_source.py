@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -256,6 +258,21 @@ def test_header_row_and_sheet_are_chosen(tmp_path: Path) -> None:
         read_source(spec({"氏名": "text"}, sheet="一覧"), workbook_path)
 
 
+def test_a_workbook_declaring_a_wrong_size_is_read_whole(tmp_path: Path) -> None:
+    """Tools other than Excel often write <dimension ref="A1"/>; read-only openpyxl then
+    sees one cell unless told to look."""
+    written = write_xlsx(tmp_path / "w.xlsx", [["受付番号", "氏名"], ["A1", "x"], ["A2", "y"]])
+    path = tmp_path / "data.xlsx"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', data)
+            target.writestr(item, data)
+    table = read_source(spec({"氏名": "text"}), path)
+    assert [row.values["氏名"] for row in table.rows] == ["x", "y"]
+
+
 def test_repr_of_rows_and_tables_holds_no_personal_data(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "data.xlsx", [HEADER, _row()])
     table = read_source(spec(FULL), path)
@@ -378,5 +395,7 @@ def test_source_spec_refuses_a_personal_key_and_an_absolute_path() -> None:
         SourceSpec(
             path="a.xlsx", key="個人番号", columns={"個人番号": ColumnSpec(type="my_number")}
         )
-    with pytest.raises(ValidationError, match="relative to the scenario folder"):
-        SourceSpec(path="/data/a.xlsx", key="k", columns={})
+    for path in ("/data/a.xlsx", "C:\\data\\a.xlsx", "\\\\server\\share\\a.csv", " "):
+        with pytest.raises(ValidationError, match="relative to the scenario folder"):
+            SourceSpec(path=path, key="k", columns={})
+    assert SourceSpec(path="data/申請.xlsx", key="k", columns={}).path == "data/申請.xlsx"
