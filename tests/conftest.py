@@ -1,77 +1,8 @@
-"""Shared fixtures: an isolated data folder, the sandbox systems, real Chromium."""
+"""Helpers shared by the framework's tests (the fixtures are in the root conftest.py)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
-
-from core.settings import get_settings
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Every test session writes under its own temporary JIMU_DATA_DIR, never ./var."""
-    data_dir = tmp_path_factory.mktemp("jimu-data")
-    previous = os.environ.get("JIMU_DATA_DIR")
-    os.environ["JIMU_DATA_DIR"] = str(data_dir)
-    get_settings.cache_clear()
-    yield data_dir
-    if previous is None:
-        os.environ.pop("JIMU_DATA_DIR", None)
-    else:
-        os.environ["JIMU_DATA_DIR"] = previous
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[object]:
-    """Both sandbox systems, serving on free ports over fresh databases, faults off."""
-    from sandbox import serve_in_background
-
-    with serve_in_background(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    """One real headless Chromium (Debian's) per test module.
-
-    Module scope, not session: Playwright's sync API allows one instance per thread, and
-    the robots' own workers start theirs in this thread too, in other modules.
-    """
-    from playwright.sync_api import sync_playwright
-
-    from robots import launch_chromium
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    """A fresh browser context and page per test (no cookies shared between tests)."""
-    context = browser.new_context(locale="ja-JP")  # type: ignore[attr-defined]
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-@pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """One real, temporary Prefect server (SQLite) shared by every flow test of the session."""
-    os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect-home"))
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def latest_artifact(key: str) -> dict[str, object]:
