@@ -24,6 +24,7 @@ from core.text import nfkc
 __all__ = [
     "PostalEntry",
     "address_matches_postal_code",
+    "lookup_postal_areas",
     "lookup_postal_code",
     "normalize_postal_code",
     "postal_code_exists",
@@ -106,6 +107,14 @@ def lookup_postal_code(code: str) -> PostalEntry | None:
     """
     entries = _entries(_digits(code))
     return entries[0] if entries else None
+
+
+def lookup_postal_areas(code: str) -> tuple[PostalEntry, ...]:
+    """Every area of ``code`` in the national table's order (empty if no such code).
+
+    Raises :class:`~core.errors.InvalidInput` if ``code`` is not 7 digits.
+    """
+    return _entries(_digits(code))
 
 
 def postal_code_exists(code: str) -> bool:

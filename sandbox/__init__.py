@@ -1,6 +1,7 @@
-"""Stand-in municipal systems: the 電子申請システム (portal) and the 業務システム (business).
+"""Stand-in municipal systems: the 電子申請システム (portal), the 業務システム (business) and
+the 国民健康保険 資格管理システム (legacy: Shift_JIS, frames, pop-ups).
 
-Both are FastAPI apps with server-rendered Japanese pages over SQLite, fault knobs and a
+All are FastAPI apps with server-rendered Japanese pages over SQLite, fault knobs and a
 read-only inspection for tests and benchmarks. The knobs and the inspection answer the
 system's login or the install's admin token (:func:`admin_headers`), nobody else.
 """
@@ -11,6 +12,7 @@ from sandbox._admin import admin_headers, admin_token
 from sandbox._faults import FaultInjector
 from sandbox._server import (
     BUSINESS_USER,
+    LEGACY_USER,
     PORTAL_USER,
     RunningSandbox,
     build_apps,
@@ -22,6 +24,7 @@ from sandbox._settings import FaultSettings, SandboxSettings
 
 __all__ = [
     "BUSINESS_USER",
+    "LEGACY_USER",
     "PORTAL_USER",
     "FaultInjector",
     "FaultSettings",

@@ -1,4 +1,4 @@
-"""Run both sandbox systems: in the foreground (``jimu sandbox up``) or in a background thread."""
+"""Run the sandbox systems: in the foreground (``jimu sandbox up``) or in a background thread."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from sandbox._settings import FaultSettings, SandboxSettings
 
 __all__ = [
     "BUSINESS_USER",
+    "LEGACY_USER",
     "PORTAL_USER",
     "RunningSandbox",
     "build_apps",
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PORTAL_USER = "shinsei01"
 BUSINESS_USER = "gyomu01"
+LEGACY_USER = "kokuho01"
 
 
 @dataclass(frozen=True)
@@ -43,19 +45,26 @@ class SandboxPaths:
 
     portal_db: Path
     business_db: Path
+    legacy_db: Path
 
 
 def sandbox_paths(data_dir: Path) -> SandboxPaths:
     """The database files of the sandbox systems under ``data_dir``."""
     folder = data_dir / "sandbox"
     return SandboxPaths(
-        portal_db=folder / "portal.sqlite3", business_db=folder / "business.sqlite3"
+        portal_db=folder / "portal.sqlite3",
+        business_db=folder / "business.sqlite3",
+        legacy_db=folder / "legacy.sqlite3",
     )
 
 
-def build_apps(data_dir: Path, *, faults: FaultSettings | None = None) -> tuple[FastAPI, FastAPI]:
-    """The 電子申請システム and 業務システム apps on the databases under ``data_dir``."""
+def build_apps(
+    data_dir: Path, *, faults: FaultSettings | None = None
+) -> tuple[FastAPI, FastAPI, FastAPI]:
+    """The 電子申請システム, 業務システム and 資格管理システム apps on the databases under
+    ``data_dir``."""
     from sandbox.business import create_business_app
+    from sandbox.legacy import create_legacy_app
     from sandbox.portal import create_portal_app
 
     paths = sandbox_paths(data_dir)
@@ -75,7 +84,13 @@ def build_apps(data_dir: Path, *, faults: FaultSettings | None = None) -> tuple[
         password=ensure_secret("sandbox-business-password"),
         faults=faults.model_copy() if faults else None,
     )
-    return portal, business
+    legacy = create_legacy_app(
+        db_path=paths.legacy_db,
+        username=LEGACY_USER,
+        password=ensure_secret("sandbox-legacy-password"),
+        faults=faults.model_copy() if faults else None,
+    )
+    return portal, business, legacy
 
 
 def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
@@ -94,16 +109,17 @@ def _ensure_port_free(host: str, port: int) -> None:
 
 
 def run_sandbox(settings: SandboxSettings, *, data_dir: Path) -> None:
-    """Serve both systems until Ctrl-C.
+    """Serve the three systems until Ctrl-C.
 
     Raises :class:`ConfigError` if a port is taken, before anything starts.
     """
-    for port in (settings.portal_port, settings.business_port):
+    ports = (settings.portal_port, settings.business_port, settings.legacy_port)
+    for port in ports:
         _ensure_port_free(settings.host, port)
-    portal, business = build_apps(data_dir, faults=settings.faults)
+    apps = build_apps(data_dir, faults=settings.faults)
     servers = [
-        uvicorn.Server(_config(portal, settings.host, settings.portal_port)),
-        uvicorn.Server(_config(business, settings.host, settings.business_port)),
+        uvicorn.Server(_config(app, settings.host, port))
+        for app, port in zip(apps, ports, strict=True)
     ]
 
     async def serve_all() -> None:
@@ -115,18 +131,21 @@ def run_sandbox(settings: SandboxSettings, *, data_dir: Path) -> None:
 
 @dataclass
 class RunningSandbox:
-    """Both systems serving in a background thread; URLs and database paths for callers."""
+    """The systems serving in a background thread; URLs and database paths for callers."""
 
     portal_url: str
     business_url: str
+    legacy_url: str
     paths: SandboxPaths
     portal: FastAPI
     business: FastAPI
+    legacy: FastAPI
 
     def set_faults(self, faults: FaultSettings) -> None:
-        """Change the fault knobs of both systems at once."""
+        """Change the fault knobs of every system at once."""
         self.portal.state.faults.update(faults)
         self.business.state.faults.update(faults.model_copy())
+        self.legacy.state.faults.update(faults.model_copy())
 
 
 @contextlib.contextmanager
@@ -136,17 +155,18 @@ def serve_in_background(
     host: str = "127.0.0.1",
     portal_port: int = 0,
     business_port: int = 0,
+    legacy_port: int = 0,
     faults: FaultSettings | None = None,
 ) -> Iterator[RunningSandbox]:
-    """Serve both systems in a daemon thread for the duration of the ``with`` block.
+    """Serve the three systems in a daemon thread for the duration of the ``with`` block.
 
     Port 0 picks a free port. Used by the pytest fixture, the demo and benchmarks.
     """
-    portal, business = build_apps(data_dir, faults=faults)
-    ports = (portal_port or free_port(host), business_port or free_port(host))
+    portal, business, legacy = build_apps(data_dir, faults=faults)
+    ports = tuple(port or free_port(host) for port in (portal_port, business_port, legacy_port))
     servers = [
-        uvicorn.Server(_config(portal, host, ports[0])),
-        uvicorn.Server(_config(business, host, ports[1])),
+        uvicorn.Server(_config(app, host, port))
+        for app, port in zip((portal, business, legacy), ports, strict=True)
     ]
 
     async def serve_all() -> None:
@@ -157,14 +177,17 @@ def serve_in_background(
     running = RunningSandbox(
         portal_url=f"http://{host}:{ports[0]}",
         business_url=f"http://{host}:{ports[1]}",
+        legacy_url=f"http://{host}:{ports[2]}",
         paths=sandbox_paths(data_dir),
         portal=portal,
         business=business,
+        legacy=legacy,
     )
     try:
         deadline = time.monotonic() + 20
         wait_until_serving(running.portal_url, deadline=deadline)
         wait_until_serving(running.business_url, deadline=deadline)
+        wait_until_serving(running.legacy_url, deadline=deadline)
         yield running
     finally:
         for server in servers:

@@ -53,4 +53,6 @@ class SandboxSettings(BaseSettings):
     host: str = "127.0.0.1"
     portal_port: int = Field(default=8101, ge=0, le=65535)
     business_port: int = Field(default=8102, ge=0, le=65535)
+    # Not 8103: that is the review station's (``jimu serve``, ``jimu review serve``).
+    legacy_port: int = Field(default=8104, ge=0, le=65535)
     faults: FaultSettings = Field(default_factory=FaultSettings)

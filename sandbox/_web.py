@@ -27,6 +27,7 @@ __all__ = [
     "AdminPage",
     "LoginRequired",
     "SessionDep",
+    "add_fault_routes",
     "create_base_app",
     "current_session",
     "render",
@@ -137,14 +138,6 @@ def create_base_app(
         response.delete_cookie(cookie)
         return response
 
-    @app.exception_handler(AdminRequired)
-    async def _refused(_request: Request, _exc: AdminRequired) -> Response:
-        return JSONResponse(
-            {"error": "log in to this system or send 'Authorization: Bearer <admin token>'"},
-            status_code=401,
-            headers={"WWW-Authenticate": 'Bearer realm="jimu-sandbox"'},
-        )
-
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "system": system_name}
@@ -187,6 +180,26 @@ def create_base_app(
         response.delete_cookie(cookie)
         return response
 
+    add_fault_routes(app)
+    return app
+
+
+def add_fault_routes(app: FastAPI) -> None:
+    """Add ``/admin/faults`` (page and form) and ``/admin/faults.json`` (GET, PUT) to ``app``.
+
+    They steer ``app.state.faults`` and answer only the login or the admin token; an API call
+    without either gets 401 with ``WWW-Authenticate: Bearer``.
+    """
+    injector: FaultInjector = app.state.faults
+
+    @app.exception_handler(AdminRequired)
+    async def _refused(_request: Request, _exc: AdminRequired) -> Response:
+        return JSONResponse(
+            {"error": "log in to this system or send 'Authorization: Bearer <admin token>'"},
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="jimu-sandbox"'},
+        )
+
     @app.get("/admin/faults", response_class=HTMLResponse, dependencies=[AdminPage])
     async def faults_page(request: Request) -> HTMLResponse:
         return render(request, "faults.html", knobs=injector.settings.model_dump())
@@ -215,5 +228,3 @@ def create_base_app(
         except (ValidationError, ValueError) as exc:
             return JSONResponse({"error": str(exc)}, status_code=422)
         return JSONResponse(injector.settings.model_dump())
-
-    return app

@@ -10,6 +10,7 @@ from core.errors import InvalidInput
 from core.postal import (
     PostalEntry,
     address_matches_postal_code,
+    lookup_postal_areas,
     lookup_postal_code,
     normalize_postal_code,
     postal_code_exists,
@@ -62,6 +63,17 @@ def test_lookup_postal_code(code: str, entry: PostalEntry) -> None:
 def test_unknown_postal_code(code: str) -> None:
     assert lookup_postal_code(code) is None
     assert not postal_code_exists(code)
+
+
+def test_a_shared_code_lists_every_area() -> None:
+    assert lookup_postal_areas("498-0000") == (
+        PostalEntry("498-0000", "愛知県", "弥富市", ""),
+        PostalEntry("498-0000", "三重県", "桑名郡木曽岬町", ""),
+    )
+    assert lookup_postal_areas("1000001") == (
+        PostalEntry("100-0001", "東京都", "千代田区", "千代田"),
+    )
+    assert lookup_postal_areas("999-9999") == ()
 
 
 def test_lookup_rejects_malformed_code() -> None:

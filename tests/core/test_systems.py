@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_every_registered_system_loads_with_a_session_limit() -> None:
     systems = {system.id: system for system in all_systems()}
-    assert set(systems) == {"business-system", "e-application-portal"}
+    assert set(systems) == {"business-system", "e-application-portal", "kokuho-system"}
     assert systems["business-system"].session_limit == 2
     assert "my_number" in systems["business-system"].personal_fields
+    assert {"f_kojin", "個人番号"} <= set(systems["kokuho-system"].personal_fields)
 
 
 def test_a_scenario_naming_an_unregistered_system_is_refused(tmp_path: Path) -> None:
@@ -39,4 +40,8 @@ def test_a_system_whose_id_is_not_its_folder_is_refused(tmp_path: Path) -> None:
 def test_session_limits_come_from_the_registry() -> None:
     from orchestration._concurrency import session_limits
 
-    assert session_limits() == {"business-system": 2, "e-application-portal": 4}
+    assert session_limits() == {
+        "business-system": 2,
+        "e-application-portal": 4,
+        "kokuho-system": 2,
+    }
