@@ -20,6 +20,7 @@ def register(commands: Any) -> None:
     up.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     up.add_argument("--portal-port", type=port, default=None, help="電子申請システム port (8101)")
     up.add_argument("--business-port", type=port, default=None, help="業務システム port (8102)")
+    up.add_argument("--legacy-port", type=port, default=None, help="資格管理システム port (8104)")
     up.add_argument("--error-rate", type=rate, default=None, help="share of HTTP 500 pages")
     up.add_argument("--busy-rate", type=rate, default=None, help="share of 混雑 pages")
     up.add_argument("--modal-rate", type=rate, default=None, help="share of お知らせ modals")
@@ -46,13 +47,14 @@ def _up(args: argparse.Namespace) -> int:
     from core.settings import get_settings
     from sandbox import SandboxSettings, admin_token, run_sandbox
     from sandbox._admin import ADMIN_TOKEN_SECRET
-    from sandbox._server import BUSINESS_USER, PORTAL_USER
+    from sandbox._server import BUSINESS_USER, LEGACY_USER, PORTAL_USER
 
     settings = SandboxSettings()
     overrides = {
         "host": args.host,
         "portal_port": args.portal_port,
         "business_port": args.business_port,
+        "legacy_port": args.legacy_port,
     }
     settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
     knobs = {
@@ -67,6 +69,7 @@ def _up(args: argparse.Namespace) -> int:
     host = settings.host
     print(f"電子申請システム  http://{host}:{settings.portal_port}/  (user {PORTAL_USER})")
     print(f"業務システム      http://{host}:{settings.business_port}/  (user {BUSINESS_USER})")
+    print(f"資格管理システム  http://{host}:{settings.legacy_port}/  (user {LEGACY_USER})")
     print(f"passwords: {data_dir / 'secrets'}/sandbox-*-password   Ctrl-C stops.")
     admin_token()  # created now, so that it can be read before the first call needs it
     print(
