@@ -32,6 +32,7 @@ class _Parser(argparse.ArgumentParser):
 def _build_parser() -> _Parser:
     from cli import (
         _demo,
+        _inspect,
         _ocr,
         _reports,
         _retry,
@@ -48,6 +49,7 @@ def _build_parser() -> _Parser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
     _demo.register(commands)
+    _inspect.register(commands)
     _ocr.register(commands)
     _reports.register(commands)
     _review.register(commands)

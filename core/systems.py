@@ -19,9 +19,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from core.errors import ConfigError
 from core.yamlfile import load_yaml_model
 
-__all__ = ["SystemConfig", "all_systems", "folder_of", "load_system", "systems_dir"]
+__all__ = ["LoginForm", "SystemConfig", "all_systems", "folder_of", "load_system", "systems_dir"]
 
 SYSTEM_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class LoginForm(BaseModel):
+    """How to log in to a system whose login screen is not jimu's default (``/login`` with
+    ユーザーID, パスワード and ログイン): the screen's path and the names a person reads on
+    it, found like every field (a legacy table layout too)::
+
+        login: {path: "/", user_field: ユーザーID, password_field: パスワード, submit: ログイン}
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(default="/login", pattern=r"^/", max_length=500)
+    user_field: str = Field(default="ユーザーID", min_length=1, max_length=100)
+    password_field: str = Field(default="パスワード", min_length=1, max_length=100)
+    submit: str = Field(default="ログイン", min_length=1, max_length=100)
 
 
 class SystemConfig(BaseModel):
@@ -40,6 +56,9 @@ class SystemConfig(BaseModel):
     )
     session_limit: int = Field(ge=1, le=64, description="sessions the system allows at once")
     personal_fields: list[str] = Field(default_factory=list, max_length=200)
+    login: LoginForm | None = Field(
+        default=None, description="the login screen, if not jimu's default (see LoginForm)"
+    )
 
 
 def systems_dir() -> Path:

@@ -26,41 +26,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.errors import ElementNotFound, InvalidInput
+from robots._finder import Target, script
 
-__all__ = ["FormValues", "fill_form"]
+__all__ = ["FormValues", "describe_problem", "fill_form"]
 
 FormValues = Mapping[str, "str | bool | FormValues"]
 
 # Returns the problems found ([] if every field was set), or null when ``probe`` is set and
 # a field is not on the page yet (so ``wait_for_function`` keeps polling).
-_FILL = """([values, probe]) => {
-  const norm = (s) => (s || "").replace(/\\s+/g, " ").trim();
-  const shown = (e) => e.getClientRects().length > 0;
-  const byIds = (ids) => ids.split(/\\s+/).map((id) => document.getElementById(id))
-      .filter(Boolean).map((e) => e.textContent).join(" ");
-  const nameOf = (e) => {
-    if (e.hasAttribute("aria-labelledby")) return norm(byIds(e.getAttribute("aria-labelledby")));
-    if (e.hasAttribute("aria-label")) return norm(e.getAttribute("aria-label"));
-    if (e.tagName === "FIELDSET") {
-      const legend = [...e.children].find((c) => c.tagName === "LEGEND");
-      return norm(legend ? legend.textContent : "");
-    }
-    if (e.labels && e.labels.length) return norm([...e.labels].map((l) => l.textContent).join(" "));
-    return "";
-  };
-  const GROUPS = "fieldset, [role=group], [role=region], [role=radiogroup], "
-      + "section[aria-label], section[aria-labelledby]";
-  const CONTROLS = "input:not([type=hidden]):not([type=submit]):not([type=button]), "
-      + "select, textarea";
-  const find = (scope, name) => [...scope.querySelectorAll(GROUPS + ", " + CONTROLS)]
-      .filter((e) => nameOf(e) === name);
+_FILL = script("""
+  const [values, probe] = arg;
   const problems = [];
   let missing = false;
-  const problem = (path, kind) => problems.push({ field: path.join(" › "), kind });
+  const problem = (path, kind, candidates) =>
+      problems.push({ field: path.join(" › "), kind, candidates: candidates || [] });
   const editable = (e) => !e.disabled && !e.readOnly && !e.closest("fieldset:disabled");
   const fire = (e, type) => e.dispatchEvent(new Event(type, { bubbles: true }));
   const setText = (e, text) => {
@@ -86,26 +68,29 @@ _FILL = """([values, probe]) => {
       const here = [...path, name];
       const found = find(scope, name);
       if (found.length === 0) { missing = true; problem(here, "missing"); continue; }
-      if (found.length > 1) { problem(here, "ambiguous"); continue; }
-      const e = found[0];
-      const isGroup = e.matches(GROUPS);
+      if (found.length > 1) { problem(here, "ambiguous", describe(found)); continue; }
+      const c = found[0];
+      const e = c.el;
+      const isGroup = c.kind === "group";
+      const choice = isGroup || c.kind === "radios";
       if (!shown(e)) { problem(here, "hidden"); continue; }
       if (isGroup && value !== null && typeof value === "object") {
         fill(e, value, here);
         continue;
       }
-      if (isGroup && typeof value === "string") {
-        const radios = [...e.querySelectorAll("input[type=radio]")]
-            .filter((r) => nameOf(r) === value);
+      if (choice && typeof value === "string") {
+        const pool = isGroup ? [...e.querySelectorAll("input[type=radio]")] : c.radios;
+        const radios = pool.filter((r) => nameOf(r) === value);
         if (radios.length !== 1) {
-          problem(here, radios.length ? "ambiguous" : "no-such-option");
+          if (radios.length) problem(here, "ambiguous", describe(radios.map(candidateOf)));
+          else problem(here, "no-such-option");
           continue;
         }
         if (!editable(radios[0])) { problem(here, "disabled"); continue; }
         if (!setChecked(radios[0], true)) problem(here, "not-set");
         continue;
       }
-      if (isGroup || !editable(e)) { problem(here, isGroup ? "wrong-kind" : "disabled"); continue; }
+      if (choice || !editable(e)) { problem(here, choice ? "wrong-kind" : "disabled"); continue; }
       const type = (e.getAttribute("type") || "").toLowerCase();
       if (type === "checkbox" || type === "radio") {
         if (typeof value !== "boolean") { problem(here, "wrong-kind"); continue; }
@@ -124,17 +109,18 @@ _FILL = """([values, probe]) => {
     const absent = (scope, entries) => Object.entries(entries).some(([name, value]) => {
       const found = find(scope, name);
       if (found.length === 0) return true;
-      return found.length === 1 && found[0].matches(GROUPS) && value !== null
-          && typeof value === "object" && absent(found[0], value);
+      return found.length === 1 && found[0].kind === "group" && value !== null
+          && typeof value === "object" && absent(found[0].el, value);
     });
     if (absent(document, values)) return null;
   }
   fill(document, values, []);
   return { problems, missing };
-}"""
+""")
 
 _MESSAGES = {
     "missing": "見つかりません",
+    "missing-button": "ボタンが見つかりません",
     "ambiguous": "複数あります",
     "hidden": "表示されていません",
     "disabled": "入力できません",
@@ -144,14 +130,17 @@ _MESSAGES = {
 }
 
 
-def fill_form(page: Page, values: FormValues, *, system: str, timeout_ms: float = 5_000) -> None:
-    """Set every field named in ``values`` on the page's current screen, in one round trip.
+def fill_form(page: Target, values: FormValues, *, system: str, timeout_ms: float = 5_000) -> None:
+    """Set every field named in ``values`` on the page's current screen (or in one of its
+    frames: pass the :class:`~playwright.sync_api.Frame`), in one round trip.
 
     A field not on the page yet is waited for (up to ``timeout_ms``), as Playwright's own
     actions wait. Raises :class:`~core.errors.ElementNotFound` (retried as a technical
     failure) for a field that is missing, ambiguous, hidden or not editable, and
     :class:`~core.errors.InvalidInput` (for a person to look at) if the screen does not
-    offer a choice the data asks for. Messages name the fields, never their values.
+    offer a choice the data asks for. Messages name the fields, never their values; an
+    ambiguous name lists its candidates (``「住所」複数あります（候補: 住所 (3行目), 住所
+    (9行目)）``). How names are read: :mod:`robots._finder`.
     """
     outcome: dict[str, Any] = page.evaluate(_FILL, [values, False])
     if outcome["missing"]:
@@ -163,7 +152,15 @@ def fill_form(page: Page, values: FormValues, *, system: str, timeout_ms: float 
     problems = outcome["problems"]
     if not problems:
         return
-    listed = " / ".join(f"「{p['field']}」{_MESSAGES.get(p['kind'], p['kind'])}" for p in problems)
+    listed = " / ".join(describe_problem(p) for p in problems)
     if all(p["kind"] == "no-such-option" for p in problems):
         raise InvalidInput(f"{system}の画面に入力できない値があります: {listed}")
     raise ElementNotFound(f"{system}: 入力欄に入力できません: {listed}")
+
+
+def describe_problem(problem: Mapping[str, Any]) -> str:
+    """「氏名」複数あります（候補: 児童1 › 氏名 (1番目), 児童2 › 氏名 (2番目)）: one problem
+    the finder reported, with the candidates of an ambiguous name."""
+    text = f"「{problem['field']}」{_MESSAGES.get(problem['kind'], problem['kind'])}"
+    candidates = problem.get("candidates") or []
+    return text + (f"（候補: {', '.join(candidates)}）" if candidates else "")

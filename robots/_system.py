@@ -10,6 +10,9 @@ from typing import Protocol, TypeVar
 from playwright.sync_api import Locator, Page, expect
 
 from core.errors import ConfigError, ElementNotFound, SessionExpired
+from core.systems import LoginForm
+from robots._actions import click, probe_screen
+from robots._forms import fill_form
 from robots._pages import Screen, check_page, raise_if_refused, read_screen, retry_step
 
 __all__ = ["PageHolder", "TargetSystem"]
@@ -35,14 +38,23 @@ class TargetSystem:
     system_name = "対象システム"
 
     def __init__(
-        self, page: Page | PageHolder, *, base_url: str, username: str, password: str
+        self,
+        page: Page | PageHolder,
+        *,
+        base_url: str,
+        username: str,
+        password: str,
+        login_form: LoginForm | None = None,
     ) -> None:
         """``page`` is the page to work on, or what holds the current one: pass a
-        :class:`~robots.RobotWorker` itself, as it opens a new tab for every item."""
+        :class:`~robots.RobotWorker` itself, as it opens a new tab for every item.
+        ``login_form`` is the system's own login screen (``login:`` in its system.yaml), if
+        it is not the default one."""
         self._page_or_holder = page
         self.base_url = base_url.rstrip("/")
         self._username = username
         self._password = password
+        self._login_form = login_form
 
     @property
     def page(self) -> Page:
@@ -109,7 +121,16 @@ class TargetSystem:
         return self.check()
 
     def login(self) -> None:
-        """Log in (retrying busy or failing pages). A refused password is a ConfigError."""
+        """Log in (retrying busy or failing pages). A refused password is a ConfigError.
+
+        With a ``login_form``, its fields and button are found by name like every field (a
+        legacy table layout too), and a login that still shows the password field failed.
+        """
+        if self._login_form is not None:
+            form = self._login_form
+            retry_step(lambda: self._log_in_with(form), what=f"login to {self.system_name}")
+            log.debug("logged in to %s", self.system_name)
+            return
 
         def attempt() -> None:
             self.page.goto(f"{self.base_url}/login")
@@ -128,6 +149,21 @@ class TargetSystem:
 
         retry_step(attempt, what=f"login to {self.system_name}")
         log.debug("logged in to %s", self.system_name)
+
+    def _log_in_with(self, form: LoginForm) -> None:
+        page = self.page
+        page.goto(self.base_url + form.path)
+        values = {form.user_field: self._username, form.password_field: self._password}
+        fill_form(page, values, system=self.system_name)
+        with page.expect_event("load"):
+            click(page, form.submit, system=self.system_name)
+        if any(
+            not probe_screen(target, fields=[form.password_field], buttons=[])
+            for target in page.frames
+        ):
+            raise ConfigError(
+                f"{self.system_name}にログインできません: ユーザーIDかパスワードが違います"
+            )
 
     def with_session(self, verb: Callable[[], T], *, attempts: int = 5) -> T:
         """Run ``verb``, logging in again whenever the session has expired."""

@@ -85,7 +85,11 @@ def test_a_name_found_twice_is_refused_not_guessed(page: Page) -> None:
     # "氏名" and "同居" are in both 児童 groups: only a group makes each one field.
     with pytest.raises(ElementNotFound) as error:
         fill_form(page, {"氏名": "山田　花子", "同居": True}, system="テスト")
-    assert "「氏名」複数あります / 「同居」複数あります" in error.value.message
+    # each candidate named by its group and place, so a person sees how to tell them apart
+    assert (
+        "「氏名」複数あります（候補: 児童1 › 氏名 (1番目), 児童2 › 氏名 (2番目)）"
+        " / 「同居」複数あります" in error.value.message
+    )
     assert not page.locator("#t1").is_checked()
 
 
