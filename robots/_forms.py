@@ -10,7 +10,10 @@ their legend (``<fieldset>``) or ``aria-label`` — never by id, XPath or positi
 checks Playwright makes before acting still hold: a field must exist exactly once in its
 group, be shown, enabled and editable; a choice must be offered. Each field receives
 focus, ``input``, ``change`` and blur as if a person had entered it, and its value is read
-back afterwards.
+back afterwards. Legacy screens are read the same way: a label in the table cell beside the
+box, the text beside a radio button, ``生年月日 年`` for one of several boxes under one row
+label (the rules: :mod:`robots._finder`); a screen in a frame is filled through its
+:class:`~playwright.sync_api.Frame` (:func:`~robots.find_frame`).
 
 A value in ``values`` is, by the kind of element its name finds:
 
