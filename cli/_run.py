@@ -1,8 +1,9 @@
 """``jimu run SCENARIO``: run any scenario's flow now, on Prefect's local mode.
 
 The scenario is found by its folder (``scenarios/<id>/scenario.yaml``, ``flow:``); options
-become the flow's parameters: ``--batch``, ``--wait``, ``--workers``, ``--portal-url`` and
-``--business-url`` where the flow takes them, and ``-p NAME=VALUE`` for any parameter.
+become the flow's parameters where the flow takes them (``--batch``, ``--wait``,
+``--workers``, ``--portal-url``, ``--business-url``, ``--source``, ``--target-url``,
+``--dry-run``), and ``-p NAME=VALUE`` for any parameter.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ _OPTIONS = {
     "business_url": "business_url",
     "batch": "batch",
     "wait": "wait_for_review_seconds",
+    "source": "source",
+    "target_url": "target_url",
+    "dry_run": "dry_run",
 }
 
 
@@ -40,6 +44,11 @@ def register(commands: Any) -> None:
         "--wait", type=float, default=None, metavar="SECONDS",
         help="keep registering what reviewers confirm for this long",
     )  # fmt: skip
+    run.add_argument("--source", type=Path, default=None,
+                     help="the workbook or CSV to read (table-to-form scenarios)")  # fmt: skip
+    run.add_argument("--target-url", default=None, help="override the target system's URL")
+    run.add_argument("--dry-run", action="store_true", default=None,
+                     help="every row's steps up to the last submit, then stop")  # fmt: skip
     run.set_defaults(handler=_run)
 
 
