@@ -31,8 +31,10 @@ class _Parser(argparse.ArgumentParser):
 
 def _build_parser() -> _Parser:
     from cli import (
+        _check,
         _demo,
         _inspect,
+        _new,
         _ocr,
         _reports,
         _retry,
@@ -48,7 +50,9 @@ def _build_parser() -> _Parser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
+    _check.register(commands)
     _demo.register(commands)
+    _new.register(commands)
     _inspect.register(commands)
     _ocr.register(commands)
     _reports.register(commands)

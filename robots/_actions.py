@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core.errors import ConfigError, ElementNotFound
@@ -134,6 +135,12 @@ def click(target: Target, name: str, *, system: str, timeout_ms: float = 5_000) 
         raise ElementNotFound(
             f"{system}: ボタン「{name}」を押せません（押せる状態になりません）"
         ) from exc
+    except PlaywrightError:
+        # A pop-up's 選択 that fills its opener and closes itself (window.close()) closes
+        # the page under Playwright's click: the click happened, as it did for a person.
+        page = target if isinstance(target, Page) else target.page
+        if not page.is_closed():
+            raise
 
 
 def is_link(target: Target, name: str) -> bool:
