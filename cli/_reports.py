@@ -156,7 +156,8 @@ def run_inventory_check(args: argparse.Namespace) -> int:
 
 def _steps_problems(args: argparse.Namespace) -> list[Any]:
     """Each runnable scenario's flow imports, and its ``steps.py`` offers what the flow
-    needs (the flow module's ``SCENARIO_STEPS``): what `jimu run` would stop on."""
+    needs (the flow module's ``SCENARIO_STEPS``) or its folder passes the flow module's
+    ``check_scenario_folder`` (a ``steps.yaml``): what `jimu run` would stop on."""
     import sys
 
     from core.scenario import discover_scenarios, load_scenario
@@ -175,9 +176,13 @@ def _steps_problems(args: argparse.Namespace) -> list[Any]:
             continue
         try:
             flow = load_flow(config, root=root)
-            kind = getattr(sys.modules.get(flow.fn.__module__), "SCENARIO_STEPS", None)
+            module = sys.modules.get(flow.fn.__module__)
+            kind = getattr(module, "SCENARIO_STEPS", None)
             if isinstance(kind, type) and issubclass(kind, TargetSteps):
                 load_steps(config, kind, root=root)
+            check_folder = getattr(module, "check_scenario_folder", None)
+            if callable(check_folder):  # e.g. a table-to-form scenario's steps.yaml
+                check_folder(root / scenario_id)
         except ConfigError as exc:
             problems.append(Problem(f"{root / scenario_id}", "scenario", exc.message))
     return problems

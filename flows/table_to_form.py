@@ -48,12 +48,18 @@ from flows.declared import (
 from orchestration._concurrency import target_session
 from robots import RobotWorker
 
-__all__ = ["TableRun", "table_to_form"]
+__all__ = ["TableRun", "check_scenario_folder", "table_to_form"]
 
 log = logging.getLogger(__name__)
 
-#: A declared scenario has no steps.py (`jimu inventory check` asks only for steps.yaml).
+#: A declared scenario has no steps.py: `jimu inventory check` loads its steps.yaml instead.
 SCENARIO_STEPS = None
+
+
+def check_scenario_folder(folder: Path) -> None:
+    """Raise :class:`~core.errors.ConfigError` naming file, line and key if the folder's
+    ``steps.yaml`` is missing or wrong (`jimu inventory check`)."""
+    load_declared(folder)
 
 
 @dataclass(frozen=True)

@@ -181,8 +181,21 @@ def load_declared(folder: Path) -> DeclaredScenario:
         raise ConfigError(f"{path} does not exist: a table-to-form scenario describes its "
                           "steps there")  # fmt: skip
     declared = load_yaml_model(path, DeclaredScenario, what="the scenario's steps")
-    try:
-        declared.expressions()
-    except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc.message}") from None
+    columns = declared.source.described()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for step in _walk([*declared.search, *declared.registration]):
+        for name, value in (step.fill or {}).items():
+            try:
+                parse_expression(value, columns)
+            except ConfigError as exc:
+                line = _line_of(lines, name, value)
+                raise ConfigError(f"{path}:{line}: fill: {name}: {exc.message}") from None
     return declared
+
+
+def _line_of(lines: list[str], name: str, value: str | bool) -> int | str:
+    """The line that sets ``name: value`` (a block or a flow mapping), or "?"."""
+    for number, line in enumerate(lines, start=1):
+        if name in line and str(value) in line:
+            return number
+    return "?"
