@@ -21,7 +21,8 @@ def register(commands: Any) -> None:
     inspect = commands.add_parser(
         "inspect", help="list a screen's fields and buttons as the robots name them (YAML)"
     )
-    inspect.add_argument("url", help="the screen's URL (or a path, with --system)")
+    inspect.add_argument("url", help="the screen's URL (or a path of --system's URL); with "
+                         "--system, the login is on the URL's server")  # fmt: skip
     inspect.add_argument("--system", metavar="ID",
                          help="log in first as this registered system's user")  # fmt: skip
     inspect.add_argument("--click", action="append", default=[], metavar="TEXT",
@@ -63,7 +64,9 @@ def _open(page: Any, args: argparse.Namespace) -> Any:
             from core.systems import load_system
 
             config = load_system(args.system)
-            system = TargetSystem(page, base_url=config.url, username=config.username,
+            # A full URL names the server (a test or staging copy of the system): log in there.
+            base_url = _origin(url) if url.startswith(("http://", "https://")) else config.url
+            system = TargetSystem(page, base_url=base_url, username=config.username,
                                   password=get_secret(config.password_secret),
                                   login_form=config.login)  # fmt: skip
             system.system_name = config.name
@@ -76,6 +79,13 @@ def _open(page: Any, args: argparse.Namespace) -> Any:
     except Exception as exc:
         raise translate_error(exc) from exc
     return page
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _click(page: Any, text: str) -> Any:
