@@ -29,7 +29,6 @@ def _check(args: argparse.Namespace) -> int:
     from core.scenario import discover_scenarios, scenarios_dir
     from flows.declared import steps_path
     from flows.table_to_form import TableRun
-    from robots import RobotWorker
 
     if args.scenario not in discover_scenarios():
         raise ConfigError(f"no scenario {args.scenario!r} (see `jimu scenarios`)")
@@ -39,14 +38,7 @@ def _check(args: argparse.Namespace) -> int:
             "of table-to-form scenarios (Python ones: `jimu inventory check`)"
         )
     run = TableRun.load(args.scenario, source=None, target_url=args.target_url, read=False)
-    with RobotWorker(
-        scenario=args.scenario,
-        name="check",
-        trace="never",
-        timeout_ms=run.config.robot.timeout_seconds * 1000,
-    ) as worker:
-        with worker.item("screen-check"):
-            problems = run.robot(worker).check_screens()
+    problems = run.screen_problems()
     steps = len(run.declared.search) + len(run.declared.registration)
     if not problems:
         print(

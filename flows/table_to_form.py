@@ -23,7 +23,7 @@ from prefect.futures import wait
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
-from core.errors import JimuError
+from core.errors import ConfigError, JimuError
 from core.ledger import Ledger, Status
 from core.logging import safe_text
 from core.scenario import ScenarioConfig, load_scenario, scenarios_dir
@@ -39,9 +39,11 @@ from flows.declared import (
     DryRunStop,
     ResultStatus,
     RowResult,
+    ScreenProblem,
     SourceRow,
     SourceTable,
     load_declared,
+    load_hooks,
     read_source,
     write_results,
 )
@@ -58,8 +60,9 @@ SCENARIO_STEPS = None
 
 def check_scenario_folder(folder: Path) -> None:
     """Raise :class:`~core.errors.ConfigError` naming file, line and key if the folder's
-    ``steps.yaml`` is missing or wrong (`jimu inventory check`)."""
-    load_declared(folder)
+    ``steps.yaml`` is missing or wrong, or a function it calls is not in its ``hooks.py``
+    (`jimu inventory check`)."""
+    load_hooks(folder.name, load_declared(folder), root=folder.parent)
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,18 @@ class TableRun:
             password=get_secret(self.system.password_secret),
             page_of=lambda: worker.page,
             timeout_ms=self.config.robot.timeout_seconds * 1000,
+            hooks=load_hooks(self.config.id, self.declared),
         )  # fmt: skip
+
+    def screen_problems(self) -> list[ScreenProblem]:
+        """Walk every screen the steps touch, sending nothing (see
+        :meth:`DeclaredRobot.check_screens`)."""
+        timeout_ms = self.config.robot.timeout_seconds * 1000
+        with RobotWorker(
+            scenario=self.config.id, name="check", trace="never", timeout_ms=timeout_ms
+        ) as worker:
+            with worker.item("screen-check"):
+                return self.robot(worker).check_screens()
 
 
 @task(name="register-rows", cache_policy=NO_CACHE)
@@ -160,6 +174,7 @@ def table_to_form(
     workers: Annotated[int, Field(ge=1, le=8)] | None = None,
     target_url: str | None = None,
     dry_run: bool = False,
+    check_first: bool = True,
     show_progress: bool = False,
 ) -> dict[str, Any]:
     """Register every row of the scenario's source once; write the result workbook and the
@@ -171,11 +186,15 @@ def table_to_form(
         workers: 同時に動かすロボット（ブラウザ）の数、1〜8。空欄なら scenario.yaml の値
         target_url: 登録先システムのURL。空欄なら systems/ に登録された値
         dry_run: 登録ボタンの手前まで進めて止める（何も登録しない・台帳に記録しない）
+        check_first: 始める前に画面を点検し（jimu check と同じ）、項目やボタンが変わっていれば
+            1件も処理せずに止める
         show_progress: 1件ごとの結果を標準出力に表示する（jimu run 用）
     """
     run = TableRun.load(scenario, source=source, target_url=target_url)
     if dry_run:
         return _dry_run(run)
+    if check_first and run.rows_by_key():
+        _stop_if_screens_changed(run)
     settings = get_settings()
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
     out_dir = settings.data_dir / "outputs" / scenario
@@ -211,6 +230,21 @@ def table_to_form(
     finally:
         ledger.engine.dispose()
     return summary
+
+
+def _stop_if_screens_changed(run: TableRun) -> None:
+    """Raise :class:`ConfigError` listing what no longer fits, before any row is touched."""
+    problems = run.screen_problems()
+    if problems:
+        listed = " / ".join(
+            f"{p.step}{f' (frame {p.frame})' if p.frame else ''}: {p.message}" for p in problems
+        )
+        raise ConfigError(
+            f"{run.system.name}の画面が steps.yaml と合いません"
+            f"（1件も処理していません）: {listed}。"
+            f"`jimu inspect` で画面を確かめ、steps.yaml を直して `jimu check {run.config.id}` を"
+            "実行してください"
+        )
 
 
 def _enqueue(ledger: Ledger, run: TableRun) -> tuple[list[str], list[UnkeyedItem]]:

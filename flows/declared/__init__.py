@@ -13,6 +13,7 @@ browser — search first, register only if absent — or checks its screens.
 from __future__ import annotations
 
 from flows.declared._expressions import FUNCTIONS, Expression, parse_expression
+from flows.declared._hooks import HOOKS_FILE, Hook, load_hooks
 from flows.declared._model import DeclaredScenario, Lookup, Step, load_declared, steps_path
 from flows.declared._results import NOT_PROCESSED, ResultStatus, RowResult, write_results
 from flows.declared._runner import DeclaredRobot, DryRunStop, ScreenProblem
@@ -28,6 +29,7 @@ from flows.declared._source import (
 
 __all__ = [
     "FUNCTIONS",
+    "HOOKS_FILE",
     "NOT_PROCESSED",
     "ColumnSpec",
     "ColumnType",
@@ -35,6 +37,7 @@ __all__ = [
     "DeclaredScenario",
     "DryRunStop",
     "Expression",
+    "Hook",
     "Lookup",
     "ResultStatus",
     "RowResult",
@@ -44,6 +47,7 @@ __all__ = [
     "SourceTable",
     "Step",
     "load_declared",
+    "load_hooks",
     "parse_date_text",
     "parse_expression",
     "read_source",

@@ -43,7 +43,14 @@ from core.yamlfile import load_yaml_model
 from flows.declared._expressions import Expression, parse_expression
 from flows.declared._source import SourceSpec
 
-__all__ = ["DeclaredScenario", "Lookup", "Step", "load_declared", "steps_path"]
+__all__ = [
+    "DeclaredScenario",
+    "Lookup",
+    "Step",
+    "all_steps",
+    "load_declared",
+    "steps_path",
+]
 
 STEPS_FILE = "steps.yaml"
 
@@ -54,9 +61,13 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+_ACTIONS = ("open", "click", "fill", "expect", "call")
+
+
 class Step(_Model):
     """One thing a person does on the screen: exactly one of ``open``, ``click``, ``fill``,
-    ``expect``; ``frame`` says where (a frame's name; the page itself if absent)."""
+    ``expect``, or ``call`` (a Python hook); ``frame`` says where (a frame's name; the page
+    itself if absent)."""
 
     open: str | None = Field(default=None, pattern=r"^/", max_length=500,
                              description="a path of the system to go to")  # fmt: skip
@@ -64,6 +75,8 @@ class Step(_Model):
     fill: dict[Name, str | bool] | None = Field(default=None, max_length=200)
     expect: str | None = Field(default=None, min_length=1, max_length=200,
                                description="a text the screen must show")  # fmt: skip
+    call: str | None = Field(default=None, pattern=r"^[A-Za-z_]\w*$", max_length=100,
+                             description="a function of the scenario's hooks.py")  # fmt: skip
     frame: str | None = Field(default=None, min_length=1, max_length=100)
     dialog: Literal["accept", "dismiss"] | None = Field(
         default=None, description="the click opens a confirm(): answer it so"
@@ -79,9 +92,9 @@ class Step(_Model):
 
     @model_validator(mode="after")
     def _one_action(self) -> Step:
-        actions = [k for k in ("open", "click", "fill", "expect") if getattr(self, k) is not None]
+        actions = [k for k in _ACTIONS if getattr(self, k) is not None]
         if len(actions) != 1:
-            raise ValueError("a step does exactly one of open, click, fill, expect "
+            raise ValueError("a step does exactly one of open, click, fill, expect, call "
                              f"(this one: {', '.join(actions) or 'none'})")  # fmt: skip
         if (self.dialog or self.popup is not None or self.commit) and self.click is None:
             raise ValueError("dialog, popup and commit belong to a click")
@@ -89,8 +102,8 @@ class Step(_Model):
 
     @property
     def action(self) -> str:
-        """``open``, ``click``, ``fill`` or ``expect``."""
-        return next(k for k in ("open", "click", "fill", "expect") if getattr(self, k) is not None)
+        """``open``, ``click``, ``fill``, ``expect`` or ``call``."""
+        return next(k for k in _ACTIONS if getattr(self, k) is not None)
 
 
 class Lookup(_Model):
@@ -159,6 +172,11 @@ class DeclaredScenario(_Model):
             for name, value in (step.fill or {}).items():
                 parsed[(step.frame or "", name)] = parse_expression(value, columns)
         return parsed
+
+
+def all_steps(declared: DeclaredScenario) -> list[Step]:
+    """Every step of the search and the registration, pop-ups' steps included."""
+    return _walk([*declared.search, *declared.registration])
 
 
 def _walk(steps: list[Step]) -> list[Step]:

@@ -24,6 +24,7 @@ from playwright.sync_api import Frame, Page, Request
 from core.errors import ConfigError, ElementNotFound, InvalidInput, SessionExpired
 from core.logging import safe_text
 from core.systems import LoginForm, SystemConfig
+from flows.declared._hooks import Hook
 from flows.declared._model import DeclaredScenario, Lookup, Step
 from robots import (
     click,
@@ -66,6 +67,7 @@ class DeclaredRobot:
         password: str,
         page_of: Callable[[], Page],
         timeout_ms: float = 15_000,
+        hooks: Mapping[str, Hook] | None = None,
     ) -> None:
         self.declared = declared
         self.system = system
@@ -74,6 +76,7 @@ class DeclaredRobot:
         self.timeout_ms = timeout_ms
         self._expressions = declared.expressions()
         self._commit = declared.commit_step()
+        self._hooks = dict(hooks or {})
 
     # -- one row ---------------------------------------------------------------------------
 
@@ -173,6 +176,8 @@ class DeclaredRobot:
                 fill_form(target, filled, system=self.system.name, timeout_ms=self.timeout_ms)
             elif step.expect is not None:
                 self._expect(target, step.expect)
+            elif step.call is not None:
+                self._hooks[step.call](target, values)
             elif step.click is not None:
                 if dry_run and step is self._commit:
                     raise DryRunStop(step.click)
