@@ -36,6 +36,7 @@ def _build_parser() -> _Parser:
         _inspect,
         _new,
         _ocr,
+        _record,
         _reports,
         _retry,
         _review,
@@ -55,6 +56,7 @@ def _build_parser() -> _Parser:
     _new.register(commands)
     _inspect.register(commands)
     _ocr.register(commands)
+    _record.register(commands)
     _reports.register(commands)
     _review.register(commands)
     _run.register(commands)

@@ -24,6 +24,7 @@ from robots._inspect import (
     inspect_screen,
 )
 from robots._pages import Screen, check_page, raise_if_refused, read_screen, retry_step
+from robots._recorder import RecordedField, RecordedStep, Recorder, as_steps_yaml
 from robots._runtime import RobotWorker, purge_old_evidence, translate_error
 from robots._system import TargetSystem
 
@@ -33,11 +34,15 @@ __all__ = [
     "FieldInfo",
     "FormValues",
     "FrameInspection",
+    "RecordedField",
+    "RecordedStep",
+    "Recorder",
     "RobotWorker",
     "Screen",
     "ScreenInspection",
     "Target",
     "TargetSystem",
+    "as_steps_yaml",
     "as_yaml_skeleton",
     "check_page",
     "click",
