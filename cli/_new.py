@@ -126,6 +126,7 @@ def _write_sample(path: Path) -> None:
 
 
 def _copy_scenario(source: Path, folder: Path, *, old: str, new: str) -> None:
+    """Copy the folder; the copy's id, inbox and tests name the new scenario."""
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns("__pycache__"))
     yaml = folder / "scenario.yaml"
     text = yaml.read_text(encoding="utf-8")
@@ -133,6 +134,12 @@ def _copy_scenario(source: Path, folder: Path, *, old: str, new: str) -> None:
         f"inbox/{old}\n", f"inbox/{new}\n"
     )
     yaml.write_text(text, encoding="utf-8")
+    old_module, new_module = old.replace("-", "_"), new.replace("-", "_")
+    for test in sorted((folder / "tests").glob("test_*.py")):
+        code = test.read_text(encoding="utf-8").replace(f'"{old}"', f'"{new}"')
+        test.unlink()
+        renamed = test.with_name(test.name.replace(old_module, new_module))
+        renamed.write_text(code, encoding="utf-8")
 
 
 def _add_to_inventory(args: argparse.Namespace, text: str, targets: list[str]) -> None:
@@ -184,7 +191,8 @@ def _quoted(text: str) -> str:
 def _print_next(args: argparse.Namespace, folder: Path) -> None:
     print(f"{args.id}: written {folder}/ and its 開発中 entry in {args.inventory}")
     if args.kind != "table-to-form":
-        print(f"  next: edit {folder}/scenario.yaml (and steps.py), then `jimu run {args.id}`")
+        code = "steps.py" if (folder / "steps.py").is_file() else "steps.yaml"
+        print(f"  next: edit {folder}/scenario.yaml and {code}, then `jimu run {args.id}`")
         return
     print(f"""  next:
     1. put your rows in a workbook and describe its columns under `source:` in steps.yaml

@@ -12,11 +12,11 @@ def register(commands: Any) -> None:
     """Add the ``sandbox`` command group to the ``jimu`` parser."""
     from cli._argtypes import port, positive_int, rate
 
-    sandbox = commands.add_parser("sandbox", help="the stand-in 電子申請 and 業務 systems")
+    sandbox = commands.add_parser("sandbox", help="the stand-in systems: 電子申請, 業務, 資格管理")
     actions = sandbox.add_subparsers(dest="action", metavar="ACTION", parser_class=type(sandbox))
     actions.required = True
 
-    up = actions.add_parser("up", help="serve both systems in the foreground (Ctrl-C stops)")
+    up = actions.add_parser("up", help="serve the three systems in the foreground (Ctrl-C stops)")
     up.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     up.add_argument("--portal-port", type=port, default=None, help="電子申請システム port (8101)")
     up.add_argument("--business-port", type=port, default=None, help="業務システム port (8102)")

@@ -36,6 +36,7 @@ def register(commands: Any) -> None:
     serve.add_argument("--prefect-port", type=port, default=4200, help="Prefect UI/API (4200)")
     serve.add_argument("--portal-port", type=port, default=None, help="電子申請システム (8101)")
     serve.add_argument("--business-port", type=port, default=None, help="業務システム (8102)")
+    serve.add_argument("--legacy-port", type=port, default=None, help="資格管理システム (8104)")
     serve.add_argument("--review-port", type=port, default=8103, help="review station (8103)")
     serve.add_argument("--no-sandbox", action="store_true", help="do not start the sandbox")
     serve.set_defaults(handler=_serve)
@@ -142,10 +143,12 @@ def _sandbox(args: argparse.Namespace, data_dir: Path) -> Iterator[list[tuple[st
         host=args.host,
         portal_port=args.portal_port or settings.portal_port,
         business_port=args.business_port or settings.business_port,
+        legacy_port=args.legacy_port or settings.legacy_port,
     ) as running:
         yield [
             ("電子申請システム", f"{running.portal_url}/"),
             ("業務システム", f"{running.business_url}/"),
+            ("資格管理システム", f"{running.legacy_url}/"),
         ]
 
 

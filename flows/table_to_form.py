@@ -148,8 +148,8 @@ def register_rows(
             def report(outcome: ItemOutcome) -> None:
                 if show_progress:
                     detail = outcome.target_ref or outcome.reason or ""
-                    print(safe_text(f"  {outcome.key}: {outcome.status.value} {detail}",
-                                    max_len=300), flush=True)  # fmt: skip
+                    line = f"{outcome.key}: {outcome.status.value} {detail}"
+                    print(f"  {safe_text(line, max_len=300)}", flush=True)
 
             outcomes = process_queue(
                 ledger, run.config.id, mine, register,
@@ -339,7 +339,7 @@ def _dry_run(run: TableRun) -> dict[str, Any]:
                     print(f"  {key}: 登録済み（検索で見つかりました）", flush=True)
             except JimuError as exc:
                 failed += 1
-                print(safe_text(f"  {key}: {exc.message}", max_len=300), flush=True)
+                print(f"  {key}: {safe_text(exc.message, max_len=300)}", flush=True)
     bad = sum(1 for r in run.table.rows if r.error is not None or r.key is None)
     return {"rows": len(run.table.rows), "dry_run_ready": ready, "already_registered": already,
             "dry_run_failed": failed, "bad_rows": bad}  # fmt: skip

@@ -242,14 +242,15 @@ def as_yaml_skeleton(inspection: ScreenInspection) -> str:
 
         # frame main — 資格取得届 登録
         - fill:
-            frame: main
-            fields:
-              個人番号: ""   # text, maxlength 12
-              性別: ""       # 男 / 女
+            個人番号: ""   # text, maxlength 12
+            性別: ""       # 男 / 女
+          frame: main
         # buttons: 住所検索 (opens a pop-up), 登録 (asks confirm())
 
-    The names are exactly those :func:`~robots.fill_form` resolves; fields it cannot reach
-    are listed as comments with the reason.
+    The step has the shape of a ``steps.yaml`` step: pasted into ``search:`` or
+    ``register:``, with a value set for each field, it fills the screen. The names are exactly
+    those :func:`~robots.fill_form` resolves; fields it cannot reach are listed as comments
+    with the reason.
     """
     lines: list[str] = []
     for frame in inspection.frames:
@@ -263,10 +264,9 @@ def _frame_lines(frame: FrameInspection) -> list[str]:
     reachable = [f for f in frame.fields if f.path]
     if reachable:
         block = ["- fill:"]
+        block += _aligned(_field_rows(reachable, "    "))
         if frame.name:
-            block.append(f"    frame: {_yaml_key(frame.name)}")
-        block.append("    fields:")
-        block += _aligned(_field_rows(reachable, "      "))
+            block.append(f"  frame: {_yaml_key(frame.name)}")
         if frame.name == "":
             lines.append("# this frame has no name or title: find_frame cannot reach it")
             block = ["# " + line for line in block]

@@ -20,6 +20,7 @@ from core.inventory import ScenarioStatus, load_inventory
 from core.secrets import get_secret
 from core.settings import get_settings
 from core.systems import load_system
+from flows.declared import Step
 from robots import click, fill_form, find_frame, launch_chromium, read_texts, screen_texts
 from sandbox import RunningSandbox, admin_headers
 from sandbox.legacy import inspect_legacy
@@ -41,10 +42,11 @@ REGISTER_VALUES = {
 
 
 def _inspect(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, str]:
-    """Run `jimu inspect`; the fields of its one fill step (the YAML parsed as pasted)."""
+    """Run `jimu inspect`; the fields of its one fill step, which is a steps.yaml step."""
     assert main(["inspect", *argv]) == 0
     (step,) = yaml.safe_load(capsys.readouterr().out)
-    fields: dict[str, str] = step["fill"]["fields"]
+    assert Step.model_validate(step).fill is not None  # pasted as printed, it is a step
+    fields: dict[str, str] = step["fill"]
     return fields
 
 
@@ -159,7 +161,11 @@ def test_new_writes_a_table_to_form_scenario_that_runs_against_the_sandbox(
     copied = ["new", "kokuho-west", "--from", "kokuho-shikaku", "--inventory", str(inventory),
               "--minutes-per-item", "4", "--items-per-year", "900"]  # fmt: skip
     assert main(copied) == 0
-    assert (office / "scenarios" / "kokuho-west" / "資格取得届一覧.xlsx").is_file()
+    west = office / "scenarios" / "kokuho-west"
+    assert (west / "資格取得届一覧.xlsx").is_file()
+    test = west / "tests" / "test_kokuho_west.py"  # the copy's test tests the copy
+    assert 'SCENARIO = "kokuho-west"' in test.read_text(encoding="utf-8")
+    assert not (west / "tests" / "test_kokuho_shikaku.py").exists()
     assert "id: kokuho-west\n" in (office / "scenarios/kokuho-west/scenario.yaml").read_text(
         encoding="utf-8"
     )

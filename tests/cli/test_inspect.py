@@ -41,13 +41,13 @@ def test_prints_a_screen_as_a_fill_step_with_kinds_and_buttons(
 ) -> None:
     assert main(["inspect", site.url + "/register"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("# page — 資格取得届 登録\n- fill:\n    fields:\n")
-    assert '      個人番号: ""      # text, maxlength 12, size 14\n' in out
-    assert '      性別: ""          # 男 / 女\n' in out
+    assert out.startswith("# page — 資格取得届 登録\n- fill:\n")
+    assert '    個人番号: ""      # text, maxlength 12, size 14\n' in out
+    assert '    性別: ""          # 男 / 女\n' in out
     assert "# buttons: 住所検索 (opens a pop-up), 登録 (asks confirm()), クリア\n" in out
     (step,) = yaml.safe_load(out)
-    assert "frame" not in step["fill"]
-    assert step["fill"]["fields"]["郵送希望"] is False
+    assert "frame" not in step
+    assert step["fill"]["郵送希望"] is False
 
 
 def test_logs_in_through_a_table_layout_and_walks_to_a_frame(
@@ -57,10 +57,11 @@ def test_logs_in_through_a_table_layout_and_walks_to_a_frame(
     assert main([*argv, "--frame", "main"]) == 0
     out = capsys.readouterr().out
     assert site.logged_in
-    assert out.startswith("# frame main — 資格取得届 登録\n- fill:\n    frame: main\n")
+    assert out.startswith("# frame main — 資格取得届 登録\n- fill:\n    個人番号: ")
     assert "menu" not in out
     (step,) = yaml.safe_load(out)
-    assert list(step["fill"]["fields"])[:4] == ["個人番号", "氏名", "カナ氏名", "性別"]
+    assert step["frame"] == "main"
+    assert list(step["fill"])[:4] == ["個人番号", "氏名", "カナ氏名", "性別"]
 
 
 def test_a_click_that_opens_a_pop_up_inspects_the_pop_up(

@@ -205,11 +205,11 @@ def test_inspect_lists_each_frame_and_its_skeleton_fills_the_page(
     assert fields["個人番号"].maxlength == 12
 
     skeleton = as_yaml_skeleton(inspection)
-    assert "# frame main — 資格取得届 登録\n- fill:\n    frame: main\n    fields:\n" in skeleton
+    assert "# frame main — 資格取得届 登録\n- fill:\n    個人番号: " in skeleton
     assert "# buttons: 住所検索 (opens a pop-up), 登録 (asks confirm()), クリア" in skeleton
     steps = yaml.safe_load(skeleton)
-    assert [step["fill"]["frame"] for step in steps] == ["main"]
-    names = steps[0]["fill"]["fields"]
+    assert [step["frame"] for step in steps] == ["main"]
+    names = steps[0]["fill"]
     assert list(names)[:8] == ["個人番号", "氏名", "カナ氏名", "性別",
                                "生年月日", "生年月日 年", "生年月日 月", "生年月日 日"]  # fmt: skip
     values: dict[str, Any] = {}
