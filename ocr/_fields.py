@@ -3,7 +3,8 @@ each box its strokes, normalise each glyph, and hand glyphs or lines to an engin
 
 A glyph is read at two sizes and the two distributions averaged. A line's confidence is its
 least sure character, where a character counts every reading the kind's rules write the same
-way (ュ and ユ at the start of a name), halved when a second model reads the line otherwise.
+way (一, ー and － between numbers of an address), halved when a second model reads the line
+otherwise. Small or large kana (ュ or ユ) are as the glyph's size says, not as spelling would.
 Check boxes are read by ink, not by an engine.
 """
 
@@ -26,7 +27,7 @@ from ocr._models import FieldReading
 from ocr._pages import Page, to_grey
 from ocr._ppocr import Recognition
 from ocr._template import DATE_BOXES, KINDS
-from ocr._text import folded, gaps_are_spaces, kana_context, text_value
+from ocr._text import folded, gaps_are_spaces, kana_context, kana_sizes, text_value
 
 __all__ = ["FieldRequest", "default_charsets", "read_field", "read_fields"]
 
@@ -297,6 +298,8 @@ def _finish(prepared: _Prepared, engine: Engine, results: list[Recognition],
     found = gaps_are_spaces(results.pop(0), prepared.line)
     if request.kind == "address":
         found = kana_context(found)
+    if request.kind in ("katakana", "address"):
+        found = kana_sizes(found, prepared.line)
     confidences = folded(found, request.kind)
     confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)
     # A struck-through mistake is read as text like any other: only a person can tell.
