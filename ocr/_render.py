@@ -52,9 +52,7 @@ def _font(role: str, size_px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(found[0], max(size_px, 4), index=found[1])
 
 
-def box_rects(
-    spec: FieldSpec, scale: float
-) -> list[tuple[float, float, float, float]]:
+def box_rects(spec: FieldSpec, scale: float) -> list[tuple[float, float, float, float]]:
     """The boxes of a boxed field (or its one rectangle) as (left, top, right, bottom) px."""
     left, top = spec.x_mm * scale, spec.y_mm * scale
     width, height = spec.width_mm * scale, spec.height_mm * scale
@@ -74,8 +72,9 @@ def _draw_field(draw: ImageDraw.ImageDraw, spec: FieldSpec, scale: float) -> Non
         draw.text((left - 2 * scale, middle), spec.label, fill=0, font=label_font, anchor="rm")
     if spec.kind == "checkbox":
         draw.rectangle((left, top, right, bottom), outline=0, width=line)
-        draw.text((right + 1.5 * scale, middle), spec.option or "", fill=0, font=label_font,
-                  anchor="lm")
+        draw.text(
+            (right + 1.5 * scale, middle), spec.option or "", fill=0, font=label_font, anchor="lm"
+        )
         return
     rects = box_rects(spec, scale)
     for i, (x0, _, _, _) in enumerate(rects[1:], start=1):
@@ -87,24 +86,36 @@ def _draw_field(draw: ImageDraw.ImageDraw, spec: FieldSpec, scale: float) -> Non
         small = _font("print", round(2.3 * scale))
         for (x0, _, x1, _), unit in zip(rects, _DATE_UNITS, strict=True):
             if unit:
-                draw.text((x1 if unit != "元号" else (x0 + x1) / 2, bottom + 2 * scale), unit,
-                          fill=0, font=small, anchor="rm" if unit != "元号" else "mm")
+                draw.text(
+                    (x1 if unit != "元号" else (x0 + x1) / 2, bottom + 2 * scale),
+                    unit,
+                    fill=0,
+                    font=small,
+                    anchor="rm" if unit != "元号" else "mm",
+                )
 
 
 def render_blank(template: FormTemplate, *, px_per_mm: float) -> Image.Image:
-    """The blank form as a greyscale image, ``px_per_mm`` pixels per millimetre."""
+    """The blank form as a greyscale image, ``px_per_mm`` pixels per millimetre (with its
+    registration marks when the template has them)."""
     width_mm, height_mm = template.page_mm
     image = Image.new("L", (round(width_mm * px_per_mm), round(height_mm * px_per_mm)), 255)
     draw = ImageDraw.Draw(image)
-    half = template.marks.size_mm * px_per_mm / 2
-    for cx, cy in template.marks.centers_mm:
-        x, y = cx * px_per_mm, cy * px_per_mm
-        draw.rectangle((x - half, y - half, x + half, y + half), fill=0)
+    if template.marks is not None:
+        half = template.marks.size_mm * px_per_mm / 2
+        for cx, cy in template.marks.centers_mm:
+            x, y = cx * px_per_mm, cy * px_per_mm
+            draw.rectangle((x - half, y - half, x + half, y + half), fill=0)
     for text in template.texts:
         font = _font("print", round(text.size_mm * px_per_mm))
         anchor = "mm" if text.anchor == "center" else "lm"
-        draw.text((text.x_mm * px_per_mm, text.y_mm * px_per_mm), text.text, fill=0,
-                  font=font, anchor=anchor)
+        draw.text(
+            (text.x_mm * px_per_mm, text.y_mm * px_per_mm),
+            text.text,
+            fill=0,
+            font=font,
+            anchor=anchor,
+        )
     for spec in template.fields:
         _draw_field(draw, spec, px_per_mm)
     return image

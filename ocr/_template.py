@@ -63,7 +63,11 @@ class _Model(BaseModel):
 
 
 class RegistrationMarks(_Model):
-    """Solid squares near the page corners; the reader aligns the scan on their centres."""
+    """Solid squares near the page corners; the reader aligns the scan on their centres.
+
+    Optional: a form printed without them (a city's own, laid out in Excel) is aligned by
+    its printed content instead.
+    """
 
     size_mm: float = Field(gt=2, lt=20)
     centers_mm: tuple[tuple[Mm, Mm], ...] = Field(min_length=4, max_length=4)
@@ -131,7 +135,8 @@ class Thresholds(_Model):
     calibration_fields: int = Field(default=0, ge=0, le=100_000_000)
     by_kind: dict[FieldKind, Confidence] = Field(default_factory=dict)
     by_rule: dict[Literal["my_number", "postal_code", "phone"], Confidence] = Field(
-        default_factory=dict)
+        default_factory=dict
+    )
 
     def for_kind(self, kind: FieldKind) -> float:
         """The threshold of ``kind``; 1.01 (never auto-accept) when it was not calibrated."""
@@ -183,13 +188,13 @@ class CrossChecks(_Model):
 
 
 class FormTemplate(_Model):
-    """A whole form: page size, registration marks, printed texts, fields and the checks
-    across them."""
+    """A whole form: page size, registration marks (if printed), printed texts, fields and
+    the checks across them."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)
     title: str = Field(max_length=200)
     page_mm: tuple[float, float] = (210.0, 297.0)
-    marks: RegistrationMarks
+    marks: RegistrationMarks | None = None
     texts: tuple[StaticText, ...] = Field(default=(), max_length=MAX_FIELDS)
     fields: tuple[FieldSpec, ...] = Field(min_length=1, max_length=MAX_FIELDS)
     checks: CrossChecks = CrossChecks()

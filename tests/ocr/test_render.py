@@ -12,6 +12,7 @@ from ocr import FormTemplate, align_page, load_pages, render_blank, write_blank_
 def test_blank_form_is_a4_with_solid_registration_marks(template: FormTemplate) -> None:
     image = np.asarray(render_blank(template, px_per_mm=4))
     assert image.shape == (297 * 4, 210 * 4)
+    assert template.marks is not None
     for cx, cy in template.marks.centers_mm:
         assert image[round(cy * 4), round(cx * 4)] == 0
 

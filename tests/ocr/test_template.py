@@ -27,6 +27,7 @@ def test_template_loads_with_every_field_of_the_issue(template: FormTemplate) ->
     assert groups == {"has_spouse", "account_type", "gender"} | {
         f"child{i}_gender" for i in (1, 2, 3)
     }
+    assert template.marks is not None
     assert len(template.marks.centers_mm) == 4
 
 
