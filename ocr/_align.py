@@ -19,6 +19,7 @@ page of noise has ink everywhere). A page that fails is not this form
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -30,8 +31,9 @@ from ocr._pages import Page
 from ocr._render import render_blank
 from ocr._template import FormTemplate, RegistrationMarks
 
-__all__ = ["PX_PER_MM", "Alignment", "align_page"]
+__all__ = ["PX_PER_MM", "AlignedBy", "Alignment", "align_page"]
 
+AlignedBy = Literal["marks", "content"]
 PX_PER_MM = 8.0  # working resolution of aligned pages: about 203 dpi
 _FIND_PX_PER_MM = 3.0
 _MIN_MATCH = 0.55
@@ -53,7 +55,7 @@ class Alignment:
     image: Page
     match: float
     rotated: int  # degrees the scan was turned to make it upright: 0, 90, 180 or 270
-    by: str = "marks"  # what it was aligned on: "marks" or "content"
+    by: AlignedBy = "marks"  # what it was aligned on
     stray: float = 0.0  # share of the page's ink away from the form's print and fields
     fields: float = 1.0  # share of the fields whose frames are found where they should be
 
@@ -191,7 +193,9 @@ def _page_size(template: FormTemplate) -> tuple[int, int]:
     return round(template.page_mm[0] * PX_PER_MM), round(template.page_mm[1] * PX_PER_MM)
 
 
-def _warp(page: Page, matrix: Matrix, template: FormTemplate, rotated: int, by: str) -> Alignment:
+def _warp(
+    page: Page, matrix: Matrix, template: FormTemplate, rotated: int, by: AlignedBy
+) -> Alignment:
     image = np.asarray(
         cv2.warpPerspective(
             page, matrix, _page_size(template), flags=cv2.INTER_AREA, borderValue=255
