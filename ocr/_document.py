@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from core.errors import InvalidInput
 from ocr._align import PX_PER_MM, align_page
@@ -16,6 +17,7 @@ from ocr._engines import Engine, get_engine
 from ocr._fields import FieldRequest, read_fields
 from ocr._models import DocumentReading, FieldReading, PageReading
 from ocr._pages import Page, load_pages
+from ocr._render import render_blank
 from ocr._template import FormTemplate, load_template
 from ocr._validate import validate_page
 
@@ -24,6 +26,18 @@ __all__ = ["crop_field", "read_document", "read_page"]
 log = logging.getLogger(__name__)
 
 _MARGIN_MM = 1.6
+_BLANKS: dict[str, Page] = {}  # the blank form at the working resolution, per layout
+
+
+def _blank(template: FormTemplate) -> Page:
+    """The blank form drawn at the working resolution (cached per template layout): the
+    reader tells what is printed at a field's place from what is written there."""
+    key = template.model_dump_json(exclude={"thresholds"})
+    if key not in _BLANKS:
+        if len(_BLANKS) >= 16:
+            _BLANKS.clear()
+        _BLANKS[key] = np.asarray(render_blank(template, px_per_mm=PX_PER_MM), dtype=np.uint8)
+    return _BLANKS[key]
 
 
 def crop_field(aligned: Page, template: FormTemplate, name: str) -> Page:
@@ -50,11 +64,19 @@ def read_page(
     With ``today`` (the day the form was received) dates are read as days up to then.
     """
     engine = default_engine or get_engine("ppocr")
+    blank = _blank(template)
     by_engine: dict[str, tuple[Engine, list[FieldRequest]]] = {}
     for spec in template.fields:
         chosen = (engines or {}).get(spec.kind, engine)
-        request = FieldRequest(crop_field(aligned, template, spec.name), spec.kind, spec.boxes,
-                               spec.charset, spec.name, spec.rule)
+        request = FieldRequest(
+            crop_field(aligned, template, spec.name),
+            spec.kind,
+            spec.boxes,
+            spec.charset,
+            spec.name,
+            spec.rule,
+            blank=crop_field(blank, template, spec.name),
+        )
         by_engine.setdefault(chosen.name, (chosen, []))[1].append(request)
     readings: dict[str, FieldReading] = {}
     for chosen, requests in by_engine.values():
@@ -91,22 +113,29 @@ def read_document(
     for number, page in enumerate(load_pages(path), start=1):
         label = path.name if number == 1 else f"{path.name} page {number}"
         alignment = align_page(page, form, name=label)
-        fields = read_page(alignment.image, form, engines=engines, default_engine=default_engine,
-                           today=today)
+        fields = read_page(
+            alignment.image, form, engines=engines, default_engine=default_engine, today=today
+        )
         if crops_dir is not None:
             folder = crops_dir / f"{path.stem}-p{number}"
             fields = _save_crops(alignment.image, form, fields, folder)
         checked, choices = validate_page(fields, form, today=today)
         pages.append(PageReading(number, alignment.rotated, alignment.match, checked, choices))
-        log.info("read %s page %d: %d of %d fields need review", path.name, number,
-                 len(pages[-1].needs_review), len(checked))
+        log.info(
+            "read %s page %d: %d of %d fields need review",
+            path.name,
+            number,
+            len(pages[-1].needs_review),
+            len(checked),
+        )
     if not pages:
         raise InvalidInput(f"{path.name}: no pages")
     return DocumentReading(str(path), form.name, tuple(pages), time.perf_counter() - started)
 
 
-def _save_crops(aligned: Page, form: FormTemplate, fields: dict[str, FieldReading],
-                folder: Path) -> dict[str, FieldReading]:
+def _save_crops(
+    aligned: Page, form: FormTemplate, fields: dict[str, FieldReading], folder: Path
+) -> dict[str, FieldReading]:
     from dataclasses import replace
 
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -6,6 +6,11 @@ least sure character, where a character counts every reading the kind's rules wr
 way (一, ー and － between numbers of an address), halved when a second model reads the line
 otherwise. Small or large kana (ュ or ユ) are as the glyph's size says, not as spelling would.
 Check boxes are read by ink, not by an engine.
+
+Empty is a conclusion from evidence: a field (or box) without ink at the usual threshold is
+looked at again at a light one, with the blank form's own print at its place masked out.
+Writing found only there, or too little to read, is read for the reviewer but never accepted
+(:data:`FAINT`); only a field without ink at either threshold is empty, with confidence 1.
 """
 
 from __future__ import annotations
@@ -29,12 +34,22 @@ from ocr._ppocr import Recognition
 from ocr._template import DATE_BOXES, KINDS
 from ocr._text import folded, gaps_are_spaces, kana_context, kana_sizes, text_value
 
-__all__ = ["FieldRequest", "default_charsets", "read_field", "read_fields"]
+__all__ = ["FAINT", "FieldRequest", "default_charsets", "read_field", "read_fields"]
+
+#: The reason a field written too lightly to be sure of goes to a person.
+FAINT = "薄い記入があります"
 
 _GLYPH = 40  # glyph ink height in px on the engine canvas (as MNIST: 20 of 28)
 _SECOND_VIEW = 46  # a glyph is read twice, at two sizes, and the distributions averaged
 _CANVAS = (72, 132)
 _EMPTY_BOX = 0.012  # share of inked pixels below which a box counts as empty
+# Empty is a conclusion: besides the usual threshold, ink is looked for at a light one that
+# catches pencil and a ballpoint running dry, with the blank form's own print (frame,
+# dividers, printed texts) and a margin for registration masked out.
+_LIGHT_DROP = 20  # grey levels under the paper that count as light ink (after smoothing)
+_PRINT_MARGIN = 9  # px (about 1 mm at 8 px/mm): print masked this far around, alignment slack
+_STROKE = 0.15  # a stroke is at least this share of the frame's height long
+_STROKE_PX = 12  # … and holds at least this many pixels (specks and noise hold fewer)
 _LINE_PAD = 0.2  # space kept above and below the written line, as a share of its height
 _DISAGREED = 0.5  # a line a second model reads differently is only half as sure
 _SNAP_POSTAL = 0.9  # a postal code this sure may correct the area part of the address
@@ -64,6 +79,7 @@ class FieldRequest:
     charset: str | None = None
     name: str = ""
     rule: str | None = None
+    blank: Page | None = None  # the blank form's crop at the same place: what is printed
 
 
 @dataclass
@@ -75,6 +91,7 @@ class _Prepared:
     line: Page | None = None
     ink: float = 0.0
     struck: bool = False
+    faint: bool = False
     dists: list[dict[str, float]] = field(default_factory=list)
 
 
@@ -94,8 +111,9 @@ def _rows(mask: npt.NDArray[np.uint8], share: float) -> npt.NDArray[np.intp]:
 
 def _clean(
     grey: Page, boxes: int
-) -> tuple[Page, npt.NDArray[np.uint8], tuple[int, int, int, int]]:
-    """The crop with the printed frame wiped white, the remaining ink, and the frame.
+) -> tuple[Page, npt.NDArray[np.uint8], tuple[int, int, int, int], npt.NDArray[np.uint8]]:
+    """The crop with the printed frame wiped white, the remaining ink, the frame, and the
+    printed lines found.
 
     Horizontal rules are long runs of ink; vertical ones run the frame's full height and,
     in a boxed field, stand where the box dividers are expected: a written ``1`` next to
@@ -106,8 +124,11 @@ def _clean(
     long_run = np.ones((1, max(8, width // 2)), np.uint8)
     horizontal = _u8(cv2.morphologyEx(ink, cv2.MORPH_OPEN, long_run))
     rows = _rows(horizontal, 0.45)
-    top, bottom = (int(rows[0]), int(rows[-1])) if len(rows) and rows[-1] - rows[0] > height * 0.3 \
+    top, bottom = (
+        (int(rows[0]), int(rows[-1]))
+        if len(rows) and rows[-1] - rows[0] > height * 0.3
         else (0, height - 1)
+    )
     # The crop's margin may hold the rule of the field above or below: the frame's own rules
     # are the ones its side lines (ink at least half the crop tall) run between.
     sides = _u8(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(6, height // 2), 1), np.uint8)))
@@ -119,20 +140,23 @@ def _clean(
             top, bottom = int(side_rows[0]), int(side_rows[-1])
     # Only the top and bottom rules are printed; a long stroke between them is writing.
     rule = np.zeros(height, dtype=bool)
-    rule[max(0, top - 3): top + 4] = rule[max(0, bottom - 3): bottom + 4] = True
+    rule[max(0, top - 3) : top + 4] = rule[max(0, bottom - 3) : bottom + 4] = True
     horizontal[~rule] = 0
     tall = max(6, int((bottom - top) * 0.85))
     vertical = _u8(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((tall, 1), np.uint8)))
-    cols = _rows(vertical[top: bottom + 1].T, 0.6)
-    left, right = (int(cols[0]), int(cols[-1])) if len(cols) and cols[-1] - cols[0] > width * 0.3 \
+    cols = _rows(vertical[top : bottom + 1].T, 0.6)
+    left, right = (
+        (int(cols[0]), int(cols[-1]))
+        if len(cols) and cols[-1] - cols[0] > width * 0.3
         else (0, width - 1)
+    )
     if boxes > 1:
         step = (right - left) / boxes
         near = np.zeros(width, dtype=bool)
         band = max(3, round(step * 0.12))
         for i in range(boxes + 1):
             x = round(left + i * step)
-            near[max(0, x - band): x + band + 1] = True
+            near[max(0, x - band) : x + band + 1] = True
         vertical[:, ~near] = 0
     lines = _u8(cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8)))
     written = ink & ~lines
@@ -142,15 +166,17 @@ def _clean(
     cleaned = grey.copy()
     cleaned[lines > 0] = 255
     if across.any():
-        cleaned[across > 0] = np.uint8(np.percentile(grey[written > 0], 30)) if written.any() \
-            else 0
+        cleaned[across > 0] = np.uint8(np.percentile(grey[written > 0], 30)) if written.any() else 0
     ink = _u8(cv2.morphologyEx(written | across, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)))
-    return cleaned, ink, (left, top, right, bottom)
+    return cleaned, ink, (left, top, right, bottom), lines
 
 
-def _bridge(written: npt.NDArray[np.uint8], lines: npt.NDArray[np.uint8],
-            horizontal: npt.NDArray[np.uint8],
-            vertical: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint8]:
+def _bridge(
+    written: npt.NDArray[np.uint8],
+    lines: npt.NDArray[np.uint8],
+    horizontal: npt.NDArray[np.uint8],
+    vertical: npt.NDArray[np.uint8],
+) -> npt.NDArray[np.uint8]:
     """Pixels of the wiped rules where writing continues on both sides of the rule."""
     span = 15  # a wiped rule is at most about 11 px thick at 8 px/mm
     out = np.zeros_like(written)
@@ -170,8 +196,9 @@ def _stretch(grey: Page) -> Page:
     return _u8(np.clip((grey.astype(np.float32) - low) * 255 / (high - low), 0, 255))
 
 
-def _box_masks(ink: npt.NDArray[np.uint8], left: int, right: int,
-               count: int) -> list[npt.NDArray[np.bool_] | None]:
+def _box_masks(
+    ink: npt.NDArray[np.uint8], left: int, right: int, count: int
+) -> list[npt.NDArray[np.bool_] | None]:
     """The ink of each box (None: empty), whole strokes assigned to the box they belong to.
 
     A digit often runs over its box's printed divider. Cutting at the divider would hand
@@ -209,8 +236,11 @@ def _box_masks(ink: npt.NDArray[np.uint8], left: int, right: int,
         spread = np.bincount(column[np.nonzero(pixels)[1]], minlength=count)
         written = np.flatnonzero(held >= least)
         # Only a gap between written boxes: a short number leaves the last boxes empty.
-        if any(held[b] < least <= spread[b] and written.min() < b < written.max()
-               for b in range(count) if b != box):
+        if any(
+            held[b] < least <= spread[b] and written.min() < b < written.max()
+            for b in range(count)
+            if b != box
+        ):
             strokes[n] = (pixels, -1)
             held[box] -= pixels.sum()
             held += spread
@@ -229,15 +259,49 @@ def _glyph(cleaned: Page, mask: npt.NDArray[np.bool_], ink_height: int = _GLYPH)
     ys, xs = np.nonzero(mask)
     near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     only_ink = np.where(near, cleaned, 255).astype(np.uint8)
-    crop = _stretch(only_ink[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1])
+    crop = _stretch(only_ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])
     height, width = crop.shape
     scale = min(ink_height / height, 48 / width)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     glyph = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
     canvas = np.full(_CANVAS, 255, np.uint8)
     top, left = 8 + (56 - size[1]) // 2, 8 + (56 - size[0]) // 2
-    canvas[top: top + size[1], left: left + size[0]] = glyph
+    canvas[top : top + size[1], left : left + size[0]] = glyph
     return canvas
+
+
+def _light_ink(
+    cleaned: Page,
+    lines: npt.NDArray[np.uint8],
+    frame: tuple[int, int, int, int],
+    blank: Page | None,
+) -> npt.NDArray[np.uint8]:
+    """Strokes inside the frame at the light threshold, none of them printed.
+
+    The print is what the blank form has at this place (and the rules found in the crop),
+    widened by ``_PRINT_MARGIN`` for alignment slack; noise and specks are dropped by size.
+    """
+    left, top, right, bottom = frame
+    paper = float(np.percentile(cleaned, 90))
+    smooth = cv2.GaussianBlur(cleaned, (3, 3), 0)
+    light = _u8((smooth < paper - _LIGHT_DROP) * 255)
+    printed = lines.copy()
+    if blank is not None and blank.shape == cleaned.shape:
+        printed |= _u8((blank < 160) * 255)
+    side = 2 * _PRINT_MARGIN + 1
+    light[cv2.dilate(printed, np.ones((side, side), np.uint8)) > 0] = 0
+    inside = np.zeros_like(light)
+    inside[top + 2 : bottom - 1, left + 2 : right - 1] = 1
+    light &= inside * 255
+    found, labels, stats, _ = cv2.connectedComponentsWithStats(light, connectivity=8)
+    least = max(4.0, (bottom - top) * _STROKE)
+    keep = [
+        i
+        for i in range(1, found)
+        if max(stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]) >= least
+        and stats[i, cv2.CC_STAT_AREA] >= _STROKE_PX
+    ]
+    return _u8(np.isin(labels, keep) * 255)
 
 
 def _prepare(request: FieldRequest) -> _Prepared:
@@ -245,20 +309,30 @@ def _prepare(request: FieldRequest) -> _Prepared:
         raise InvalidInput(f"unknown field kind {request.kind!r}; known: {list(KINDS)}")
     prepared = _Prepared(request)
     count = DATE_BOXES if request.kind == "date" else request.boxes or 1
-    cleaned, ink, (left, top, right, bottom) = _clean(request.image, count)
+    cleaned, ink, (left, top, right, bottom), lines = _clean(request.image, count)
+    frame = (left, top, right, bottom)
     if request.kind == "checkbox":
         inset = max(1, (right - left) // 6)
-        inner = ink[top + inset: bottom - inset, left + inset: right - inset]
+        inner = ink[top + inset : bottom - inset, left + inset : right - inset]
         prepared.ink = float((inner > 0).mean()) if inner.size else 0.0
+        if prepared.ink < _CHECKED:  # a tick drawn lightly is not no tick
+            light = _light_ink(cleaned, lines, frame, request.blank)
+            inside = light[top + inset : bottom - inset, left + inset : right - inset]
+            prepared.faint = bool(inside.size) and float((inside > 0).mean()) >= _CHECKED / 2
         return prepared
     charsets = default_charsets(request.kind, request.boxes)
     if request.charset is not None:
         charsets = [request.charset] * len(charsets)
     if request.kind in ("digits", "date"):
         masks = _box_masks(ink, left, right, count)
+        if any(mask is None for mask in masks):
+            # A box left empty at the usual threshold may hold light writing: read it, faint.
+            light = _light_ink(cleaned, lines, frame, request.blank)
+            lighter = _box_masks(ink | light, left, right, count)
+            if any(a is None and b is not None for a, b in zip(masks, lighter, strict=True)):
+                masks, prepared.faint = lighter, True
         prepared.glyphs = [None if mask is None else _glyph(cleaned, mask) for mask in masks]
-        prepared.views = [_glyph(cleaned, mask, _SECOND_VIEW) for mask in masks
-                          if mask is not None]
+        prepared.views = [_glyph(cleaned, mask, _SECOND_VIEW) for mask in masks if mask is not None]
         prepared.charsets = charsets
         return prepared
     inner = ink[top:bottom, left:right]
@@ -269,7 +343,12 @@ def _prepare(request: FieldRequest) -> _Prepared:
     prepared.struck = bool(
         inner.size and cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((1, strike), np.uint8)).any()
     )
-    if prepared.ink >= _EMPTY_BOX / 4:
+    if prepared.ink < _EMPTY_BOX / 4:
+        # Too little ink to read at the usual threshold: empty only if none at a light one.
+        light = _light_ink(cleaned, lines, frame, request.blank)[top:bottom, left:right]
+        if light.any():
+            inner, prepared.faint = inner | light, True
+    if prepared.ink >= _EMPTY_BOX / 4 or prepared.faint:
         ys, xs = np.nonzero(inner)
         pad = (bottom - top) // 3
         x0, x1 = max(0, left + xs.min() - pad), min(cleaned.shape[1], left + xs.max() + pad)
@@ -282,19 +361,36 @@ def _prepare(request: FieldRequest) -> _Prepared:
     return prepared
 
 
-def _finish(prepared: _Prepared, engine: Engine, results: list[Recognition],
-            today: date | None) -> FieldReading:
+def _finish(
+    prepared: _Prepared, engine: Engine, results: list[Recognition], today: date | None
+) -> FieldReading:
+    reading = _finish_read(prepared, engine, results, today)
+    if not prepared.faint:
+        return reading
+    # Light writing is read for the person who checks it, but never accepted, nor empty.
+    return replace(reading, confidence=0.0, reasons=(*reading.reasons, FAINT))
+
+
+def _finish_read(
+    prepared: _Prepared, engine: Engine, results: list[Recognition], today: date | None
+) -> FieldReading:
     request = prepared.request
     if request.kind == "checkbox":
         ticked = prepared.ink >= _CHECKED
         margin = abs(prepared.ink - _CHECKED) / _CHECKED
-        return FieldReading(kind="checkbox", value="1" if ticked else "",
-                            confidence=min(1.0, margin), engine="ink", name=request.name)
+        return FieldReading(
+            kind="checkbox",
+            value="1" if ticked else "",
+            confidence=min(1.0, margin),
+            engine="ink",
+            name=request.name,
+        )
     if request.kind in ("digits", "date"):
         return _finish_boxes(prepared, engine, results, today)
     if prepared.line is None:
-        return FieldReading(kind=request.kind, value="", confidence=1.0, engine=engine.name,
-                            name=request.name)
+        return FieldReading(
+            kind=request.kind, value="", confidence=1.0, engine=engine.name, name=request.name
+        )
     found = gaps_are_spaces(results.pop(0), prepared.line)
     if request.kind == "address":
         found = kana_context(found)
@@ -303,15 +399,20 @@ def _finish(prepared: _Prepared, engine: Engine, results: list[Recognition],
     confidences = folded(found, request.kind)
     confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)
     # A struck-through mistake is read as text like any other: only a person can tell.
-    return FieldReading(kind=request.kind, value=text_value(request.kind, found.text),
-                        confidence=0.0 if prepared.struck else confidence,
-                        engine=engine.name, name=request.name,
-                        char_confidences=confidences,
-                        reasons=("訂正線があります",) if prepared.struck else ())
+    return FieldReading(
+        kind=request.kind,
+        value=text_value(request.kind, found.text),
+        confidence=0.0 if prepared.struck else confidence,
+        engine=engine.name,
+        name=request.name,
+        char_confidences=confidences,
+        reasons=("訂正線があります",) if prepared.struck else (),
+    )
 
 
-def _finish_boxes(prepared: _Prepared, engine: Engine, results: list[Recognition],
-                  today: date | None) -> FieldReading:
+def _finish_boxes(
+    prepared: _Prepared, engine: Engine, results: list[Recognition], today: date | None
+) -> FieldReading:
     """A boxed field: the most probable value obeying its rule (see :mod:`ocr._constrain`)."""
     request = prepared.request
     chars, confidences, dists = [], [], []
@@ -331,17 +432,30 @@ def _finish_boxes(prepared: _Prepared, engine: Engine, results: list[Recognition
         decided = decode_boxes(dists, kind=request.kind, rule=request.rule, not_after=today)
         if decided is not None:
             value, confidence, shares = decided
-            return FieldReading(kind=request.kind, value=value, confidence=confidence,
-                                engine=engine.name, name=request.name, char_confidences=shares)
+            return FieldReading(
+                kind=request.kind,
+                value=value,
+                confidence=confidence,
+                engine=engine.name,
+                name=request.name,
+                char_confidences=shares,
+            )
     confidence = min(confidences, default=1.0)
     if value and confidences:  # every box must be right: the product, not the weakest
         confidence = float(np.prod(confidences))
-    return FieldReading(kind=request.kind, value=value, confidence=confidence,
-                        engine=engine.name, name=request.name, char_confidences=tuple(confidences))
+    return FieldReading(
+        kind=request.kind,
+        value=value,
+        confidence=confidence,
+        engine=engine.name,
+        name=request.name,
+        char_confidences=tuple(confidences),
+    )
 
 
-def read_fields(requests: Sequence[FieldRequest], engine: Engine, *,
-                today: date | None = None) -> list[FieldReading]:
+def read_fields(
+    requests: Sequence[FieldRequest], engine: Engine, *, today: date | None = None
+) -> list[FieldReading]:
     """Read many fields with two engine calls in all (one for box glyphs, one for lines).
 
     With ``today`` a date field is read as a day no later than ``today`` (the day the form
@@ -368,8 +482,10 @@ def read_fields(requests: Sequence[FieldRequest], engine: Engine, *,
         both = engine.read_chars(glyphs + views, glyph_sets + glyph_sets[: len(views)])
         char_results = both[: len(glyphs)]
         if views:
-            char_results = [_averaged(first, second) for first, second in
-                            zip(char_results, both[len(glyphs):], strict=True)]
+            char_results = [
+                _averaged(first, second)
+                for first, second in zip(char_results, both[len(glyphs) :], strict=True)
+            ]
     line_results = engine.read_lines(lines, line_sets) if lines else []
     out = []
     for item in prepared:
@@ -384,13 +500,16 @@ def _averaged(first: Recognition, second: Recognition) -> Recognition:
     if not first.alternatives or not second.alternatives:
         return first
     other = dict(second.alternatives)
-    mixed = sorted(((char, (p + other.get(char, 0.0)) / 2) for char, p in first.alternatives),
-                   key=lambda item: -item[1])
+    mixed = sorted(
+        ((char, (p + other.get(char, 0.0)) / 2) for char, p in first.alternatives),
+        key=lambda item: -item[1],
+    )
     return Recognition(mixed[0][0], (mixed[0][1],), tuple(mixed))
 
 
-def _postal_by_address(prepared: list[_Prepared],
-                       readings: list[FieldReading]) -> list[FieldReading]:
+def _postal_by_address(
+    prepared: list[_Prepared], readings: list[FieldReading]
+) -> list[FieldReading]:
     """Read a postal code again knowing the address written on the same page: only codes of
     the town (or city) the address names remain candidates."""
     where = next((i for i, r in enumerate(readings) if r.kind == "address" and r.value), None)
@@ -406,8 +525,7 @@ def _postal_by_address(prepared: list[_Prepared],
             value, confidence, shares = decided
             out[i] = replace(out[i], value=value, confidence=confidence, char_confidences=shares)
             if value != from_boxes:  # the boxes and the address disagree: doubt both
-                out[where] = replace(out[where], confidence=min(out[where].confidence,
-                                                                confidence))
+                out[where] = replace(out[where], confidence=min(out[where].confidence, confidence))
         out[where] = _address_by_postal(out[where], out[i])
     return out
 
@@ -423,8 +541,9 @@ def _address_by_postal(address: FieldReading, postal: FieldReading) -> FieldRead
     if snapped is None or snapped[1] == 0:
         return address
     value, _ = snapped
-    return replace(address, value=to_fullwidth(value),
-                   confidence=min(address.confidence, postal.confidence))
+    return replace(
+        address, value=to_fullwidth(value), confidence=min(address.confidence, postal.confidence)
+    )
 
 
 def read_field(

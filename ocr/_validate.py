@@ -4,8 +4,8 @@ A field is **accepted** only if its confidence clears its kind's calibrated thre
 every rule about it holds: its own (era date exists, check digit, katakana, phone shape,
 postal code exists) and those across fields the template's ``checks:`` name (a postal code
 that matches the address, dates not in the future, rows filled in completely or not at all,
-a row's date after one field's and not after another's), and one tick per group of check
-boxes. Reasons are
+a row's date after one field's and not after another's; light writing counts as written
+there), and one tick per group of check boxes. Reasons are
 log-safe: they never repeat the value.
 """
 
@@ -21,6 +21,7 @@ from core.kana import is_katakana
 from core.phone import normalize_phone
 from core.postal import address_matches_postal_code, normalize_postal_code, postal_code_exists
 from core.wareki import from_wareki
+from ocr._fields import FAINT
 from ocr._models import FieldReading
 from ocr._template import FieldSpec, FormTemplate
 
@@ -43,6 +44,8 @@ def validate_field(reading: FieldReading, spec: FieldSpec) -> tuple[str | None, 
     """The normalised value and the reasons it fails its own rules (none: it validates)."""
     value = reading.value
     if not value:
+        if reading.reasons:  # the reader saw something (light writing): not a blank field
+            return None, []
         return None, (["必須項目が空欄です"] if spec.required and spec.kind != "checkbox" else [])
     try:
         if spec.kind == "date":
@@ -73,8 +76,12 @@ def _digits(value: str, spec: FieldSpec) -> str:
     return value
 
 
-def _cross_field(template: FormTemplate, fields: dict[str, FieldReading],
-                 normalised: dict[str, str | None], today: date) -> dict[str, list[str]]:
+def _cross_field(
+    template: FormTemplate,
+    fields: dict[str, FieldReading],
+    normalised: dict[str, str | None],
+    today: date,
+) -> dict[str, list[str]]:
     """The template's checks across fields (``checks:``); messages name fields by heading."""
     reasons: dict[str, list[str]] = defaultdict(list)
     checks, labels = template.checks, _headings(template)
@@ -86,8 +93,11 @@ def _cross_field(template: FormTemplate, fields: dict[str, FieldReading],
     pair = checks.postal_matches_address
     if pair is not None:
         postal, address = normalised.get(pair.postal_code), fields.get(pair.address)
-        if postal and address and address.value and not address_matches_postal_code(
-            postal, address.value
+        if (
+            postal
+            and address
+            and address.value
+            and not address_matches_postal_code(postal, address.value)
         ):
             first, second = labels[pair.postal_code], labels[pair.address]
             reasons[pair.postal_code].append(f"{first}と{second}が一致しません")
@@ -97,7 +107,10 @@ def _cross_field(template: FormTemplate, fields: dict[str, FieldReading],
         if when and when > today:
             reasons[name].append(f"{labels[name]}が未来の日付です")
     for row in checks.rows:
-        filled = [name for name in row.fields if fields[name].value]
+        # Light writing counts as written: the rest of its row must not pass as empty.
+        filled = [
+            name for name in row.fields if fields[name].value or FAINT in fields[name].reasons
+        ]
         partly = f"{row.label}の欄が一部だけ記入されています"
         if filled and len(filled) < len(row.fields):
             for name in set(row.fields) - set(filled):
@@ -133,8 +146,9 @@ def _headings(template: FormTemplate) -> dict[str, str]:
     return headings
 
 
-def _choices(template: FormTemplate, fields: dict[str, FieldReading],
-             reasons: dict[str, list[str]]) -> dict[str, str | None]:
+def _choices(
+    template: FormTemplate, fields: dict[str, FieldReading], reasons: dict[str, list[str]]
+) -> dict[str, str | None]:
     groups: dict[str, list[FieldSpec]] = defaultdict(list)
     for spec in template.fields:
         if spec.kind == "checkbox" and spec.group:
@@ -178,6 +192,7 @@ def validate_page(
         why = list(dict.fromkeys([*reading.reasons, *reasons[spec.name]]))
         if reading.confidence < threshold:
             why.append(f"確信度 {reading.confidence:.2f} が基準 {threshold:.2f} 未満です")
-        out[spec.name] = replace(reading, normalised=normalised[spec.name], accepted=not why,
-                                 reasons=tuple(why))
+        out[spec.name] = replace(
+            reading, normalised=normalised[spec.name], accepted=not why, reasons=tuple(why)
+        )
     return out, choices
