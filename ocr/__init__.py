@@ -19,16 +19,17 @@ from ocr._calibrate import calibrate, choose_thresholds
 from ocr._document import crop_field, read_document
 from ocr._engines import Engine, PpOcrEngine, TesseractEngine, get_engine
 from ocr._fields import read_field
-from ocr._handwriting import Writer, draw_check, load_digits, strike_through
+from ocr._handwriting import Writer, draw_check, draw_circle, load_digits, scribble, strike_through
 from ocr._models import DocumentReading, FieldReading, PageReading
 from ocr._outputs import column_labels, write_csv, write_workbook
 from ocr._pages import load_pages
-from ocr._render import box_rects, render_blank, write_blank_pdf
-from ocr._template import FieldSpec, FormTemplate, Thresholds, load_template
+from ocr._render import box_rects, option_rects, render_blank, write_blank_pdf
+from ocr._template import CircledOption, FieldSpec, FormTemplate, Thresholds, load_template
 from ocr._validate import date_value, validate_page
 
 __all__ = [
     "Alignment",
+    "CircledOption",
     "DocumentReading",
     "Engine",
     "FieldReading",
@@ -47,13 +48,16 @@ __all__ = [
     "crop_field",
     "date_value",
     "draw_check",
+    "draw_circle",
     "get_engine",
     "load_digits",
     "load_pages",
     "load_template",
+    "option_rects",
     "read_document",
     "read_field",
     "render_blank",
+    "scribble",
     "strike_through",
     "validate_page",
     "write_blank_pdf",

@@ -13,6 +13,7 @@ import numpy as np
 
 from core.errors import InvalidInput
 from ocr._align import PX_PER_MM, align_page
+from ocr._circled import read_circled
 from ocr._engines import Engine, get_engine
 from ocr._fields import FieldRequest, read_fields
 from ocr._models import DocumentReading, FieldReading, PageReading
@@ -67,6 +68,8 @@ def read_page(
     blank = _blank(template)
     by_engine: dict[str, tuple[Engine, list[FieldRequest]]] = {}
     for spec in template.fields:
+        if spec.kind == "circled":  # no engine: read by the ink around its options, below
+            continue
         chosen = (engines or {}).get(spec.kind, engine)
         request = FieldRequest(
             crop_field(aligned, template, spec.name),
@@ -82,6 +85,9 @@ def read_page(
     for chosen, requests in by_engine.values():
         for reading in read_fields(requests, chosen, today=today):
             readings[reading.name] = reading
+    for spec in template.fields:
+        if spec.kind == "circled":
+            readings[spec.name] = read_circled(aligned, blank, spec, px_per_mm=PX_PER_MM)
     return {spec.name: readings[spec.name] for spec in template.fields}
 
 

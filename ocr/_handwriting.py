@@ -1,10 +1,13 @@
 """Handwriting-like ink for generated samples: jittered font glyphs, real MNIST digits,
-check marks and strike-through corrections. Everything is drawn from a seeded ``Random``.
+check marks, circles around printed options, scribbles and strike-through corrections.
+Everything is drawn from a seeded ``Random``.
 """
 
 from __future__ import annotations
 
 import gzip
+import itertools
+import math
 import random
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,7 +24,9 @@ __all__ = [
     "DEFAULT_DIGITS_DIR",
     "Writer",
     "draw_check",
+    "draw_circle",
     "load_digits",
+    "scribble",
     "strike_through",
 ]
 
@@ -105,8 +110,14 @@ class Writer:
         font = _font(self.font, px)
         pad = px // 2
         tile = Image.new("L", (px + 2 * pad, px + 2 * pad), 0)
-        ImageDraw.Draw(tile).text((pad, pad), char, fill=255, font=font,
-                                  stroke_width=self.weight if px > 24 else 0, stroke_fill=255)
+        ImageDraw.Draw(tile).text(
+            (pad, pad),
+            char,
+            fill=255,
+            font=font,
+            stroke_width=self.weight if px > 24 else 0,
+            stroke_fill=255,
+        )
         angle = self.slant + rng.uniform(-5, 5)
         tile = tile.rotate(angle, resample=Image.Resampling.BICUBIC)
         dx, dy = rng.gauss(0, px * 0.04), rng.gauss(0, px * 0.05)
@@ -114,8 +125,9 @@ class Writer:
         width = font.getlength(char)
         return float(width) * rng.uniform(0.92, 1.05)
 
-    def text(self, page: Image.Image, text: str, x: float, y: float, size: float,
-             width: float) -> float:
+    def text(
+        self, page: Image.Image, text: str, x: float, y: float, size: float, width: float
+    ) -> float:
         """Write ``text`` from (x, y) shrinking to fit ``width`` px; returns the end x."""
         spacing = size * 0.06
         natural = sum(_font(self.font, round(size)).getlength(c) + spacing for c in text)
@@ -157,8 +169,9 @@ def _stamp(page: Image.Image, alpha: Image.Image, x: int, y: int, ink: int) -> N
     page.paste(Image.fromarray(np.minimum(under, mixed).astype(np.uint8)), region[:2])
 
 
-def draw_check(page: Image.Image, box: tuple[float, float, float, float], rng: random.Random,
-               ink: int) -> None:
+def draw_check(
+    page: Image.Image, box: tuple[float, float, float, float], rng: random.Random, ink: int
+) -> None:
     """A handwritten ✓ (or sometimes ×) in ``box``, often running over its edges."""
     left, top, right, _ = box
     size = right - left
@@ -176,13 +189,105 @@ def draw_check(page: Image.Image, box: tuple[float, float, float, float], rng: r
         draw.line(points, fill=ink, width=width, joint="curve")
 
 
-def strike_through(page: Image.Image, x0: float, x1: float, y: float, rng: random.Random,
-                   ink: int) -> None:
+def strike_through(
+    page: Image.Image, x0: float, x1: float, y: float, rng: random.Random, ink: int
+) -> None:
     """Two roughly horizontal lines through a written mistake, from x0 to x1 at height y."""
     draw = ImageDraw.Draw(page)
     for offset in (-0.04, 0.04):
         dy = (x1 - x0) * offset
         overrun = rng.uniform(8, 25)  # a pen line runs past the mistake by 1-2 mm
-        draw.line([(x0 - overrun, y + dy + rng.gauss(0, 2)),
-                   (x1 + overrun, y + dy + rng.gauss(0, 2))],
-                  fill=ink, width=rng.randint(3, 6))
+        draw.line(
+            [(x0 - overrun, y + dy + rng.gauss(0, 2)), (x1 + overrun, y + dy + rng.gauss(0, 2))],
+            fill=ink,
+            width=rng.randint(3, 6),
+        )
+
+
+Box = tuple[float, float, float, float]
+
+
+def _pen(
+    page: Image.Image, points: list[tuple[float, float]], width: float, rng: random.Random, ink: int
+) -> None:
+    """One pen stroke through ``points`` (page px), its width varying a little along it."""
+    pad = width * 2 + 2
+    x0 = max(0, math.floor(min(x for x, _ in points) - pad))
+    y0 = max(0, math.floor(min(y for _, y in points) - pad))
+    x1 = min(page.width, math.ceil(max(x for x, _ in points) + pad))
+    y1 = min(page.height, math.ceil(max(y for _, y in points) + pad))
+    tile = Image.new("L", (x1 - x0, y1 - y0), 0)
+    draw = ImageDraw.Draw(tile)
+    phase, wave = rng.uniform(0, 2 * math.pi), rng.uniform(0.05, 0.2)
+    local = [(x - x0, y - y0) for x, y in points]
+    for i, (a, b) in enumerate(itertools.pairwise(local)):
+        w = max(1.0, width * (1 + wave * math.sin(phase + i * 0.15)))
+        draw.line([a, b], fill=255, width=round(w))
+        r = w / 2  # round joints, as a ballpoint leaves them
+        draw.ellipse((b[0] - r, b[1] - r, b[0] + r, b[1] + r), fill=255)
+    _stamp(page, tile, x0, y0, ink)
+
+
+def draw_circle(
+    page: Image.Image,
+    box: Box,
+    rng: random.Random,
+    ink: int,
+    *,
+    px_per_mm: float,
+    reach: float = 0.0,
+    shift: tuple[float, float] = (0.0, 0.0),
+) -> None:
+    """A hand-drawn circle (an ellipse) around the printed words in ``box`` (px).
+
+    One stroke that does not close exactly (its ends overlap or leave a small gap), with a
+    jittered radius, a slight rotation, wobble, a drift from start to end and a pen width
+    of 0.25–0.6 mm. ``reach`` (mm) stretches it sideways beyond the box, through a
+    neighbour's edge; ``shift`` (mm) moves its centre off the words.
+    """
+    left, top, right, bottom = box
+    half_w, half_h = (right - left) / 2, (bottom - top) / 2
+    cx = (left + right) / 2 + rng.gauss(0, 0.05) * half_w * 2 + shift[0] * px_per_mm
+    cy = (top + bottom) / 2 + rng.gauss(0, 0.06) * half_h * 2 + shift[1] * px_per_mm
+    margin = rng.uniform(0.3, 1.6) * px_per_mm
+    a, b = half_w * rng.uniform(1.0, 1.2) + margin, half_h * rng.uniform(1.0, 1.25) + margin
+    # Most circles clear the corners of the words; some clip them.
+    corners = math.hypot(half_w / a, half_h / b)
+    fit = corners / rng.uniform(0.8, 1.04)
+    a, b = a * fit + reach * px_per_mm, b * fit
+    tilt = math.radians(rng.gauss(0, 6))
+    start = rng.uniform(0, 2 * math.pi)
+    sweep = 2 * math.pi + rng.uniform(-0.45, 0.6)  # a small gap, or the ends overlapping
+    direction = rng.choice((1, -1))
+    drift = rng.uniform(-0.1, 0.1)  # the end comes back a little inside or outside the start
+    waves = [
+        (rng.uniform(0, 0.04), rng.randint(2, 4), rng.uniform(0, 2 * math.pi)) for _ in range(2)
+    ]
+    steps = 140
+    points = []
+    for i in range(steps + 1):
+        t = i / steps
+        angle = start + direction * sweep * t
+        scale = 1 + drift * (t - 0.5) + sum(amp * math.sin(k * angle + ph) for amp, k, ph in waves)
+        x, y = a * scale * math.cos(angle), b * scale * math.sin(angle)
+        points.append(
+            (
+                cx + x * math.cos(tilt) - y * math.sin(tilt),
+                cy + x * math.sin(tilt) + y * math.cos(tilt),
+            )
+        )
+    _pen(page, points, rng.uniform(0.25, 0.6) * px_per_mm, rng, ink)
+
+
+def scribble(
+    page: Image.Image, box: Box, rng: random.Random, ink: int, *, px_per_mm: float
+) -> None:
+    """A dense zigzag over the words in ``box``: a choice crossed out."""
+    left, top, right, bottom = box
+    turns = rng.randint(6, 10)
+    points = []
+    for i in range(turns + 1):
+        x = left + (right - left) * (i / turns) + rng.gauss(0, 0.3) * px_per_mm
+        y = (top if i % 2 else bottom) + rng.gauss(0, 0.4) * px_per_mm
+        points.append((x, y))
+    _pen(page, points, rng.uniform(0.3, 0.5) * px_per_mm, rng, ink)

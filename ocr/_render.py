@@ -7,6 +7,7 @@ form at all, and the sample generator fills it in.
 from __future__ import annotations
 
 import io
+import itertools
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +16,14 @@ from PIL import Image, ImageDraw, ImageFont
 from core.errors import ConfigError
 from ocr._template import FieldSpec, FormTemplate
 
-__all__ = ["MM_PER_INCH", "box_rects", "font_path", "render_blank", "write_blank_pdf"]
+__all__ = [
+    "MM_PER_INCH",
+    "box_rects",
+    "font_path",
+    "option_rects",
+    "render_blank",
+    "write_blank_pdf",
+]
 
 MM_PER_INCH = 25.4
 _LINE_MM = 0.3
@@ -61,6 +69,38 @@ def box_rects(spec: FieldSpec, scale: float) -> list[tuple[float, float, float, 
     return [(left + i * step, top, left + (i + 1) * step, top + height) for i in range(count)]
 
 
+def option_rects(spec: FieldSpec, scale: float) -> list[tuple[float, float, float, float]]:
+    """The boxes of a circled field's printed options as (left, top, right, bottom) px."""
+    return [
+        (
+            o.x_mm * scale,
+            o.y_mm * scale,
+            (o.x_mm + o.width_mm) * scale,
+            (o.y_mm + o.height_mm) * scale,
+        )
+        for o in spec.options or ()
+    ]
+
+
+def _draw_options(draw: ImageDraw.ImageDraw, spec: FieldSpec, scale: float) -> None:
+    """A circled field's printed options, each fitted to its box, with ・ between neighbours
+    on the same line."""
+    rects = option_rects(spec, scale)
+    for option, (x0, y0, x1, y1) in zip(spec.options or (), rects, strict=True):
+        size = (y1 - y0) * 0.8
+        natural = _font("print", max(4, round(size))).getlength(option.printed)
+        if natural > (x1 - x0) * 0.95:
+            size *= (x1 - x0) * 0.95 / natural
+        font = _font("print", round(size))
+        draw.text(((x0 + x1) / 2, (y0 + y1) / 2), option.printed, fill=0, font=font, anchor="mm")
+    for (_, a_top, a_right, a_bottom), (b_left, b_top, _, b_bottom) in itertools.pairwise(rects):
+        same_line = a_top < b_bottom and b_top < a_bottom
+        if same_line and b_left - a_right >= 2 * scale:
+            font = _font("print", round(min(a_bottom - a_top, b_bottom - b_top) * 0.7))
+            middle = ((a_right + b_left) / 2, (max(a_top, b_top) + min(a_bottom, b_bottom)) / 2)
+            draw.text(middle, "・", fill=0, font=font, anchor="mm")
+
+
 def _draw_field(draw: ImageDraw.ImageDraw, spec: FieldSpec, scale: float) -> None:
     line = max(1, round(_LINE_MM * scale))
     thin = max(1, round(_BOX_LINE_MM * scale))
@@ -75,6 +115,10 @@ def _draw_field(draw: ImageDraw.ImageDraw, spec: FieldSpec, scale: float) -> Non
         draw.text(
             (right + 1.5 * scale, middle), spec.option or "", fill=0, font=label_font, anchor="lm"
         )
+        return
+    if spec.kind == "circled":  # a table cell holding the printed options
+        draw.rectangle((left, top, right, bottom), outline=0, width=line)
+        _draw_options(draw, spec, scale)
         return
     rects = box_rects(spec, scale)
     for i, (x0, _, _, _) in enumerate(rects[1:], start=1):

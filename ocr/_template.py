@@ -30,6 +30,7 @@ __all__ = [
     "MAX_FIELDS",
     "MAX_PAGE_MM",
     "MIN_PAGE_MM",
+    "CircledOption",
     "FieldKind",
     "FieldSpec",
     "FormTemplate",
@@ -40,8 +41,16 @@ __all__ = [
     "template_dir",
 ]
 
-FieldKind = Literal["digits", "katakana", "kanji", "address", "date", "checkbox"]
-KINDS: tuple[FieldKind, ...] = ("digits", "katakana", "kanji", "address", "date", "checkbox")
+FieldKind = Literal["digits", "katakana", "kanji", "address", "date", "checkbox", "circled"]
+KINDS: tuple[FieldKind, ...] = (
+    "digits",
+    "katakana",
+    "kanji",
+    "address",
+    "date",
+    "checkbox",
+    "circled",
+)
 _BOXED: frozenset[str] = frozenset({"digits", "date"})
 DATE_BOXES = 7  # era code, YY, MM, DD
 
@@ -83,6 +92,57 @@ class StaticText(_Model):
     anchor: Literal["left", "center"] = "left"
 
 
+class CircledOption(_Model):
+    """One printed option of a ``circled`` field (○で囲む): the value it stands for, the
+    words printed (``text``, default: the value, e.g. ``1.普通`` for 普通) and the box of the
+    printed words on the blank, in mm."""
+
+    value: str = Field(min_length=1, max_length=64)
+    text: str | None = Field(default=None, min_length=1, max_length=64)
+    x_mm: Mm
+    y_mm: Mm
+    width_mm: float = Field(ge=1, le=MAX_PAGE_MM)
+    height_mm: float = Field(ge=1, le=MAX_PAGE_MM)
+
+    @property
+    def printed(self) -> str:
+        """The words printed on the blank."""
+        return self.text or self.value
+
+
+#: Slack (mm) for an option's box against its field's area: positions are typed by hand.
+_INSIDE_MM = 0.05
+
+
+def _circled_problem(spec: FieldSpec) -> str | None:
+    """Why the options of a ``circled`` field are wrong, or ``None``."""
+    options = spec.options or ()
+    if len(options) < 2:
+        return "a circled field needs 'options': at least two printed options to circle"
+    values = [o.value for o in options]
+    if len(set(values)) != len(values):
+        return f"the options of a circled field must differ: {values}"
+    right, bottom = spec.x_mm + spec.width_mm, spec.y_mm + spec.height_mm
+    for o in options:
+        if (
+            o.x_mm < spec.x_mm - _INSIDE_MM
+            or o.y_mm < spec.y_mm - _INSIDE_MM
+            or o.x_mm + o.width_mm > right + _INSIDE_MM
+            or o.y_mm + o.height_mm > bottom + _INSIDE_MM
+        ):
+            return f"option {o.value!r} lies outside the field's area"
+    for i, a in enumerate(options):
+        for b in options[i + 1 :]:
+            if (
+                a.x_mm < b.x_mm + b.width_mm
+                and b.x_mm < a.x_mm + a.width_mm
+                and a.y_mm < b.y_mm + b.height_mm
+                and b.y_mm < a.y_mm + a.height_mm
+            ):
+                return f"options {a.value!r} and {b.value!r} overlap"
+    return None
+
+
 class FieldSpec(_Model):
     """One field: name, printed label, rectangle in mm (top-left origin) and what it holds.
 
@@ -94,6 +154,8 @@ class FieldSpec(_Model):
     shape). A ``digits`` field without a rule must fill every box. ``heading`` names the
     field where it stands alone — a review screen, a workbook column — when the printed
     label needs its section to be understood (``児童1 氏名`` for an ``氏名`` in a child's row).
+    A ``circled`` field (男・女, 昭和・平成・令和) lists its printed ``options``, each with its
+    box inside the field's area; its value is the circled option's ``value`` (or empty).
     """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
@@ -110,6 +172,7 @@ class FieldSpec(_Model):
     group: str | None = Field(default=None, max_length=64)
     option: str | None = Field(default=None, max_length=64)
     rule: Literal["my_number", "postal_code", "phone"] | None = None
+    options: tuple[CircledOption, ...] | None = Field(default=None, max_length=20)
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldSpec:
@@ -121,6 +184,10 @@ class FieldSpec(_Model):
             raise ValueError(f"'boxes' is only for {sorted(_BOXED)} fields")
         if self.kind == "checkbox" and (self.group is None or self.option is None):
             raise ValueError("a checkbox field needs 'group' and 'option'")
+        if self.kind != "circled" and self.options is not None:
+            raise ValueError("'options' are only for circled fields")
+        if self.kind == "circled" and (problem := _circled_problem(self)) is not None:
+            raise ValueError(problem)
         return self
 
 

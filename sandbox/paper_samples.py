@@ -30,8 +30,10 @@ from ocr import (
     Writer,
     box_rects,
     draw_check,
+    draw_circle,
     load_digits,
     load_template,
+    option_rects,
     render_blank,
     strike_through,
 )
@@ -112,6 +114,11 @@ def _write_field(page: Image.Image, spec: FieldSpec, value: str, writer: Writer,
         return False
     if spec.kind == "checkbox":
         draw_check(page, box_rects(spec, scale)[0], rng, writer.ink)
+        return False
+    if spec.kind == "circled":  # the value is the option circled
+        values = [option.value for option in spec.options or ()]
+        draw_circle(page, option_rects(spec, scale)[values.index(value)], rng, writer.ink,
+                    px_per_mm=scale)
         return False
     if spec.kind in ("digits", "date"):
         for box, char in zip(box_rects(spec, scale), value, strict=False):
