@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import date
@@ -287,6 +288,10 @@ def _review_field(
         pattern, hint = r"^0[0-9]{9,10}$", "0から始まる10桁か11桁の数字"
     elif spec.kind == "digits" and spec.boxes:
         pattern, hint = rf"^[0-9]{{{spec.boxes}}}$", f"{spec.boxes}桁の数字"
+    elif spec.kind == "circled" and spec.options:  # one of the printed words, or none
+        words = [option.value for option in spec.options]
+        pattern = "^(" + "|".join(re.escape(word) for word in words) + ")?$"
+        hint = f"{'・'.join(words)} のいずれか（囲みなしは空欄）"
     crop = Path(reading.crop_path).read_bytes() if reading.crop_path else None
     return ReviewField(
         name=name,
@@ -298,7 +303,7 @@ def _review_field(
         reason="・".join(reading.reasons) or None,
         critical=critical,
         crop_png=crop,
-        pattern=pattern if (spec.required or spec.kind == "checkbox") else None,
+        pattern=pattern if (spec.required or spec.kind in ("checkbox", "circled")) else None,
         hint=hint,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -386,3 +387,19 @@ def test_a_wrong_circled_field_is_refused(change: dict[str, object], message: st
     spec.update(change)
     with pytest.raises(ValidationError, match=message):
         FieldSpec.model_validate(spec)
+
+
+def test_the_review_station_offers_the_printed_words() -> None:
+    from flows._paper_intake import _review_field
+    from review import ReviewField
+
+    template = circled_form()
+    reading = FieldReading(
+        kind="circled", value="", confidence=0.0, engine="ring", name="era", reasons=(MULTIPLE,)
+    )
+    shown: ReviewField = _review_field(template, "元号", "era", reading, critical=False)
+    assert shown.kind == "circled" and shown.reason == MULTIPLE
+    assert shown.pattern is not None and shown.hint is not None
+    assert "昭和" in shown.hint
+    assert all(re.fullmatch(shown.pattern, word) for word in ("昭和", "令和", ""))
+    assert not re.fullmatch(shown.pattern, "昭和令和")
