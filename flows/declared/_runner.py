@@ -27,6 +27,7 @@ from core.systems import LoginForm, SystemConfig
 from flows.declared._hooks import Hook
 from flows.declared._model import DeclaredScenario, Lookup, Step
 from robots import (
+    Target,
     click,
     fill_form,
     find_frame,
@@ -39,8 +40,6 @@ from robots import (
 __all__ = ["DeclaredRobot", "DryRunStop", "ScreenProblem"]
 
 log = logging.getLogger(__name__)
-
-Target = Page | Frame
 
 #: How long a click may take to start the navigation it causes (measured: about 4 ms).
 _NAVIGATION_START_MS = 50
@@ -98,7 +97,7 @@ class DeclaredRobot:
         self._run(self.declared.registration, values, self.page, dry_run=dry_run)
         numbers = self._read(self.declared.result)
         if len(numbers) != 1 or not numbers[0]:
-            self._raise_screen_errors(self.page)
+            self._raise_screen_errors(self._where(self.page, self.declared.result.frame))
             raise ElementNotFound(
                 f"{self.system.name}: 登録後の画面に「{self.declared.result.read}」が見つかりません"
             )
