@@ -24,6 +24,14 @@ from ocr._models import DocumentReading, FieldReading, PageReading
 from ocr._outputs import column_labels, write_csv, write_workbook
 from ocr._pages import load_pages
 from ocr._render import box_rects, option_rects, render_blank, write_blank_pdf
+from ocr._sort import (
+    FormDocument,
+    PageSort,
+    SortedDocument,
+    SortResult,
+    load_batch,
+    sort_pages,
+)
 from ocr._template import CircledOption, FieldSpec, FormTemplate, Thresholds, load_template
 from ocr._validate import date_value, validate_page
 
@@ -34,9 +42,13 @@ __all__ = [
     "Engine",
     "FieldReading",
     "FieldSpec",
+    "FormDocument",
     "FormTemplate",
     "PageReading",
+    "PageSort",
     "PpOcrEngine",
+    "SortResult",
+    "SortedDocument",
     "TesseractEngine",
     "Thresholds",
     "Writer",
@@ -50,6 +62,7 @@ __all__ = [
     "draw_check",
     "draw_circle",
     "get_engine",
+    "load_batch",
     "load_digits",
     "load_pages",
     "load_template",
@@ -58,6 +71,7 @@ __all__ = [
     "read_field",
     "render_blank",
     "scribble",
+    "sort_pages",
     "strike_through",
     "validate_page",
     "write_blank_pdf",
