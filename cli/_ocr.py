@@ -70,6 +70,19 @@ def register(commands: Any) -> None:
     blank.add_argument("--out", type=Path, required=True, help="folder to write into")
     blank.set_defaults(handler=_blank)
 
+    sort = actions.add_parser("sort", help="仕分け: assign each page of a mixed batch to its form")
+    sort.add_argument("folder", type=Path, metavar="FOLDER", help="a folder of scans (or a file)")
+    sort.add_argument(
+        "--template",
+        action="append",
+        required=True,
+        dest="templates",
+        metavar="NAME[,NAME…]",
+        help="a form to sort into (repeat for each); a form of several pages lists its "
+        "pages' templates in order, separated by commas",
+    )
+    sort.set_defaults(handler=_sort)
+
 
 def _digit_range(text: str) -> tuple[int, int]:
     start, _, stop = text.partition(":")
@@ -222,3 +235,44 @@ def _blank(args: argparse.Namespace) -> int:
     render_blank(template, px_per_mm=300 / 25.4).save(png, dpi=(300, 300))
     print(f"wrote {pdf} and {png}")
     return 0
+
+
+_SCAN_SUFFIXES = frozenset({".pdf", ".png", ".tif", ".tiff", ".jpg", ".jpeg"})
+
+
+def _sort(args: argparse.Namespace) -> int:
+    from core.errors import InvalidInput
+    from ocr import FormDocument, load_batch, load_template, sort_pages
+    from ocr._pages import Page
+
+    forms = []
+    for given in args.templates:
+        pages = tuple(load_template(name.strip()) for name in given.split(",") if name.strip())
+        forms.append(FormDocument(pages))
+    folder: Path = args.folder
+    if folder.is_dir():
+        files = sorted(
+            p
+            for p in folder.iterdir()
+            if p.suffix.lower() in _SCAN_SUFFIXES and p.is_file() and not p.is_symlink()
+        )
+    else:
+        files = [folder]
+    batch: list[tuple[str, Page]] = []
+    unreadable = 0
+    for path in files:
+        try:
+            batch.extend(load_batch([path]))
+        except InvalidInput as exc:  # one bad file must not stop the batch
+            unreadable += 1
+            print(f"{path.name} → 未仕分け: 読めません ({exc.message})")
+    result = sort_pages(batch, forms)
+    for page in result.pages:
+        print(page.describe())
+    assigned = sum(p.outcome == "form" for p in result.pages)
+    print(
+        f"{len(result.pages)} pages: {assigned} sorted into {len(result.documents)} documents, "
+        f"{len(result.blank)} blank, {len(result.unsorted) + unreadable} 未仕分け "
+        f"({result.seconds / max(len(result.pages), 1):.2f} s per page)"
+    )
+    return 1 if result.unsorted or unreadable else 0

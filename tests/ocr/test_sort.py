@@ -10,6 +10,7 @@ JPEG, 200 dpi.
 
 from __future__ import annotations
 
+import argparse
 import io
 import random
 import time
@@ -22,6 +23,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from cli import _ocr as cli_ocr
 from core.errors import ConfigError
 from ocr import (
     FormDocument,
@@ -34,7 +36,7 @@ from ocr import (
 )
 from ocr._pages import Page, to_grey
 from ocr._sort import BLANK_NOTE
-from sandbox.paper_samples import generate_samples, render_filled
+from sandbox.paper_samples import Sample, generate_samples, render_filled
 
 _DPI = 300
 _PX_PER_MM = _DPI / 25.4
@@ -397,3 +399,21 @@ def test_load_batch_names_pages_of_multi_page_files(tmp_path: Path) -> None:
     frames = [Image.new("L", _A4, 255), render_blank(_unknown_form(), px_per_mm=_PX_PER_MM)]
     frames[0].save(path, save_all=True, append_images=frames[1:])
     assert [name for name, _ in load_batch([path])] == ["bundle.tiff p1", "bundle.tiff p2"]
+
+
+def test_the_sort_command_prints_a_line_per_page(
+    tmp: Path, clean_sample: Sample, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Image.open(clean_sample.path).save(tmp / "1-claim.png")
+    Image.new("L", _A4, 255).save(tmp / "2-back.png")
+    _photo().save(tmp / "3-desk.jpg")
+    (tmp / "4-broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    (tmp / "notes.txt").write_text("not a scan", encoding="utf-8")
+    args = argparse.Namespace(folder=tmp, templates=["paper-intake"])
+    assert cli_ocr._sort(args) == 1  # pages for the 未仕分け tray: a person looks
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("4-broken.pdf → 未仕分け: 読めません")
+    assert lines[1].startswith("1-claim.png → paper-intake p1")
+    assert lines[2] == "2-back.png → 白紙 (白紙のページ)"
+    assert lines[3].startswith("3-desk.jpg → 未仕分け: ")
+    assert lines[4].startswith("3 pages: 1 sorted into 1 documents, 1 blank, 2 未仕分け")
