@@ -70,6 +70,16 @@ def register(commands: Any) -> None:
     blank.add_argument("--out", type=Path, required=True, help="folder to write into")
     blank.set_defaults(handler=_blank)
 
+    define = actions.add_parser("define", help="write a DRAFT template from a blank form "
+                                "(PDF or an image at 150 dpi or more)")
+    define.add_argument("blank_path", type=Path, metavar="BLANK", help="the blank form")
+    define.add_argument("--id", dest="form_id", required=True,
+                        help="the form's id (lower-case ASCII and hyphens, e.g. kokuho-shutoku)")
+    define.add_argument("--out", type=Path, default=Path("template.yaml"),
+                        help="where to write the draft (default template.yaml; never "
+                             "overwritten)")
+    define.set_defaults(handler=_define)
+
     sort = actions.add_parser("sort", help="仕分け: assign each page of a mixed batch to its form")
     sort.add_argument("folder", type=Path, metavar="FOLDER", help="a folder of scans (or a file)")
     sort.add_argument(
@@ -276,3 +286,17 @@ def _sort(args: argparse.Namespace) -> int:
         f"({result.seconds / max(len(result.pages), 1):.2f} s per page)"
     )
     return 1 if result.unsorted or unreadable else 0
+
+
+def _define(args: argparse.Namespace) -> int:
+    from core.errors import ConfigError
+    from ocr._define import define_form, write_definition
+
+    if args.out.exists():  # before the work, not after it
+        raise ConfigError(f"{args.out} already exists: not overwritten (choose another --out)")
+    definition = define_form(args.blank_path, form_id=args.form_id)
+    path = write_definition(definition, args.out)
+    fields = definition.template.fields
+    print(f"wrote a draft of {len(fields)} fields to {path} ({definition.doubts} marked 確認); "
+          "correct it before use")
+    return 0
