@@ -58,8 +58,14 @@ BLANK_NOTE = "白紙のページ"
 
 _BLANK_PX_PER_MM = 4.0  # a pen stroke (0.3 mm+) stays dark, a speck averages away
 _BLANK_MARGIN_MM = 6.0  # scanner edges and punch holes are not ink
-_BLANK_INK = 0.0002  # share of the page darker than the paper: about 12 mm² of ink on A4
-_INK_BELOW_PAPER = 90  # grey levels darker than the paper's to count as ink
+_INK_BELOW_PAPER = 60  # grey levels darker than the paper's to count as ink (faint print too)
+#: Spread of grey levels (at 4 px/mm) above which a page is not plain paper, ink or not: a
+#: page of noise, a photo. Blank paper with scanner grain and JPEG stays under 5.
+_PLAIN_PAPER_STD = 12.0
+_SPECK_PX = 3  # a blot this small (under 0.2 mm²) at 4 px/mm is dust, not writing
+#: Ink (in pixels at 4 px/mm, past the specks) a blank page may carry: about 2 mm², less
+#: than one short pen stroke.
+_BLANK_INK_PX = 32
 
 _RANK_PX_PER_MM = 2.5
 _RANK_FEATURES = 1500
@@ -169,9 +175,13 @@ def _is_blank(page: Page, page_mm: tuple[float, float]) -> bool:
     small = np.asarray(cv2.resize(page, size, interpolation=cv2.INTER_AREA), dtype=np.int16)
     margin = round(_BLANK_MARGIN_MM * _BLANK_PX_PER_MM)
     inner = small[margin:-margin, margin:-margin] if min(small.shape) > 4 * margin else small
-    paper = int(np.percentile(inner, 90))
-    ink = inner < paper - _INK_BELOW_PAPER
-    return float(ink.mean()) < _BLANK_INK
+    if float(inner.std()) > _PLAIN_PAPER_STD:
+        return False
+    paper = int(np.percentile(inner, 90))  # recycled paper or a grey scan is not ink
+    ink = (inner < paper - _INK_BELOW_PAPER).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    areas = stats[1:count, cv2.CC_STAT_AREA]
+    return int(areas[areas >= _SPECK_PX].sum()) < _BLANK_INK_PX
 
 
 # --- ranking ---------------------------------------------------------------------------

@@ -208,7 +208,16 @@ def _blank_pages() -> list[tuple[str, Image.Image]]:
         ("blank-grain", _grain(white, 5, 9.0)),
         ("blank-grey-jpeg", _jpeg(_grain(grey, 6), 50)),
         ("blank-200dpi", _at_dpi(_grain(white, 7), 200)),
+        ("blank-fax", _SCANS[-1][1](white)),
     ]
+
+
+def _note() -> Image.Image:
+    """Not blank: a white page with one short handwritten line (a clerk's 済 and a date)."""
+    page = Image.new("L", _A4, 255)
+    rng = random.Random(4)
+    Writer.create(rng, None, (0, 1)).text(page, "済 6/3", 900, 1500, 60, 400)
+    return page
 
 
 def _photo() -> Image.Image:
@@ -277,6 +286,10 @@ def batch(
     noise = np.random.default_rng(3).integers(0, 256, (_A4[1], _A4[0]), dtype=np.uint8)
     units.append([("noise", Image.fromarray(noise), "unsorted")])
     units.append([("photo", _photo(), "unsorted")])
+    units.append([("note", _note(), "unsorted")])
+    units.append(
+        [("claim-upside-down", _affine(Image.open(made[0].path), angle=180), ("paper-intake", 1))]
+    )
     units.append([("unknown-form", _SCANS[1][1](_filled(_unknown_form(), 0)), "unsorted")])
     units.append([("marks-other-boxes", _marks_and_other_boxes(), "unsorted")])
     # A continuation page whose first page is missing: its form, but glued to no document.
@@ -373,7 +386,7 @@ def test_multi_page_documents_are_kept_together(
     ]
     assert all(d.complete for d in transfers)
     singles = [d for d in sorted_batch.documents if d.form != "account-transfer"]
-    assert len(singles) == 11 and all(len(d.pages) == 1 and d.complete for d in singles)
+    assert len(singles) == 12 and all(len(d.pages) == 1 and d.complete for d in singles)
 
 
 def test_two_forms_too_close_to_call_are_not_guessed(template: FormTemplate) -> None:
