@@ -35,33 +35,58 @@ def register(commands: Any) -> None:
     samples.add_argument("--seed", type=int, default=3, help="same seed, same files")
     samples.add_argument("--out", type=Path, required=True, help="folder to write into")
     samples.add_argument("--template", default="paper-intake")
-    samples.add_argument("--digits-dir", type=Path, default=None,
-                         help="MNIST IDX folder (default ../shared/data/mnist/; fonts if absent)")
-    samples.add_argument("--digit-range", type=_digit_range, default=(0, 4000),
-                         metavar="START:STOP",
-                         help="which MNIST digits to use (default 0:4000); calibrate and "
-                              "measure on different ranges")
+    samples.add_argument(
+        "--digits-dir",
+        type=Path,
+        default=None,
+        help="MNIST IDX folder (default ../shared/data/mnist/; fonts if absent)",
+    )
+    samples.add_argument(
+        "--digit-range",
+        type=_digit_range,
+        default=(0, 4000),
+        metavar="START:STOP",
+        help="which MNIST digits to use (default 0:4000); calibrate and "
+        "measure on different ranges",
+    )
     samples.set_defaults(handler=_samples)
 
     read = actions.add_parser("read", help="read scanned forms (PDF, TIFF, PNG, JPEG)")
     read.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     read.add_argument("--template", default="paper-intake")
     read.add_argument("--json", action="store_true", help="print the readings as JSON")
-    read.add_argument("--out", type=Path, default=None,
-                      help="write <name>.json per file, crops, readings.xlsx (一覧 and a "
-                           "sheet per field) and readings.csv into this folder")
-    read.add_argument("--csv-encoding", choices=("utf-8-sig", "cp932"), default="utf-8-sig",
-                      help="readings.csv as UTF-8 with BOM (default) or CP932 (Shift_JIS)")
-    read.add_argument("--quarantine", type=Path, default=None,
-                      help="copy unreadable files here with a .reason.txt beside each")
+    read.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write <name>.json per file, crops, readings.xlsx (一覧 and a "
+        "sheet per field) and readings.csv into this folder",
+    )
+    read.add_argument(
+        "--csv-encoding",
+        choices=("utf-8-sig", "cp932"),
+        default="utf-8-sig",
+        help="readings.csv as UTF-8 with BOM (default) or CP932 (Shift_JIS)",
+    )
+    read.add_argument(
+        "--quarantine",
+        type=Path,
+        default=None,
+        help="copy unreadable files here with a .reason.txt beside each",
+    )
     read.set_defaults(handler=_read)
 
     calibrate = actions.add_parser("calibrate", help="set confidence thresholds from samples")
-    calibrate.add_argument("--samples", type=Path, required=True,
-                           help="folder of generated samples with ground truth")
+    calibrate.add_argument(
+        "--samples", type=Path, required=True, help="folder of generated samples with ground truth"
+    )
     calibrate.add_argument("--template", default="paper-intake")
-    calibrate.add_argument("--target-error", type=rate, default=0.005,
-                           help="share of accepted fields allowed to be wrong (0.005)")
+    calibrate.add_argument(
+        "--target-error",
+        type=rate,
+        default=0.005,
+        help="share of accepted fields allowed to be wrong (0.005)",
+    )
     calibrate.add_argument("--dry-run", action="store_true", help="print, do not save")
     calibrate.set_defaults(handler=_calibrate)
 
@@ -112,11 +137,19 @@ def _samples(args: argparse.Namespace) -> int:
 
     digits_dir = args.digits_dir or DEFAULT_DIGITS_DIR
     if load_digits(digits_dir) is None:
-        print(f"no MNIST digits in {digits_dir}: drawing digits from fonts "
-              "(JIMU_MNIST_DIR names the folder of MNIST IDX files)", file=sys.stderr)
-    made = generate_samples(args.out, n=args.n, seed=args.seed,
-                            template=load_template(args.template), digits_dir=digits_dir,
-                            digit_range=getattr(args, "digit_range", (0, 4000)))
+        print(
+            f"no MNIST digits in {digits_dir}: drawing digits from fonts "
+            "(JIMU_MNIST_DIR names the folder of MNIST IDX files)",
+            file=sys.stderr,
+        )
+    made = generate_samples(
+        args.out,
+        n=args.n,
+        seed=args.seed,
+        template=load_template(args.template),
+        digits_dir=digits_dir,
+        digit_range=getattr(args, "digit_range", (0, 4000)),
+    )
     print(f"wrote {len(made)} samples (and their ground truth .json) to {args.out}")
     return 0
 
@@ -206,13 +239,16 @@ def _read(args: argparse.Namespace) -> int:
         if not args.json:
             review = sum(len(page.needs_review) for page in reading.pages)
             fields = sum(len(page.fields) for page in reading.pages)
-            print(f"{path.name}: {fields - review}/{fields} fields accepted, "
-                  f"{review} need review ({reading.seconds:.2f} s)")
+            print(
+                f"{path.name}: {fields - review}/{fields} fields accepted, "
+                f"{review} need review ({reading.seconds:.2f} s)"
+            )
     if args.out:
         encoding: CsvEncoding = getattr(args, "csv_encoding", "utf-8-sig")
         book = write_workbook(readings, args.out / "readings.xlsx", template, failures=failures)
-        table = write_csv(readings, args.out / "readings.csv", template, encoding=encoding,
-                          failures=failures)
+        table = write_csv(
+            readings, args.out / "readings.csv", template, encoding=encoding, failures=failures
+        )
         if not args.json:
             print(f"wrote {book.name} and {table.name} ({encoding}) to {args.out}")
     if args.json:
@@ -222,16 +258,27 @@ def _read(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from ocr import calibrate, load_template
+    from ocr import load_template
+    from ocr._calibrate import run_calibration
 
     template = load_template(args.template)
-    thresholds = calibrate(args.samples, template, target_error=args.target_error,
-                           write=not args.dry_run)
-    for kind, value in sorted(thresholds.by_kind.items()):
-        print(f"{kind:<10} {value:.4f}")
+    result = run_calibration(
+        args.samples, template, target_error=args.target_error, write=not args.dry_run
+    )
+    for c in (*result.kinds, *result.rules):
+        if c.reached:
+            print(
+                f"{c.key:<12} {c.threshold:.4f}  {c.accepted}/{c.fields} accepted, "
+                f"{c.wrong} wrong, upper95 {c.upper95:.3%}"
+            )
+        else:
+            print(f"{c.key:<12} never    target not reached on {c.fields} fields: no auto-accept")
     where = "not saved (dry run)" if args.dry_run else "saved beside the template"
-    print(f"target error {thresholds.target_error:.2%} on {thresholds.calibration_fields} "
-          f"fields; {where}")
+    print(
+        f"target error {result.thresholds.target_error:.2%} (one-sided "
+        f"{result.confidence:.0%} upper bound) on {result.thresholds.calibration_fields} "
+        f"fields; {where}"
+    )
     return 0
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from cli import _ocr as cli_ocr
 from core.errors import InvalidInput
-from ocr._calibrate import Outcome, choose_thresholds
+from ocr._calibrate import Outcome, choose_thresholds, upper_bound
 from sandbox.paper_samples import Sample
 from tests.ocr.conftest import write_other_form
 
@@ -116,13 +116,14 @@ def test_a_single_bad_file_raises_one_clear_error(tmp: Path) -> None:
 
 
 def test_calibration_is_reproducible_and_meets_the_target() -> None:
-    outcomes = [Outcome("s", f"f{i}", "digits", i / 100, True, i > 10, 7, 0) for i in range(100)]
+    outcomes = [Outcome("s", f"f{i}", "digits", i / 1000, True, i > 10, 7, 0) for i in range(1000)]
     first = choose_thresholds(outcomes, target_error=0.005)
     assert first == choose_thresholds(list(reversed(outcomes)), target_error=0.005)
     threshold = first.by_kind["digits"]
     accepted = [o for o in outcomes if o.confidence >= threshold]
-    assert sum(not o.correct for o in accepted) / len(accepted) <= 0.005
-    assert threshold == 0.11
+    # not only the share wrong: its one-sided 95% upper bound is on target
+    assert upper_bound(sum(not o.correct for o in accepted), len(accepted)) <= 0.005
+    assert threshold == 0.01
 
 
 def test_a_batch_of_bad_inputs_is_quarantined_and_the_good_file_still_read(

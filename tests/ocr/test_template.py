@@ -10,6 +10,7 @@ import ocr
 from core.errors import ConfigError
 from core.yamlfile import YamlError
 from ocr import FormTemplate, load_template
+from ocr._calibrate import CALIBRATION_FORMS
 
 
 def test_template_loads_with_every_field_of_the_issue(template: FormTemplate) -> None:
@@ -32,10 +33,14 @@ def test_template_loads_with_every_field_of_the_issue(template: FormTemplate) ->
 
 
 def test_thresholds_are_calibrated_for_every_kind(template: FormTemplate) -> None:
-    # every kind the form has (paper-intake circles nothing: its boxes are ticked)
+    # every kind and rule the form has, and only those (paper-intake circles nothing: its
+    # boxes are ticked, so `circled` needs no threshold here); a kind whose calibration
+    # fields could not vouch for the target is there too, at 1.01 (never auto-accepted)
     assert set(template.thresholds.by_kind) == {spec.kind for spec in template.fields}
+    assert set(template.thresholds.by_rule) == {spec.rule for spec in template.fields if spec.rule}
     assert set(template.thresholds.by_kind) <= set(ocr._template.KINDS)
     assert template.thresholds.target_error == 0.005
+    assert template.thresholds.calibration_fields >= CALIBRATION_FORMS * len(template.fields)
 
 
 def test_a_mistake_names_file_line_and_key(tmp: Path) -> None:

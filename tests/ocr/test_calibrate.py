@@ -1,0 +1,53 @@
+"""Calibration: a threshold is chosen on the upper bound of the residual error, not its mean."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from core.errors import ConfigError
+from ocr import FormTemplate
+from ocr._calibrate import NEVER, Outcome, calibration_of, run_calibration, upper_bound
+
+
+def _outcomes(n: int, wrong_below: int, kind: str = "katakana") -> list[Outcome]:
+    """``n`` fields at confidence i/n; those under ``wrong_below``/n were read wrong."""
+    return [Outcome("s", f"f{i}", kind, i / n, True, i >= wrong_below, 5, 0) for i in range(n)]
+
+
+def test_the_bound_is_the_exact_binomial_one() -> None:
+    # one-sided 95% Clopper–Pearson: 0 of 100 → 2.95%, 1 of 100 → 4.66%, 5 of 1000 → 1.05%
+    assert upper_bound(0, 100) == pytest.approx(0.02951, abs=1e-5)
+    assert upper_bound(1, 100) == pytest.approx(0.04656, abs=1e-5)
+    assert upper_bound(5, 1000) == pytest.approx(0.01048, abs=1e-5)
+    assert upper_bound(0, 0) == 1.0
+
+
+def test_a_threshold_is_set_where_the_upper_bound_meets_the_target() -> None:
+    result = calibration_of(_outcomes(1000, 11), target_error=0.005)
+    (katakana,) = result.kinds
+    # The point estimate would accept down to 0.007 (4 wrong of 993, 0.40%); the bound
+    # allows one wrong field of 990 (upper 0.48%), not two of 991 (0.64%).
+    assert katakana.threshold == 0.01
+    assert (katakana.accepted, katakana.wrong) == (990, 1)
+    assert katakana.upper95 is not None and katakana.upper95 <= 0.005
+    assert result.thresholds.by_kind == {"katakana": 0.01}
+
+
+def test_too_few_fields_never_auto_accept_and_are_reported() -> None:
+    # 500 fields all right: 0.5% can not be vouched for with fewer than 598
+    result = calibration_of(_outcomes(500, 0, "address") + _outcomes(700, 0, "checkbox"))
+    assert result.thresholds.by_kind == {"address": NEVER, "checkbox": 0.0}
+    assert [c.key for c in result.not_reached] == ["address"]
+    assert "circled" not in result.thresholds.by_kind  # a kind the samples lack needs none
+
+
+def test_samples_of_the_training_or_test_writers_are_refused(
+    tmp: Path, template: FormTemplate
+) -> None:
+    (tmp / "sample-0001.png").write_bytes(b"")
+    (tmp / "sample-0001.json").write_text(json.dumps({"seed": 202}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="seed 202 are the benchmark's test set"):
+        run_calibration(tmp, template, write=False)
