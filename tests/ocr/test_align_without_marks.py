@@ -8,7 +8,6 @@ refused, never aligned wrongly.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -24,9 +23,8 @@ from ocr._align import Alignment
 from ocr._document import read_page
 from ocr._pages import Page
 from sandbox.paper_samples import Sample, generate_samples
+from tests.ocr._scans import PX_PER_MM, at_dpi, jpeg
 
-_DPI = 300
-_PX_PER_MM = _DPI / 25.4
 #: The fields read on every scan: where a box or a frame in the wrong place shows first.
 _READ = frozenset(
     {
@@ -92,32 +90,21 @@ def _affine(
     of the same size, as a scanner glass does it."""
     turn = cv2.getRotationMatrix2D((page.width / 2, page.height / 2), angle, scale)
     matrix = np.asarray(turn, dtype=np.float64)
-    matrix[:, 2] += np.array(shift_mm) * _PX_PER_MM
+    matrix[:, 2] += np.array(shift_mm) * PX_PER_MM
     moved = cv2.warpAffine(
         np.asarray(page), matrix, page.size, flags=cv2.INTER_LINEAR, borderValue=255
     )
     return Image.fromarray(np.asarray(moved, dtype=np.uint8))
 
 
-def _jpeg(page: Image.Image, quality: int) -> Image.Image:
-    buffer = io.BytesIO()
-    page.save(buffer, format="JPEG", quality=quality)
-    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
-
-
-def _at_dpi(page: Image.Image, dpi: int) -> Image.Image:
-    size = (round(page.width * dpi / _DPI), round(page.height * dpi / _DPI))
-    return page.resize(size, Image.Resampling.LANCZOS)
-
-
 def _fax(page: Image.Image) -> Image.Image:
     """200 dpi, skewed, speckled and compressed: what a fax machine makes of a form."""
-    skewed = np.asarray(_at_dpi(_affine(page, angle=1.5, shift_mm=(-3, 5)), 200), dtype=np.int16)
+    skewed = np.asarray(at_dpi(_affine(page, angle=1.5, shift_mm=(-3, 5)), 200), dtype=np.int16)
     rng = np.random.default_rng(16)
     specks = rng.random(skewed.shape)
     noisy = np.where(specks < 0.002, 0, np.where(specks > 0.998, 255, skewed))
     noisy = noisy + rng.normal(0, 8, skewed.shape)
-    return _jpeg(Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)), 60)
+    return jpeg(Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)), 60)
 
 
 _SCANS: dict[str, Callable[[Image.Image], Image.Image]] = {
@@ -126,8 +113,8 @@ _SCANS: dict[str, Callable[[Image.Image], Image.Image]] = {
     "scaled 0.95": lambda page: _affine(page, scale=0.95),
     "scaled 1.05": lambda page: _affine(page, scale=1.05),
     "shifted": lambda page: _affine(page, shift_mm=(6, -4)),
-    "JPEG quality 40": lambda page: _jpeg(page, 40),
-    "200 dpi": lambda page: _at_dpi(page, 200),
+    "JPEG quality 40": lambda page: jpeg(page, 40),
+    "200 dpi": lambda page: at_dpi(page, 200),
     "upside down": lambda page: _affine(page, angle=181),
     "a fax": _fax,
 }
@@ -246,8 +233,8 @@ _NOT_THE_FORM: dict[str, Callable[[FormTemplate], Image.Image]] = {
     "noise": lambda _: Image.fromarray(
         np.random.default_rng(3).integers(0, 256, (3508, 2480), dtype=np.uint8)
     ),
-    "other-form": lambda _: render_blank(_other_form(), px_per_mm=_PX_PER_MM),
-    "moved-boxes": lambda plain: render_blank(_moved_boxes(plain), px_per_mm=_PX_PER_MM),
+    "other-form": lambda _: render_blank(_other_form(), px_per_mm=PX_PER_MM),
+    "moved-boxes": lambda plain: render_blank(_moved_boxes(plain), px_per_mm=PX_PER_MM),
 }
 
 

@@ -11,7 +11,6 @@ JPEG, 200 dpi.
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import time
 from collections.abc import Callable
@@ -37,10 +36,9 @@ from ocr import (
 from ocr._pages import Page, to_grey
 from ocr._sort import BLANK_NOTE
 from sandbox.paper_samples import Sample, generate_samples, render_filled
+from tests.ocr._scans import PX_PER_MM, at_dpi, jpeg
 
-_DPI = 300
-_PX_PER_MM = _DPI / 25.4
-_A4 = (round(210 * _PX_PER_MM), round(297 * _PX_PER_MM))
+_A4 = (round(210 * PX_PER_MM), round(297 * PX_PER_MM))
 
 
 def _city_version(template: FormTemplate) -> FormTemplate:
@@ -150,20 +148,9 @@ def _affine(page: Image.Image, *, angle: float = 0.0, shift_mm: float = 0.0) -> 
     turn = np.asarray(
         cv2.getRotationMatrix2D((page.width / 2, page.height / 2), angle, 1.0), dtype=np.float64
     )
-    turn[:, 2] += shift_mm * _PX_PER_MM
+    turn[:, 2] += shift_mm * PX_PER_MM
     moved = cv2.warpAffine(np.asarray(page), turn, page.size, borderValue=255)
     return Image.fromarray(np.asarray(moved, dtype=np.uint8))
-
-
-def _jpeg(page: Image.Image, quality: int) -> Image.Image:
-    buffer = io.BytesIO()
-    page.save(buffer, format="JPEG", quality=quality)
-    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
-
-
-def _at_dpi(page: Image.Image, dpi: int) -> Image.Image:
-    size = (round(page.width * dpi / _DPI), round(page.height * dpi / _DPI))
-    return page.resize(size, Image.Resampling.LANCZOS)
 
 
 def _grain(page: Image.Image, seed: int, sigma: float = 6.0) -> Image.Image:
@@ -178,9 +165,9 @@ _SCANS: tuple[tuple[str, Callable[[Image.Image], Image.Image]], ...] = (
     ("straight", lambda p: p),
     ("turned +3°", lambda p: _affine(p, angle=3, shift_mm=2)),
     ("upside down", lambda p: _affine(p, angle=180.7)),
-    ("JPEG q40", lambda p: _jpeg(_grain(p, 1), 40)),
-    ("200 dpi", lambda p: _at_dpi(p, 200)),
-    ("fax", lambda p: _jpeg(_at_dpi(_grain(_affine(p, angle=-2, shift_mm=-3), 2), 200), 60)),
+    ("JPEG q40", lambda p: jpeg(_grain(p, 1), 40)),
+    ("200 dpi", lambda p: at_dpi(p, 200)),
+    ("fax", lambda p: jpeg(at_dpi(_grain(_affine(p, angle=-2, shift_mm=-3), 2), 200), 60)),
 )
 
 
@@ -206,8 +193,8 @@ def _blank_pages() -> list[tuple[str, Image.Image]]:
     return [
         ("blank", white),
         ("blank-grain", _grain(white, 5, 9.0)),
-        ("blank-grey-jpeg", _jpeg(_grain(grey, 6), 50)),
-        ("blank-200dpi", _at_dpi(_grain(white, 7), 200)),
+        ("blank-grey-jpeg", jpeg(_grain(grey, 6), 50)),
+        ("blank-200dpi", at_dpi(_grain(white, 7), 200)),
         ("blank-fax", _SCANS[-1][1](white)),
     ]
 
@@ -391,7 +378,7 @@ def test_multi_page_documents_are_kept_together(
 
 def test_two_forms_too_close_to_call_are_not_guessed(template: FormTemplate) -> None:
     twin = template.model_copy(update={"name": "paper-intake-twin"})
-    page = np.asarray(render_blank(template, px_per_mm=_PX_PER_MM), dtype=np.uint8)
+    page = np.asarray(render_blank(template, px_per_mm=PX_PER_MM), dtype=np.uint8)
     result = sort_pages([("scan.png", page)], [template, twin])
     (only,) = result.pages
     assert only.outcome == "unsorted"
@@ -409,7 +396,7 @@ def test_a_sorting_needs_forms_with_distinct_names(template: FormTemplate) -> No
 
 def test_load_batch_names_pages_of_multi_page_files(tmp_path: Path) -> None:
     path = tmp_path / "bundle.tiff"
-    frames = [Image.new("L", _A4, 255), render_blank(_unknown_form(), px_per_mm=_PX_PER_MM)]
+    frames = [Image.new("L", _A4, 255), render_blank(_unknown_form(), px_per_mm=PX_PER_MM)]
     frames[0].save(path, save_all=True, append_images=frames[1:])
     assert [name for name, _ in load_batch([path])] == ["bundle.tiff p1", "bundle.tiff p2"]
 
