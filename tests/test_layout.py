@@ -15,7 +15,7 @@ ALLOWED = {
     "core": {"core"},
     "ocr": {"core"},
     "robots": {"core"},
-    "review": {"core"},
+    "review": {"core", "ocr"},  # the form-definition screen draws and reads templates
     "reports": {"core"},
     "systems": {"core", "robots"},
     "orchestration": {"core"},
