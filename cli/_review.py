@@ -13,7 +13,14 @@ from typing import Any
 
 __all__ = ["register"]
 
-_ROLES = {"確認者": "確認者", "reviewer": "確認者", "管理者": "管理者", "admin": "管理者"}
+_ROLES = {
+    "確認者": "確認者",
+    "reviewer": "確認者",
+    "管理者": "管理者",
+    "admin": "管理者",
+    "RPA担当": "RPA担当",
+    "rpa": "RPA担当",
+}
 
 
 def register(commands: Any) -> None:
@@ -35,7 +42,7 @@ def register(commands: Any) -> None:
         "--role",
         choices=sorted(_ROLES),
         default="確認者",
-        help="確認者 (reviewer, default) or 管理者 (admin)",
+        help="確認者 (reviewer, default), RPA担当 (rpa: defines forms) or 管理者 (admin)",
     )
     add.set_defaults(handler=_add_user)
 

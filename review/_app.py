@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 
 from core.errors import JimuError
 from core.ledger import Ledger
+from review._define_screen import add_definition_routes
 from review._errors import FieldErrors, NotAllowed, StaleDocument, UnknownDocument
 from review._models import ACTION_LABELS, DOCUMENT_ID, DocumentState, DocumentView
 from review._security import (
@@ -117,6 +118,7 @@ def create_review_app(
     app.state.ledger = None
     throttle = LoginThrottle(per_user=settings.login_failures)
     app.add_middleware(SecurityMiddleware)
+    add_definition_routes(app, store=store, render=render)
 
     def ledger() -> Ledger:
         if app.state.ledger is None:

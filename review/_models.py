@@ -34,10 +34,12 @@ NFKC_KINDS = frozenset({"digits", "date", "katakana", "checkbox"})
 
 
 class Role(enum.StrEnum):
-    """What a user of the station may do."""
+    """What a user of the station may do: 確認者 review documents; RPA担当 (the RPA team)
+    define forms on the form-definition screen; 管理者 do both and resolve conflicts."""
 
     REVIEWER = "確認者"
     ADMIN = "管理者"
+    RPA = "RPA担当"
 
 
 class DocumentState(enum.StrEnum):
