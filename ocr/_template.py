@@ -27,6 +27,7 @@ from core.yamlfile import YamlError, line_of, load_yaml
 
 __all__ = [
     "KINDS",
+    "LINE_KINDS",
     "MAX_FIELDS",
     "MAX_PAGE_MM",
     "MIN_PAGE_MM",
@@ -41,7 +42,18 @@ __all__ = [
     "template_dir",
 ]
 
-FieldKind = Literal["digits", "katakana", "kanji", "address", "date", "checkbox", "circled"]
+FieldKind = Literal[
+    "digits",
+    "katakana",
+    "kanji",
+    "address",
+    "date",
+    "checkbox",
+    "circled",
+    "number",
+    "amount",
+    "seal",
+]
 KINDS: tuple[FieldKind, ...] = (
     "digits",
     "katakana",
@@ -50,7 +62,12 @@ KINDS: tuple[FieldKind, ...] = (
     "date",
     "checkbox",
     "circled",
+    "number",
+    "amount",
+    "seal",
 )
+#: Kinds written freely on one line (no boxes), read as a line of text.
+LINE_KINDS: frozenset[str] = frozenset({"katakana", "kanji", "address", "number", "amount"})
 _BOXED: frozenset[str] = frozenset({"digits", "date"})
 DATE_BOXES = 7  # era code, YY, MM, DD
 
@@ -156,6 +173,11 @@ class FieldSpec(_Model):
     label needs its section to be understood (``児童1 氏名`` for an ``氏名`` in a child's row).
     A ``circled`` field (男・女, 昭和・平成・令和) lists its printed ``options``, each with its
     box inside the field's area; its value is the circled option's ``value`` (or empty).
+
+    Free-written kinds: a ``number`` is digits and hyphens written on a line without boxes
+    (a phone number, ``rule: phone``, or an account number); an ``amount`` is a sum of money
+    with commas and a printed or written 円, its value the plain digits. A ``seal`` is the
+    printed 印 place (circle or box): its value is ``1`` when a stamp is there, else empty.
     """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
@@ -188,7 +210,17 @@ class FieldSpec(_Model):
             raise ValueError("'options' are only for circled fields")
         if self.kind == "circled" and (problem := _circled_problem(self)) is not None:
             raise ValueError(problem)
+        if self.rule is not None and self.kind not in _RULED[self.rule]:
+            raise ValueError(f"rule {self.rule!r} is only for {sorted(_RULED[self.rule])} fields")
         return self
+
+
+#: The kinds each rule can check.
+_RULED: dict[str, frozenset[str]] = {
+    "my_number": frozenset({"digits"}),
+    "postal_code": frozenset({"digits"}),
+    "phone": frozenset({"digits", "number"}),
+}
 
 
 #: A confidence threshold: 0–1, or 1.01 for "never accept without review".
@@ -211,8 +243,9 @@ class Thresholds(_Model):
 
     def for_field(self, spec: FieldSpec) -> float:
         """The threshold of a field: its rule's (a check digit or table makes confidence mean
-        more) when calibrated, else its kind's."""
-        if spec.rule is not None and spec.rule in self.by_rule:
+        more) when calibrated, else its kind's. Rules are calibrated on boxed digits: a
+        free-written ``number`` with a rule has its kind's threshold."""
+        if spec.kind == "digits" and spec.rule is not None and spec.rule in self.by_rule:
             return self.by_rule[spec.rule]
         return self.for_kind(spec.kind)
 
