@@ -22,9 +22,12 @@ from ocr._render import font_path
 
 __all__ = [
     "DEFAULT_DIGITS_DIR",
+    "MARK_SHAPES",
     "Writer",
     "draw_check",
     "draw_circle",
+    "draw_mark",
+    "draw_seal",
     "load_digits",
     "scribble",
     "strike_through",
@@ -291,3 +294,101 @@ def scribble(
         y = (top if i % 2 else bottom) + rng.gauss(0, 0.4) * px_per_mm
         points.append((x, y))
     _pen(page, points, rng.uniform(0.3, 0.5) * px_per_mm, rng, ink)
+
+
+#: Shapes :func:`draw_mark` draws in a check box; all but ``dot`` mean "checked".
+MARK_SHAPES = ("tick", "cross", "circle", "filled", "slash", "dot")
+
+
+def draw_mark(
+    page: Image.Image, box: Box, rng: random.Random, ink: int, *, shape: str, px_per_mm: float
+) -> None:
+    """A hand-made mark of ``shape`` (see :data:`MARK_SHAPES`) in the check box ``box`` (px).
+
+    ``tick`` ✓, ``cross`` ×, ``circle`` ○ and ``slash`` are pen strokes of 0.3–0.6 mm that may
+    run a little over the edges; ``filled`` is the box blacked in with a zigzag; ``dot`` is a
+    stray touch of the pen (about 0.6–1 mm), which is no mark.
+    """
+    left, top, right, bottom = box
+    size = min(right - left, bottom - top)
+    width = rng.uniform(0.3, 0.6) * px_per_mm
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return (left + size * (fx + rng.gauss(0, 0.04)), top + size * (fy + rng.gauss(0, 0.04)))
+
+    if shape == "tick":
+        _pen(page, [at(0.15, 0.5), at(0.42, 0.82), at(0.95, 0.05)], width, rng, ink)
+    elif shape == "cross":
+        _pen(page, [at(0.15, 0.15), at(0.85, 0.85)], width, rng, ink)
+        _pen(page, [at(0.85, 0.15), at(0.15, 0.85)], width, rng, ink)
+    elif shape == "slash":
+        _pen(page, [at(0.2, 0.85), at(0.8, 0.15)], width, rng, ink)
+    elif shape == "circle":
+        cx, cy = at(0.5, 0.5)
+        radius = size * rng.uniform(0.28, 0.4)
+        start = rng.uniform(0, 2 * math.pi)
+        points = [
+            (
+                cx + radius * (1 + rng.gauss(0, 0.02)) * math.cos(start + t / 40 * 2.1 * math.pi),
+                cy + radius * (1 + rng.gauss(0, 0.02)) * math.sin(start + t / 40 * 2.1 * math.pi),
+            )
+            for t in range(41)
+        ]
+        _pen(page, points, width, rng, ink)
+    elif shape == "filled":
+        rows = max(4, round(size / max(1.0, width * 0.8)))
+        points = [
+            (left + size * (0.12 if i % 2 else 0.88), top + size * (0.12 + 0.76 * i / rows))
+            for i in range(rows + 1)
+        ]
+        _pen(page, points, max(width, size / rows * 1.6), rng, ink)
+    elif shape == "dot":
+        cx, cy = at(rng.uniform(0.3, 0.7), rng.uniform(0.3, 0.7))
+        r = rng.uniform(0.3, 0.5) * px_per_mm
+        ImageDraw.Draw(page).ellipse((cx - r, cy - r, cx + r, cy + r), fill=ink)
+    else:
+        raise ValueError(f"unknown mark shape {shape!r}; known: {MARK_SHAPES}")
+
+
+def draw_seal(
+    page: Image.Image,
+    box: Box,
+    rng: random.Random,
+    *,
+    name: str,
+    px_per_mm: float,
+    colour: tuple[int, int, int] = (205, 35, 45),
+) -> None:
+    """A name seal (認印) stamped over the printed 印 place ``box`` (px): a ring of 10–12 mm
+    holding the name read top to bottom, in ``colour`` (vermilion by default; black for a
+    black ink pad), pressed a little unevenly and not quite in the middle."""
+    left, top, right, bottom = box
+    diameter = rng.uniform(10, 12) * px_per_mm
+    cx = (left + right) / 2 + rng.gauss(0, 0.8) * px_per_mm
+    cy = (top + bottom) / 2 + rng.gauss(0, 0.8) * px_per_mm
+    side = math.ceil(diameter) + 4
+    tile = Image.new("L", (side, side), 0)
+    draw = ImageDraw.Draw(tile)
+    ring = max(2, round(0.5 * px_per_mm))
+    draw.ellipse((2, 2, side - 3, side - 3), outline=255, width=ring)
+    chars = name[:3] or "印"
+    size = round(diameter * 0.66 / len(chars))
+    font = _font("print", size)
+    for i, char in enumerate(chars):
+        y = side / 2 + (i - (len(chars) - 1) / 2) * size * 0.98
+        draw.text((side / 2, y), char, fill=255, font=font, anchor="mm")
+    tile = tile.rotate(rng.uniform(-12, 12), resample=Image.Resampling.BICUBIC)
+    pressure = np.asarray(tile, dtype=np.float32) / 255
+    patchy = np.random.default_rng(rng.randrange(2**32)).uniform(0.55, 1.0, pressure.shape)
+    alpha = Image.fromarray((pressure * patchy * 255).astype(np.uint8))
+    x, y = round(cx - side / 2), round(cy - side / 2)
+    region = (x, y, x + side, y + side)
+    under = np.asarray(page.crop(region), dtype=np.float32)
+    a = np.asarray(alpha, dtype=np.float32) / 255
+    if page.mode == "RGB":
+        a = a[..., None]
+        tint = np.asarray(colour, dtype=np.float32)
+    else:  # a grey page: the ink's luminance, as a grey scan sees it
+        tint = np.full(1, 0.299 * colour[0] + 0.587 * colour[1] + 0.114 * colour[2], np.float32)
+    mixed = np.minimum(under, under * (1 - a) + tint * a)
+    page.paste(Image.fromarray(mixed.astype(np.uint8)), region[:2])
