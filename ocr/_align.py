@@ -122,7 +122,7 @@ _BLANKS: dict[str, _Expected] = {}
 
 
 def _expected(template: FormTemplate) -> _Expected:
-    key = template.model_dump_json(include={"name", "page_mm", "marks", "texts", "fields"})
+    key = template.model_dump_json(include={"name", "page_mm", "blank", "marks", "texts", "fields"})
     if key not in _BLANKS:
         _BLANKS[key] = _draw_expected(template)
     return _BLANKS[key]

@@ -70,7 +70,7 @@ def _orb() -> cv2.ORB:
 
 
 def _blank(template: FormTemplate) -> _Blank:
-    key = template.model_dump_json(include={"page_mm", "marks", "texts", "fields"})
+    key = template.model_dump_json(include={"page_mm", "blank", "marks", "texts", "fields"})
     if key not in _BLANKS:
         _BLANKS[key] = _prepare_blank(template)
     return _BLANKS[key]

@@ -141,7 +141,13 @@ def _draw_field(draw: ImageDraw.ImageDraw, spec: FieldSpec, scale: float) -> Non
 
 def render_blank(template: FormTemplate, *, px_per_mm: float) -> Image.Image:
     """The blank form as a greyscale image, ``px_per_mm`` pixels per millimetre (with its
-    registration marks when the template has them)."""
+    registration marks when the template has them): the template's printed blank file
+    (``blank:``) when it names one, else jimu's drawing of the template."""
+    blank = template.blank_path()
+    if blank is not None:
+        from ocr._blank import render_blank_file
+
+        return render_blank_file(blank, template.page_mm, px_per_mm=px_per_mm)
     width_mm, height_mm = template.page_mm
     image = Image.new("L", (round(width_mm * px_per_mm), round(height_mm * px_per_mm)), 255)
     draw = ImageDraw.Draw(image)

@@ -216,7 +216,7 @@ def _keys(image: Page) -> _Keys:
 
 
 def _blank_keys(template: FormTemplate) -> _Keys:
-    key = template.model_dump_json(include={"page_mm", "marks", "texts", "fields"})
+    key = template.model_dump_json(include={"page_mm", "blank", "marks", "texts", "fields"})
     if key not in _RANK_BLANKS:
         if len(_RANK_BLANKS) >= 64:
             _RANK_BLANKS.clear()

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -26,12 +27,14 @@ from core.errors import ConfigError
 from core.yamlfile import YamlError, line_of, load_yaml
 
 __all__ = [
+    "ERAS",
     "KINDS",
     "LINE_KINDS",
     "MAX_FIELDS",
     "MAX_PAGE_MM",
     "MIN_PAGE_MM",
     "CircledOption",
+    "EraName",
     "FieldKind",
     "FieldSpec",
     "FormTemplate",
@@ -70,6 +73,11 @@ KINDS: tuple[FieldKind, ...] = (
 LINE_KINDS: frozenset[str] = frozenset({"katakana", "kanji", "address", "number", "amount"})
 _BOXED: frozenset[str] = frozenset({"digits", "date"})
 DATE_BOXES = 7  # era code, YY, MM, DD
+#: The eras a date's value can carry (its era code: 3, 4, 5).
+EraName = Literal["昭和", "平成", "令和"]
+ERAS: tuple[EraName, ...] = ("昭和", "平成", "令和")
+#: A page size and its blank file's may differ this much (mm): printers round, PDFs too.
+_BLANK_SLACK_MM = 3.0
 
 #: Longest side of a page: A3 is 297 × 420 mm. Pages are drawn at up to 300 dpi, so this
 #: keeps a blank form under 6,000 × 6,000 pixels.
@@ -195,13 +203,34 @@ class FieldSpec(_Model):
     option: str | None = Field(default=None, max_length=64)
     rule: Literal["my_number", "postal_code", "phone"] | None = None
     options: tuple[CircledOption, ...] | None = Field(default=None, max_length=20)
+    era: EraName | None = None
+    era_from: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+
+    @property
+    def printed_era(self) -> bool:
+        """True for a date written as numbers in the gaps of a printed 「年　月　日」, its era
+        printed (``era``) or circled in another field (``era_from``)."""
+        return self.kind == "date" and (self.era is not None or self.era_from is not None)
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldSpec:
-        if self.kind in _BOXED and self.boxes is None:
+        if self.kind != "date" and (self.era is not None or self.era_from is not None):
+            raise ValueError("'era' and 'era_from' are only for date fields")
+        if self.era is not None and self.era_from is not None:
+            raise ValueError("a date's era is printed ('era') or circled ('era_from'), not both")
+        if self.printed_era:
+            if self.boxes is not None:
+                raise ValueError(
+                    "a date with a printed era has no 'boxes': its numbers are written "
+                    "between the printed 年, 月 and 日"
+                )
+        elif self.kind in _BOXED and self.boxes is None:
             raise ValueError(f"a {self.kind} field needs 'boxes'")
-        if self.kind == "date" and self.boxes != DATE_BOXES:
-            raise ValueError(f"a date field has {DATE_BOXES} boxes (era, YY, MM, DD)")
+        elif self.kind == "date" and self.boxes != DATE_BOXES:
+            raise ValueError(
+                f"a date field has {DATE_BOXES} boxes (era, YY, MM, DD), or 'era' / "
+                "'era_from' for numbers written between a printed 年 月 日"
+            )
         if self.kind not in _BOXED and self.boxes is not None:
             raise ValueError(f"'boxes' is only for {sorted(_BOXED)} fields")
         if self.kind == "checkbox" and (self.group is None or self.option is None):
@@ -288,12 +317,18 @@ class CrossChecks(_Model):
 
 
 class FormTemplate(_Model):
-    """A whole form: page size, registration marks (if printed), printed texts, fields and
-    the checks across them."""
+    """A whole form: page size, its printed blank file (``blank``, optional), registration
+    marks (if printed), printed texts, fields and the checks across them.
+
+    ``blank`` names the blank form as printed (a one-page PDF or image beside template.yaml,
+    of the template's page size); the reader then aligns to it and masks its print, instead
+    of jimu's drawing of the template.
+    """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=64)
     title: str = Field(max_length=200)
     page_mm: tuple[float, float] = (210.0, 297.0)
+    blank: Path | None = None
     marks: RegistrationMarks | None = None
     texts: tuple[StaticText, ...] = Field(default=(), max_length=MAX_FIELDS)
     fields: tuple[FieldSpec, ...] = Field(min_length=1, max_length=MAX_FIELDS)
@@ -312,6 +347,35 @@ class FormTemplate(_Model):
             )
         return page_mm
 
+    @field_validator("blank")
+    @classmethod
+    def _blank_file(cls, blank: Path | None, info: ValidationInfo) -> Path | None:
+        """The printed blank (a one-page PDF or image beside template.yaml) of this page size."""
+        if blank is None:
+            return None
+        folder = (info.context or {}).get("folder")
+        if not blank.is_absolute():
+            if folder is None:
+                return blank  # built in code: resolved and checked where it is drawn
+            blank = Path(folder) / blank
+        from ocr._blank import blank_page_mm
+
+        try:
+            size = blank_page_mm(blank)
+        except ConfigError as exc:
+            raise ValueError(exc.message) from exc
+        page_mm = info.data.get("page_mm")
+        if (
+            size is not None
+            and page_mm is not None
+            and any(abs(a - b) > _BLANK_SLACK_MM for a, b in zip(size, page_mm, strict=True))
+        ):
+            raise ValueError(
+                f"{blank.name} is {size[0]:.0f} × {size[1]:.0f} mm, the template's page_mm "
+                f"{page_mm[0]:g} × {page_mm[1]:g}"
+            )
+        return blank.resolve()
+
     @model_validator(mode="after")
     def _unique(self) -> FormTemplate:
         names = [f.name for f in self.fields]
@@ -329,7 +393,29 @@ class FormTemplate(_Model):
         for spec in self.fields:
             if spec.x_mm + spec.width_mm > width or spec.y_mm + spec.height_mm > height:
                 raise ValueError(f"field {spec.name!r} lies outside the page")
+        by_name = {spec.name: spec for spec in self.fields}
+        for spec in self.fields:
+            if spec.era_from is None:
+                continue
+            source = by_name.get(spec.era_from)
+            if source is None or source.kind != "circled":
+                raise ValueError(
+                    f"field {spec.name!r} takes its era from {spec.era_from!r}, which is not a "
+                    "circled field of this form"
+                )
+            other = sorted({o.value for o in source.options or ()} - set(ERAS))
+            if other:
+                raise ValueError(
+                    f"the options of {spec.era_from!r} must be eras {list(ERAS)}, not {other}"
+                )
         return self
+
+    def blank_path(self) -> Path | None:
+        """The printed blank file, resolved against the template's folder; ``None`` if the
+        template has none (the reader then uses jimu's drawing of it)."""
+        if self.blank is None or self.blank.is_absolute():
+            return self.blank
+        return (self.source.parent if self.source else Path.cwd()) / self.blank
 
     def field(self, name: str) -> FieldSpec:
         """The field called ``name``; raises :class:`ConfigError` if there is none."""
@@ -357,7 +443,8 @@ def template_dir(name: str) -> Path:
 def _load_yaml(path: Path, model: type[_Model]) -> Any:
     data, root = load_yaml(path, what=f"the {path.stem}")
     try:
-        return model.model_validate(data)
+        # Files a template names (its blank) are looked for beside it.
+        return model.model_validate(data, context={"folder": path.parent})
     except ValidationError as exc:
         problems = []
         for error in exc.errors(include_url=False):
