@@ -5,7 +5,11 @@ A glyph is read at two sizes and the two distributions averaged. A line's confid
 least sure character, where a character counts every reading the kind's rules write the same
 way (一, ー and － between numbers of an address), halved when a second model reads the line
 otherwise. Small or large kana (ュ or ユ) are as the glyph's size says, not as spelling would.
-Check boxes are read by ink, not by an engine.
+Check boxes and seals are read by ink, not by an engine: a check box holds a mark of any
+shape (✓ × ○ / or blacked in) when its ink is enough and spreads across the box, so a stray
+dot is no mark; a seal (印) is there when ink beyond the printed 印 spreads over its place.
+Free-written numbers (電話) and amounts (円, commas) are lines under their own charsets, an
+address is checked against the postal table by :mod:`ocr._address`.
 
 Empty is a conclusion from evidence: a field (or box) without ink at the usual threshold is
 looked at again at a light one, with the blank form's own print at its place masked out.
@@ -26,6 +30,7 @@ from PIL import Image
 
 from core.errors import InvalidInput
 from core.kana import to_fullwidth
+from core.text import nfkc
 from ocr._constrain import decode_boxes, decode_postal, snap_address
 from ocr._engines import ADDRESS, DIGITS, KANJI, KATAKANA, Engine, get_engine
 from ocr._models import FieldReading
@@ -54,8 +59,21 @@ _LINE_PAD = 0.2  # space kept above and below the written line, as a share of it
 _DISAGREED = 0.5  # a line a second model reads differently is only half as sure
 _SNAP_POSTAL = 0.9  # a postal code this sure may correct the area part of the address
 _CHECKED = 0.05  # share of inked pixels above which a check box counts as ticked
+_MARK_SPAN = 0.4  # … and the ink spreads over this share of the box (a dot does not)
+_FILLED = 0.6  # share of dark pixels inside a box blacked in (its ink is wiped as print)
+_SEAL_SPAN = 0.45  # a stamp spreads over this share of the 印 place (the printed 印 alone not)
+_SEAL_INK = 0.03  # … and inks this share of it
+_DASH_CHARS = "-－ー‐−一"  # a hyphen in a written number, however the engine reads it
+_NUMBER = DIGITS + "-－ー"
+_AMOUNT = DIGITS + ",，円"
 _DATE_CHARSETS = ("345", DIGITS, DIGITS, "01", DIGITS, "0123", DIGITS)
-_LINE_CHARSETS = {"katakana": KATAKANA, "kanji": KANJI, "address": ADDRESS}
+_LINE_CHARSETS = {
+    "katakana": KATAKANA,
+    "kanji": KANJI,
+    "address": ADDRESS,
+    "number": _NUMBER,
+    "amount": _AMOUNT,
+}
 _STRIKE = 0.8  # a horizontal stroke this many field-heights long is a correction line
 # (a kanji's own longest stroke, as written here, stays under about 0.7)
 
@@ -93,6 +111,9 @@ class _Prepared:
     struck: bool = False
     faint: bool = False
     dists: list[dict[str, float]] = field(default_factory=list)
+    span: float = 0.0  # check boxes and seals: how far the ink spreads across the place
+    filled: bool = False  # a check box blacked in
+    found: Recognition | None = None  # a line's reading, before it became a value
 
 
 def _ink_mask(grey: Page) -> npt.NDArray[np.uint8]:
@@ -304,6 +325,16 @@ def _light_ink(
     return _u8(np.isin(labels, keep) * 255)
 
 
+def _span(mask: npt.NDArray[np.uint8]) -> float:
+    """How far the ink of ``mask`` spreads: its bounding box's longer side against the
+    place's shorter side (0 for no ink)."""
+    ys, xs = np.nonzero(mask)
+    if not len(ys) or not min(mask.shape):
+        return 0.0
+    longer = max(int(ys.max() - ys.min()), int(xs.max() - xs.min())) + 1
+    return float(longer / min(mask.shape))
+
+
 def _prepare(request: FieldRequest) -> _Prepared:
     if request.kind not in KINDS:
         raise InvalidInput(f"unknown field kind {request.kind!r}; known: {list(KINDS)}")
@@ -315,10 +346,24 @@ def _prepare(request: FieldRequest) -> _Prepared:
         inset = max(1, (right - left) // 6)
         inner = ink[top + inset : bottom - inset, left + inset : right - inset]
         prepared.ink = float((inner > 0).mean()) if inner.size else 0.0
-        if prepared.ink < _CHECKED:  # a tick drawn lightly is not no tick
+        prepared.span = _span(inner)
+        # Blacked in, the mark is wiped with the frame as if printed: look at the raw ink.
+        raw = _ink_mask(request.image)[top + inset : bottom - inset, left + inset : right - inset]
+        prepared.filled = bool(raw.size) and float((raw > 0).mean()) >= _FILLED
+        if prepared.ink < _CHECKED and not prepared.filled:  # a tick drawn lightly is a tick
             light = _light_ink(cleaned, lines, frame, request.blank)
             inside = light[top + inset : bottom - inset, left + inset : right - inset]
-            prepared.faint = bool(inside.size) and float((inside > 0).mean()) >= _CHECKED / 2
+            prepared.faint = (
+                bool(inside.size)
+                and float((inside > 0).mean()) >= _CHECKED / 2
+                and _span(inside) >= _MARK_SPAN
+            )
+        return prepared
+    if request.kind == "seal":
+        # Stamp ink (vermilion is light in grey) beyond the printed 印 and the frame.
+        inner = _light_ink(cleaned, lines, frame, request.blank)[top:bottom, left:right]
+        prepared.ink = float((inner > 0).mean()) if inner.size else 0.0
+        prepared.span = _span(inner)
         return prepared
     charsets = default_charsets(request.kind, request.boxes)
     if request.charset is not None:
@@ -375,16 +420,8 @@ def _finish_read(
     prepared: _Prepared, engine: Engine, results: list[Recognition], today: date | None
 ) -> FieldReading:
     request = prepared.request
-    if request.kind == "checkbox":
-        ticked = prepared.ink >= _CHECKED
-        margin = abs(prepared.ink - _CHECKED) / _CHECKED
-        return FieldReading(
-            kind="checkbox",
-            value="1" if ticked else "",
-            confidence=min(1.0, margin),
-            engine="ink",
-            name=request.name,
-        )
+    if request.kind in ("checkbox", "seal"):
+        return _by_ink(prepared)
     if request.kind in ("digits", "date"):
         return _finish_boxes(prepared, engine, results, today)
     if prepared.line is None:
@@ -392,12 +429,15 @@ def _finish_read(
             kind=request.kind, value="", confidence=1.0, engine=engine.name, name=request.name
         )
     found = gaps_are_spaces(results.pop(0), prepared.line)
+    if request.kind in ("number", "amount"):
+        return _figures(prepared, engine, found)
     if request.kind == "address":
         found = kana_context(found)
     if request.kind in ("katakana", "address"):
         found = kana_sizes(found, prepared.line)
     confidences = folded(found, request.kind)
     confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)
+    prepared.found = replace(found, char_confidences=confidences)
     # A struck-through mistake is read as text like any other: only a person can tell.
     return FieldReading(
         kind=request.kind,
@@ -406,6 +446,68 @@ def _finish_read(
         engine=engine.name,
         name=request.name,
         char_confidences=confidences,
+        reasons=("訂正線があります",) if prepared.struck else (),
+    )
+
+
+def _by_ink(prepared: _Prepared) -> FieldReading:
+    """A check box or a seal, from how much ink is there and how far it spreads.
+
+    Each verdict is as sure as its weakest evidence: a mark needs both enough ink and a
+    spread across the box; no mark needs either too little ink or ink in one spot.
+    """
+    request = prepared.request
+    least, spread = (
+        (_CHECKED, _MARK_SPAN) if request.kind == "checkbox" else (_SEAL_INK, _SEAL_SPAN)
+    )
+    by_ink = abs(prepared.ink - least) / least
+    by_span = abs(prepared.span - spread) / (spread / 2)
+    if prepared.filled:
+        marked, confidence = True, 1.0
+    elif prepared.ink >= least and prepared.span >= spread:
+        marked, confidence = True, min(by_ink, by_span)
+    else:
+        marked = False
+        confidence = max(
+            by_ink if prepared.ink < least else 0.0,
+            by_span if prepared.span < spread else 0.0,
+        )
+    return FieldReading(
+        kind=request.kind,
+        value="1" if marked else "",
+        confidence=min(1.0, confidence),
+        engine="ink",
+        name=request.name,
+    )
+
+
+def _figures(prepared: _Prepared, engine: Engine, found: Recognition) -> FieldReading:
+    """A free-written number (digits and hyphens) or amount (digits, commas, 円).
+
+    The value is what was written in half-width (hyphens as ``-``; an amount without its
+    円); a hyphen counts every dash-like reading the engine gave it as one.
+    """
+    request = prepared.request
+    text = nfkc("".join(found.text.split()))
+    confidences = list(found.char_confidences)
+    if len(found.char_alternatives) == len(found.text) and len(text) == len(found.text):
+        for i, char in enumerate(text):
+            if char in _DASH_CHARS:
+                confidences[i] = min(
+                    1.0, sum(p for c, p in found.char_alternatives[i] if c in _DASH_CHARS)
+                )
+    if request.kind == "number":
+        value = "".join("-" if c in _DASH_CHARS else c for c in text)
+    else:
+        value = "".join(c for c in text if c not in "円¥")
+    prepared.found = replace(found, char_confidences=tuple(confidences))
+    return FieldReading(
+        kind=request.kind,
+        value=value,
+        confidence=0.0 if prepared.struck else min(confidences, default=0.0),
+        engine=engine.name,
+        name=request.name,
+        char_confidences=tuple(confidences),
         reasons=("訂正線があります",) if prepared.struck else (),
     )
 

@@ -2,15 +2,17 @@
 
 A field is **accepted** only if its confidence clears its kind's calibrated threshold and
 every rule about it holds: its own (era date exists, check digit, katakana, phone shape,
-postal code exists) and those across fields the template's ``checks:`` name (a postal code
-that matches the address, dates not in the future, rows filled in completely or not at all,
-a row's date after one field's and not after another's; light writing counts as written
+postal code exists, an amount's commas, a number's digits and hyphens, a required seal
+stamped) and those across fields the template's ``checks:`` name (a postal code that
+matches the address, dates not in the future, rows filled in completely or not at all, a
+row's date after one field's and not after another's; light writing counts as written
 there), and one tick per group of check boxes. Reasons are
 log-safe: they never repeat the value.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
@@ -25,7 +27,7 @@ from ocr._fields import FAINT
 from ocr._models import FieldReading
 from ocr._template import FieldSpec, FormTemplate
 
-__all__ = ["ERA_BY_CODE", "date_value", "validate_field", "validate_page"]
+__all__ = ["ERA_BY_CODE", "amount_value", "date_value", "validate_field", "validate_page"]
 
 ERA_BY_CODE = {"3": "昭和", "4": "平成", "5": "令和"}
 
@@ -46,17 +48,47 @@ def validate_field(reading: FieldReading, spec: FieldSpec) -> tuple[str | None, 
     if not value:
         if reading.reasons:  # the reader saw something (light writing): not a blank field
             return None, []
+        if spec.kind == "seal":
+            return None, (["押印がありません"] if spec.required else [])
         return None, (["必須項目が空欄です"] if spec.required and spec.kind != "checkbox" else [])
     try:
         if spec.kind == "date":
             return date_value(value).isoformat(), []
         if spec.kind == "digits":
             return _digits(value, spec), []
+        if spec.kind == "number":
+            return _number(value, spec), []
+        if spec.kind == "amount":
+            return amount_value(value), []
         if spec.kind == "katakana" and not is_katakana(value):
             return None, ["カタカナ以外の文字があります"]
     except InvalidInput as exc:
         return None, [exc.message]
     return value, []
+
+
+_AMOUNT = re.compile(r"[1-9][0-9]{0,2}(,[0-9]{3})+|[1-9][0-9]*|0")
+
+
+def amount_value(text: str) -> str:
+    """The plain digits of an amount written with or without commas (``12,000`` → ``12000``);
+    raises :class:`InvalidInput` when it is not a sum of money written the usual way."""
+    if not text or not set(text) <= set("0123456789,"):
+        raise InvalidInput("金額に数字とカンマ以外の文字があります")
+    if _AMOUNT.fullmatch(text) is None:
+        raise InvalidInput("金額の桁区切り（カンマ）の位置が正しくありません")
+    return text.replace(",", "")
+
+
+def _number(value: str, spec: FieldSpec) -> str:
+    """A free-written number: digits with hyphens between groups; with ``phone``, a phone."""
+    if not set(value) <= set("0123456789-") or not any(c.isdigit() for c in value):
+        raise InvalidInput("数字とハイフン以外の文字があります")
+    if value.startswith("-") or value.endswith("-") or "--" in value:
+        raise InvalidInput("ハイフンの位置が正しくありません")
+    if spec.rule == "phone":
+        return normalize_phone(value)
+    return value.replace("-", "")
 
 
 def _digits(value: str, spec: FieldSpec) -> str:
