@@ -45,6 +45,7 @@ from review._security import (
 from review._settings import ReviewSettings
 from review._store import ReviewStore
 from review._time import parse_seconds, step_time
+from review._unsorted import add_unsorted_routes
 from review._users import Session, UserStore
 
 __all__ = ["create_review_app"]
@@ -119,6 +120,7 @@ def create_review_app(
     throttle = LoginThrottle(per_user=settings.login_failures)
     app.add_middleware(SecurityMiddleware)
     add_definition_routes(app, store=store, render=render)
+    add_unsorted_routes(app, store=store, render=render)
 
     def ledger() -> Ledger:
         if app.state.ledger is None:

@@ -33,6 +33,7 @@ __all__ = [
     "open_sqlite",
     "review_metadata",
     "sessions_table",
+    "unsorted_table",
     "user_metadata",
     "users_table",
 ]
@@ -113,6 +114,25 @@ audit_table = Table(
     Column("after", Text),
     Column("seconds", Float),
     Index("ix_audit_at", "at"),
+)
+
+# The 未仕分け tray: pages no form's template matched, waiting for a person to name the form.
+# The page itself is an owner-only file beside the database (review/unsorted/<page_id>.png);
+# a handled row stays (assigned or discarded) so a rerun of the batch never puts it back.
+unsorted_table = Table(
+    "unsorted_pages",
+    review_metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("page_id", String(128), nullable=False, unique=True),
+    Column("scenario", String(64), nullable=False),  # the run that found it
+    Column("reason", String(1000), nullable=False),
+    Column("candidates", String(500), nullable=False, default=""),  # form ids, comma-separated
+    Column("state", String(16), nullable=False),  # waiting, assigned, discarded
+    Column("added_at", UtcDateTime(), nullable=False),
+    Column("handled_at", UtcDateTime()),
+    Column("handled_by", String(64)),
+    Column("assigned_to", String(64)),
+    Index("ix_unsorted_state", "state"),
 )
 
 user_metadata = MetaData()
