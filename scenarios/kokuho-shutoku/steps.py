@@ -264,27 +264,31 @@ def _circled(values: Mapping[str, str], name: str, label: str, options: tuple[st
 
 
 def _date(values: Mapping[str, str], name: str, label: str, *, era_field: str | None) -> date:
-    """A date field's value: ISO (the reader's validated value), 7 boxes (era code, YYMMDD),
-    or year, month and day written after the era circled in ``era_field``."""
+    """A date field's value: the reader's 7 digits (era code 1 明治 … 5 令和, YY, MM, DD),
+    which must agree with the era circled in ``era_field``; an ISO date; or year, month and
+    day written after the era circled in ``era_field``."""
     text = _required(values, name, label)
-    iso = re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text)
-    boxes = re.fullmatch(r"[0-9]{7}", text)
-    era = (
-        None
-        if iso or boxes or era_field is None
-        else _circled(values, era_field, f"{label}の元号", _ERAS)
-    )
-    parts = [int(part) for part in re.findall(r"[0-9]+", text)]
-    try:
-        if iso:
+    era: str | None = None
+    if re.fullmatch(r"[0-9]{7}", text):
+        code = int(text[0])
+        era = _ERAS[code - 1] if 1 <= code <= len(_ERAS) else None
+        circled = _text(values, era_field) if era_field else ""
+        if era is not None and circled and circled != era:
+            raise InvalidInput(f"{label}の数字の元号と○の元号が違います", field=era_field)
+        parts = [int(text[1:3]), int(text[3:5]), int(text[5:7])]
+    elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
             return date.fromisoformat(text)
-        if boxes:
-            from ocr import date_value
-
-            return date_value(text)
+        except ValueError:
+            raise InvalidInput(f"{label}が実在する日付ではありません", field=name) from None
+    else:
+        if era_field is not None:
+            era = _circled(values, era_field, f"{label}の元号", _ERAS)
+        parts = [int(part) for part in re.findall(r"[0-9]+", text)]
+    try:
         if era is not None and len(parts) == 3:
             return from_wareki(era, *parts, field=name)
-    except (InvalidInput, ValueError):
+    except InvalidInput:
         pass
     raise InvalidInput(f"{label}が実在する日付ではありません", field=name)
 

@@ -66,7 +66,8 @@ def test_a_correct_form_becomes_what_the_system_wants(steps: ModuleType) -> None
 @pytest.mark.parametrize(
     ("birth", "expected"),
     [
-        ({"birth_date": "1989-01-08"}, date(1989, 1, 8)),  # the reader's ISO value
+        ({"birth_date": "1989-01-08"}, date(1989, 1, 8)),  # an ISO value
+        ({"birth_date_era": "", "birth_date": "4010108"}, date(1989, 1, 8)),  # era code only
         ({"birth_date_era": "平成", "birth_date": "1 1 8"}, date(1989, 1, 8)),  # 元年
         ({"birth_date_era": "令和", "birth_date": "3年12月1日"}, date(2021, 12, 1)),
     ],
@@ -109,6 +110,8 @@ def test_a_written_acquisition_date_and_reason_are_used(steps: ModuleType) -> No
         ({"birth_date_era": "", "birth_date": "58 4 12"}, "birth_date_era", "元号"),
         ({"birth_date_era": "平成", "birth_date": "31 5 1"}, "birth_date", "実在"),  # 令和元年
         ({"birth_date": "3580231"}, "birth_date", "実在"),  # 2月31日
+        ({"birth_date": "0580412"}, "birth_date", "実在"),  # no era 0
+        ({"birth_date_era": "平成"}, "birth_date_era", "元号が違います"),  # the code says 昭和
         ({"birth_date": "2999-01-01"}, "birth_date", "未来"),
         ({"birth_date": ""}, "birth_date", "空欄"),
         ({"postal_code": "12345"}, "postal_code", "7桁"),
