@@ -15,6 +15,7 @@ from core.errors import InvalidInput
 from ocr._align import PX_PER_MM, align_page
 from ocr._circled import read_circled
 from ocr._engines import Engine, get_engine
+from ocr._era_date import read_era_date
 from ocr._fields import FieldRequest, read_fields
 from ocr._models import DocumentReading, FieldReading, PageReading
 from ocr._pages import Page, load_pages
@@ -68,7 +69,7 @@ def read_page(
     blank = _blank(template)
     by_engine: dict[str, tuple[Engine, list[FieldRequest]]] = {}
     for spec in template.fields:
-        if spec.kind == "circled":  # no engine: read by the ink around its options, below
+        if spec.kind == "circled" or spec.printed_era:  # read below: by ink, or after its era
             continue
         chosen = (engines or {}).get(spec.kind, engine)
         request = FieldRequest(
@@ -88,6 +89,17 @@ def read_page(
     for spec in template.fields:
         if spec.kind == "circled":
             readings[spec.name] = read_circled(aligned, blank, spec, px_per_mm=PX_PER_MM)
+    for spec in template.fields:
+        if spec.printed_era:  # its era may be the circle read above
+            readings[spec.name] = read_era_date(
+                aligned,
+                blank,
+                spec,
+                engine=(engines or {}).get(spec.kind, engine),
+                px_per_mm=PX_PER_MM,
+                era=readings.get(spec.era_from) if spec.era_from else None,
+                today=today,
+            )
     return {spec.name: readings[spec.name] for spec in template.fields}
 
 

@@ -120,6 +120,12 @@ def _draw_field(draw: ImageDraw.ImageDraw, spec: FieldSpec, scale: float) -> Non
         draw.rectangle((left, top, right, bottom), outline=0, width=line)
         _draw_options(draw, spec, scale)
         return
+    if spec.printed_era:  # a cell with 年 月 日 printed, numbers written before each
+        draw.rectangle((left, top, right, bottom), outline=0, width=line)
+        units = [(spec.era or "", 0.12), ("年", 0.5), ("月", 0.72), ("日", 0.94)]
+        for unit, share in units:
+            draw.text((left + share * (right - left), middle), unit, 0, label_font, anchor="mm")
+        return
     rects = box_rects(spec, scale)
     for i, (x0, _, _, _) in enumerate(rects[1:], start=1):
         # Between the era and the year, and between 年/月/日, the divider is bolder.

@@ -46,7 +46,7 @@ KOKUHO_FIELDS: tuple[ExpectedField, ...] = (
     ExpectedField("フリガナ", "katakana"),
     ExpectedField("氏名", "kanji"),
     ExpectedField("生年月日", "circled", options=("昭和", "平成", "令和")),
-    ExpectedField("生年月日", "date", boxes=7),
+    ExpectedField("生年月日", "date"),  # numbers between the printed 年 月 日, era circled
     ExpectedField("性別", "circled", options=("男", "女")),
     ExpectedField("電話番号", "digits"),
     ExpectedField("個人番号", "digits", boxes=12),
@@ -140,7 +140,8 @@ def build_kokuho_workbook(path: Path) -> Path:
     _cell(ws, 8, *value)
     _cell(ws, 9, *label, "生年月日")
     _cell(ws, 9, 8, 17, "昭和・平成・令和")
-    _cell(ws, 9, 18, 35, "　　　　年　　　月　　　日")
+    # Wide gaps: a year, a month and a day of one or two digits each, written by hand.
+    _cell(ws, 9, 18, 35, "　　　年　　　　月　　　　日")
     _cell(ws, 10, *label, "性別")
     _cell(ws, 10, 8, 15, "男　・　女")
     _cell(ws, 10, 16, 21, "電話番号")
