@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -102,15 +102,13 @@ def _numbers(day: date, rng: random.Random) -> tuple[str, str, str]:
 
 
 def _write_date(
-    page: Image.Image, spec: FieldSpec, blank: np.ndarray[Any, Any], value: str, writer: Writer,
-    scale: float, rng: random.Random, day: date,
+    page: Image.Image, spec: FieldSpec, blank: np.ndarray[Any, Any], numbers: Sequence[str],
+    writer: Writer, scale: float, rng: random.Random,
 ) -> None:  # fmt: skip
-    """The year, month and day of ``day`` in the gaps before the printed 年, 月 and 日."""
-    if not value:
-        return
+    """The year, month and day (``numbers``) in the gaps before the printed 年, 月 and 日."""
     gaps = date_gaps_mm(blank, spec, px_per_mm=scale)
     middle = spec.y_mm + spec.height_mm / 2
-    for (left, right), number in zip(gaps, _numbers(day, rng), strict=True):
+    for (left, right), number in zip(gaps, numbers, strict=True):
         width, space = rng.uniform(3.4, 4.4), rng.uniform(0.2, 1.0)
         height = rng.uniform(5.5, 6.8)
         total = len(number) * width + (len(number) - 1) * space
@@ -123,10 +121,16 @@ def _write_date(
 
 
 def write_kokuho(
-    template: FormTemplate, values: dict[str, str], rng: random.Random, writer: Writer
+    template: FormTemplate,
+    values: dict[str, str],
+    rng: random.Random,
+    writer: Writer,
+    *,
+    dates: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[Image.Image, list[str]]:
     """The form at 300 dpi (its printed blank) filled with ``values``; returns it and the
-    fields corrected with a strike-through."""
+    fields corrected with a strike-through. A date with a printed era is written as the
+    year, month and day ``dates`` give for it (any numbers, real days or not)."""
     scale = _DRAW_DPI / MM_PER_INCH
     page = render_blank(template, px_per_mm=scale)
     blank = np.asarray(page).copy()
@@ -134,8 +138,8 @@ def write_kokuho(
     for spec in template.fields:
         value = values.get(spec.name, "")
         if spec.printed_era:
-            day = date.fromisoformat(values["_birth_iso"]) if value else date.today()
-            _write_date(page, spec, blank, value, writer, scale, rng, day)
+            if spec.name in (dates or {}):
+                _write_date(page, spec, blank, (dates or {})[spec.name], writer, scale, rng)
         elif spec.kind == "checkbox" and value:
             shape = rng.choice(_MARKS)
             box = box_rects(spec, scale)[0]
@@ -172,8 +176,9 @@ def generate_kokuho_samples(
         rng = random.Random(f"jimu-kokuho-{seed}-{index}")
         values, bad, empty = kokuho_values(application, rng)
         writer = Writer.create(rng, digits, digit_range)
-        drawn = {**values, "_birth_iso": application.applicant.birth_date.isoformat()}
-        page, corrected = write_kokuho(template, drawn, rng, writer)
+        birth = _numbers(application.applicant.birth_date, rng)
+        dates = {"birth_date": birth} if values["birth_date"] else {}
+        page, corrected = write_kokuho(template, values, rng, writer, dates=dates)
         effects: dict[str, Any] = {"dpi": _DRAW_DPI, "upside_down": False}
         if scan:
             page, effects = _scan(page, rng)
