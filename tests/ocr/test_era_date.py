@@ -133,10 +133,12 @@ def test_a_wrong_printed_era_date_is_refused(extra: dict[str, object], message: 
 
 
 def test_the_era_comes_from_a_circled_field_of_eras() -> None:
+    options = [
+        {"value": value, "x_mm": x, "y_mm": 32, "width_mm": 5, "height_mm": 5}
+        for value, x in (("男", 12), ("女", 30))
+    ]
     gender = {"name": "g", "label": "性別", "kind": "circled", "x_mm": 10, "y_mm": 30,
-              "width_mm": 40, "height_mm": 9, "options": [
-                  {"value": "男", "x_mm": 12, "y_mm": 32, "width_mm": 5, "height_mm": 5},
-                  {"value": "女", "x_mm": 30, "y_mm": 32, "width_mm": 5, "height_mm": 5}]}  # fmt: skip
+              "width_mm": 40, "height_mm": 9, "options": options}  # fmt: skip
     with pytest.raises(ValidationError, match="must be eras"):
         FormTemplate.model_validate(
             {"name": "f", "title": "f", "fields": [_spec(era_from="g"), gender]}
