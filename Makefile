@@ -7,7 +7,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test lint typecheck unit bench clean
+.PHONY: setup demo test lint typecheck unit bench clean models models-digits models-kana
 
 setup:
 	@scripts/setup.sh
@@ -33,6 +33,28 @@ unit:
 
 bench: setup
 	@$(BIN)/python -m benchmarks
+
+# The digit and kana models, retrained from scratch and written to ocr/models/ (offline: PyTorch
+# 2.13.0 CPU comes from this machine's disk; see scripts/digit_model/README.md for the times).
+TRAIN_ENV := var/train-env
+MODEL_DATA := var/model-data
+
+$(TRAIN_ENV)/bin/torch-ready:
+	python3 -m venv $(TRAIN_ENV)
+	$(TRAIN_ENV)/bin/pip install --quiet torch==2.13.0 numpy==2.4.6 onnx==1.23.2
+	touch $@
+
+models: models-digits models-kana
+
+models-digits: setup $(TRAIN_ENV)/bin/torch-ready
+	$(BIN)/python -m scripts.digit_model.make_data $(MODEL_DATA)
+	$(TRAIN_ENV)/bin/python scripts/digit_model/train.py $(MODEL_DATA)/digits-train.npz \
+		ocr/models/digits-cnn.onnx
+
+models-kana: setup $(TRAIN_ENV)/bin/torch-ready
+	$(BIN)/python -m scripts.kana_model.make_data $(MODEL_DATA)
+	$(TRAIN_ENV)/bin/python scripts/kana_model/train.py $(MODEL_DATA)/kana-train.npz \
+		ocr/models/kana-cnn.onnx
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache

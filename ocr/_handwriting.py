@@ -1,5 +1,6 @@
-"""Handwriting-like ink for generated samples: jittered font glyphs, real MNIST digits,
-check marks, circles around printed options, scribbles and strike-through corrections.
+"""Handwriting-like ink for generated samples: jittered font glyphs or characters drawn
+stroke by stroke (:mod:`ocr._strokes`, KanjiVG paths), real MNIST digits, check marks,
+circles around printed options, scribbles and strike-through corrections.
 Everything is drawn from a seeded ``Random``.
 """
 
@@ -19,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from core.settings import get_settings
 from ocr._render import font_path
+from ocr._strokes import StrokeHand, can_write
 
 __all__ = [
     "DEFAULT_DIGITS_DIR",
@@ -74,6 +76,9 @@ class Writer:
     """One person's hand: a font, a size, a slant, a stroke weight and an ink colour.
 
     ``digit_pool`` holds the indices of the MNIST digits this writer may use, per label.
+    With a ``hand`` (:class:`~ocr._strokes.StrokeHand`) the writer draws every character
+    KanjiVG has stroke by stroke in that hand's style (digits too, where no MNIST digits
+    are given), and only the rest from its font.
     """
 
     rng: random.Random
@@ -84,12 +89,22 @@ class Writer:
     ink: int
     digits: Digits | None
     digit_pool: dict[int, list[int]]
+    hand: StrokeHand | None = None
 
     @classmethod
     def create(
-        cls, rng: random.Random, digits: Digits | None, digit_range: tuple[int, int]
+        cls,
+        rng: random.Random,
+        digits: Digits | None,
+        digit_range: tuple[int, int],
+        *,
+        hands: range | None = None,
     ) -> Writer:
-        """A random hand; MNIST digits are drawn from ``digit_range`` (start, stop)."""
+        """A random hand; MNIST digits are drawn from ``digit_range`` (start, stop).
+
+        With ``hands`` (writer seeds, e.g. :data:`ocr._strokes.TEST_HANDS`) the writer
+        writes stroke by stroke as one of them; without, from a font, as before.
+        """
         pool: dict[int, list[int]] = {d: [] for d in range(10)}
         if digits is not None:
             stop = min(digit_range[1], len(digits[1]))
@@ -104,10 +119,16 @@ class Writer:
             ink=rng.randint(10, 70),
             digits=digits if digits is not None and all(pool.values()) else None,
             digit_pool=pool,
+            hand=StrokeHand.create(rng.choice(hands)) if hands is not None else None,
         )
 
     def glyph(self, page: Image.Image, char: str, x: float, y: float, size: float) -> float:
         """Draw ``char`` with its top-left near (x, y); returns its advance width in px."""
+        if self.hand is not None and can_write(char):
+            return self.hand.draw(page, char, x, y, size, ink=self.ink, rng=self.rng)
+        return self._font_glyph(page, char, x, y, size)
+
+    def _font_glyph(self, page: Image.Image, char: str, x: float, y: float, size: float) -> float:
         rng = self.rng
         px = max(6, round(size * self.scale * rng.uniform(0.9, 1.08)))
         font = _font(self.font, px)
@@ -132,6 +153,9 @@ class Writer:
         self, page: Image.Image, text: str, x: float, y: float, size: float, width: float
     ) -> float:
         """Write ``text`` from (x, y) shrinking to fit ``width`` px; returns the end x."""
+        if self.hand is not None:
+            return self.hand.write(page, text, x, y, size, ink=self.ink, rng=self.rng,
+                                   width=width, fallback=self._font_glyph)
         spacing = size * 0.06
         natural = sum(_font(self.font, round(size)).getlength(c) + spacing for c in text)
         if natural > width:
@@ -148,6 +172,13 @@ class Writer:
         """Write one digit inside ``box`` (left, top, right, bottom px): MNIST or a font."""
         left, top, right, bottom = box
         height = bottom - top
+        if self.hand is not None and can_write(char) and (self.digits is None
+                                                          or not char.isdigit()):
+            size = height * self.rng.uniform(0.62, 0.78)
+            x = (left + right) / 2 - size / 2 + self.rng.gauss(0, height * 0.04)
+            y = (top + bottom) / 2 - size / 2 + self.rng.gauss(0, height * 0.04)
+            self.hand.draw(page, char, x, y, size, ink=self.ink, rng=self.rng)
+            return
         if self.digits is None or not char.isdigit():
             size = height * self.rng.uniform(0.6, 0.75)
             glyph_width = _font(self.font, round(size)).getlength(char)

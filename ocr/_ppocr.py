@@ -9,9 +9,10 @@ boxes (digits) are read by PP-OCRv6 small **and** tiny and their distributions a
 two rarely make the same confident mistake; digit-only boxes also by jimu's own
 handwritten-digit CNN (:mod:`ocr._digit_model`). Lines that may hold kanji are read by PP-OCRv5
 too, and whether it read the same text is reported (``Recognition.agreed``); on kana the two
-share too many mistakes for that to say much. Crops are batched by width, all boxes of a page
-in one inference call per model. One ONNX session per model per process, loaded on first use,
-limited to two threads.
+share too many mistakes for that to say much, so katakana lines get jimu's own kana CNN
+(:mod:`ocr._kana_model`) as a second opinion on each glyph instead. Crops are batched by
+width, all boxes of a page in one inference call per model. One ONNX session per model per
+process, loaded on first use, limited to two threads.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import numpy.typing as npt
 
 from core.errors import OcrEngineFailure
 from ocr._digit_model import DigitModel
+from ocr._kana_model import CLASSES as _KANA_CLASSES
+from ocr._kana_model import KanaModel, cut_glyphs
 
 __all__ = ["Charset", "PpOcrRecogniser", "Recognition", "get_recogniser"]
 
@@ -42,6 +45,10 @@ _BATCH = 64  # crops per inference call
 _ENSEMBLE = True  # boxed characters: average PP-OCRv6 small and tiny where both apply
 _DIGIT_MODEL_WEIGHT = 0.4  # the digit CNN's share in a digit box's distribution
 _DIGITS = frozenset("0123456789")
+# The kana CNN's share in a katakana glyph's vote: where it and PP-OCR agree the character is
+# as sure as both; where they disagree neither reading is worth more than about half.
+_KANA_MODEL_WEIGHT = 0.5
+_KANA = frozenset(_KANA_CLASSES) | {" ", "\u3000"}
 _ALTERNATIVES = 6  # runner-up characters kept per character of a line
 
 
@@ -133,6 +140,8 @@ class PpOcrRecogniser:
         self._digits: DigitModel | None = None
         self._digits_failed = size != "small"
         self._lines_second_failed = size != "small"
+        self._kana: KanaModel | None = None
+        self._kana_failed = size != "small"
         lines = dictionary.read_text(encoding="utf-8").splitlines()
         # Index 0 is the CTC blank; the model's last class is the space (use_space_char).
         self.characters: tuple[str, ...] = ("", *lines, " ")
@@ -261,6 +270,7 @@ class PpOcrRecogniser:
         found = [
             self.decode(p, c) for p, c in zip(self.probabilities(images), charsets, strict=True)
         ]
+        found = self._kana_vote(images, charsets, found)
         second = self._second_reader()
         chosen = [i for i, c in enumerate(charsets) if c is not None and _has_kanji(c)]
         if second is None or not chosen:
@@ -271,6 +281,36 @@ class PpOcrRecogniser:
             found[i] = replace(found[i], agreed="".join(other.split())
                                == "".join(found[i].text.split()))
         return found
+
+    def _kana_vote(
+        self, images: list[npt.NDArray[np.uint8]], charsets: list[Charset],
+        found: list[Recognition],
+    ) -> list[Recognition]:
+        """Katakana lines: each glyph, cut where PP-OCR read its character, read by the kana
+        CNN too, and the two distributions mixed (:data:`_KANA_MODEL_WEIGHT`)."""
+        model = self._kana_model()
+        chosen = [i for i, c in enumerate(charsets)
+                  if model is not None and c and set(c) <= _KANA and found[i].text
+                  and len(found[i].positions) == len(found[i].text)]
+        if model is None or not chosen:
+            return found
+        cuts = [cut_glyphs(images[i], found[i].positions) for i in chosen]
+        glyphs = [g for cut in cuts for g in cut if g is not None]
+        rows = iter(model.probabilities(glyphs))
+        out = list(found)
+        for i, cut in zip(chosen, cuts, strict=True):
+            out[i] = _kana_mixed(found[i], [None if g is None else next(rows) for g in cut],
+                                 charsets[i] or "")
+        return out
+
+    def _kana_model(self) -> KanaModel | None:
+        if self._kana is None and _ENSEMBLE and not self._kana_failed:
+            try:
+                self._kana = KanaModel()
+            except OcrEngineFailure as exc:
+                self._kana_failed = True
+                log.warning("reading katakana lines without the kana model: %s", exc)
+        return self._kana
 
     def _second_reader(self) -> PpOcrRecogniser | None:
         if self._lines_second is None and _ENSEMBLE and not self._lines_second_failed:
@@ -340,6 +380,31 @@ def _mixed(found: Recognition, scores: dict[str, float], weight: float) -> Recog
     mixed = sorted(((ch, (1 - weight) * p + weight * scores[ch] / total)
                     for ch, p in found.alternatives), key=lambda item: -item[1])
     return Recognition(mixed[0][0], (mixed[0][1],), tuple(mixed))
+
+
+def _kana_mixed(found: Recognition, rows: list[FloatArray | None], charset: str) -> Recognition:
+    """A line read by PP-OCR with each character's distribution mixed with the kana CNN's
+    row for its glyph (``None``: no glyph, or a space: PP-OCR's reading stands)."""
+    chars = list(found.text)
+    confidences = list(found.char_confidences)
+    alternatives = list(found.char_alternatives) or [((c, p),) for c, p in
+                                                     zip(chars, confidences, strict=True)]
+    for j, row in enumerate(rows):
+        if row is None or chars[j].isspace():
+            continue
+        own = dict(alternatives[j])
+        own.setdefault(chars[j], confidences[j])
+        top = np.argsort(-row)[:_ALTERNATIVES]
+        candidates = set(own) | {_KANA_CLASSES[k] for k in top}
+        mixed = sorted(((c, (1 - _KANA_MODEL_WEIGHT) * own.get(c, 0.0) + _KANA_MODEL_WEIGHT
+                         * (float(row[_KANA_CLASSES.index(c)]) if c in _KANA_CLASSES else 0.0))
+                        for c in candidates if c in charset), key=lambda item: -item[1])
+        if not mixed:
+            continue
+        chars[j], confidences[j] = mixed[0]
+        alternatives[j] = tuple(mixed[:_ALTERNATIVES])
+    return replace(found, text="".join(chars), char_confidences=tuple(confidences),
+                   char_alternatives=tuple(alternatives))
 
 
 @lru_cache(maxsize=64)

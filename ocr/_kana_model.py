@@ -1,0 +1,114 @@
+"""jimu's own katakana reader: a small CNN (ONNX) for the glyphs of a katakana line.
+
+PP-OCR reads a whole line; this model reads each of its glyphs alone, cut where PP-OCR read
+a character (every pixel of ink goes to the character read nearest to it), and is a second
+opinion on it (:meth:`ocr._ppocr.PpOcrRecogniser.read_lines`). A glyph keeps its size and
+height against the line, so small kana (ュ, ッ) look small to it.
+
+The model (``ocr/models/kana-cnn.onnx``) was trained offline by ``scripts/kana_model/`` on
+stroke-drawn writers of :data:`ocr._strokes.TRAIN_HANDS` (KanjiVG paths, CC BY-SA 3.0: see
+``ocr/models/NOTICE``) and on font writing; nothing is downloaded and no PyTorch is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from core.errors import OcrEngineFailure
+
+__all__ = ["CLASSES", "MODEL_PATH", "KanaModel", "cut_glyphs"]
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "kana-cnn.onnx"
+#: What the model tells apart: every katakana from ァ to ヶ, and ー.
+CLASSES = "".join(chr(c) for c in range(0x30A1, 0x30F7)) + "ー"
+SIDE = 32  # the model's input is SIDE × SIDE: the line's height is SIDE px
+
+FloatArray = npt.NDArray[np.float32]
+
+
+def _owners(ink: npt.NDArray[np.uint8], centres: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
+    """For each pixel of ink, the character it belongs to (-1: none): a stroke goes whole to
+    the character read nearest to it, unless it spans several (then pixel by pixel)."""
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    pitch = float(np.median(np.diff(centres))) if len(centres) > 1 else float(ink.shape[1])
+    owner = np.full(labels.shape, -1, dtype=np.intp)
+    for k in range(1, count):
+        pixels = labels == k
+        if stats[k, cv2.CC_STAT_WIDTH] <= 1.2 * pitch:
+            owner[pixels] = int(np.abs(centres - centroids[k][0]).argmin())
+        else:
+            ys, xs = np.nonzero(pixels)
+            owner[ys, xs] = np.abs(xs[:, None] - centres[None, :]).argmin(axis=1)
+    return owner
+
+
+def cut_glyphs(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[FloatArray | None]:
+    """Each character's glyph of a line (dark ink on light, as the field reader crops it) as
+    the model's input, given where each character was read (shares of the line's width).
+
+    The line's height becomes :data:`SIDE` px (a glyph wider than that is shrunk to fit), the
+    glyph centred across and kept at its height; white ink on black, 0–1. ``None`` where a
+    character owns no ink (a gap read as a character).
+    """
+    height, width = line.shape
+    ink = (line < 128).astype(np.uint8)
+    centres = np.asarray(positions, dtype=np.float64) * width
+    owner = _owners(ink, centres)
+    darkness = 255.0 - line.astype(np.float32)
+    out: list[FloatArray | None] = []
+    for i in range(len(positions)):
+        mask = owner == i
+        if int(mask.sum()) < max(4, height // 4):
+            out.append(None)
+            continue
+        near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        xs = np.flatnonzero(mask.any(axis=0))
+        crop = np.where(near, darkness, 0.0)[:, xs.min() : xs.max() + 1].astype(np.float32)
+        scale = min(SIDE / height, SIDE / crop.shape[1])
+        size = (max(1, round(crop.shape[1] * scale)), max(1, round(height * scale)))
+        small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+        glyph = np.zeros((SIDE, SIDE), np.float32)
+        top, left = (SIDE - size[1]) // 2, (SIDE - size[0]) // 2
+        glyph[top : top + size[1], left : left + size[0]] = small
+        peak = float(glyph.max())
+        out.append(glyph / peak if peak > 0 else glyph)
+    return out
+
+
+class KanaModel:
+    """The ONNX katakana classifier, on CPU through onnxruntime.
+
+    Raises :class:`~core.errors.OcrEngineFailure` if the model file is missing or broken.
+    """
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        import onnxruntime
+
+        if not path.is_file():
+            raise OcrEngineFailure(f"kana model missing: {path.name}")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            self._session = onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise OcrEngineFailure(f"kana model {path.name} cannot be loaded") from exc
+        self._input = self._session.get_inputs()[0].name
+
+    def probabilities(self, glyphs: Sequence[FloatArray]) -> FloatArray:
+        """One row per glyph (as :func:`cut_glyphs` gives them): the probability of each
+        character of :data:`CLASSES`."""
+        if not glyphs:
+            return np.zeros((0, len(CLASSES)), np.float32)
+        batch = np.stack(glyphs).astype(np.float32)[:, None, :, :]
+        (probabilities,) = self._session.run(None, {self._input: batch})
+        return np.asarray(probabilities, dtype=np.float32)

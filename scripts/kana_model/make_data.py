@@ -1,0 +1,140 @@
+"""Training data for jimu's kana model:
+``.venv/bin/python -m scripts.kana_model.make_data OUT [LINES]``.
+
+Writes ``OUT/kana-train.npz`` (``x``: N×32×32 float32 as :func:`ocr._kana_model.cut_glyphs`
+gives them, ``y``: indices into :data:`ocr._kana_model.CLASSES`). Each line is written into
+the paper-intake form's フリガナ field, cut and read exactly as the reader does (PP-OCR says
+where each character stands), and each glyph labelled with what was written; lines where
+PP-OCR found another number of characters are left out. The writers are stroke-drawn hands
+of :data:`ocr._strokes.TRAIN_HANDS` (KanjiVG paths, CC BY-SA 3.0) and, for a quarter of the
+lines, the handwriting fonts; never a calibration or test hand.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from ocr._align import PX_PER_MM
+from ocr._engines import KATAKANA
+from ocr._fields import FieldRequest, _prepare
+from ocr._handwriting import Writer
+from ocr._kana_model import CLASSES, cut_glyphs
+from ocr._ppocr import get_recogniser
+from ocr._render import render_blank
+from ocr._strokes import TRAIN_HANDS
+from ocr._template import FieldSpec, FormTemplate, load_template
+from sandbox._fake_tables import FAMILY_NAMES, GIVEN_NAMES
+
+LINES = 3000
+SEED = 17
+FONT_SHARE = 0.25
+_DPI_SCALE = 300 / 25.4
+_MARGIN_MM = 1.5
+_SMALL = "ァィゥェォャュョッ"
+
+
+def random_name(rng: random.Random) -> str:
+    """A family and a given name in katakana, as on the forms."""
+    family = rng.choice(FAMILY_NAMES)[1]
+    given = rng.choice(rng.choice(list(GIVEN_NAMES.values())))[1]
+    return f"{family}\u3000{given}"
+
+
+def random_kana(rng: random.Random) -> str:
+    """Two to eight katakana of any kind (rare ones, small ones and ー too)."""
+    chars: list[str] = []
+    for _ in range(rng.randint(2, 8)):
+        roll = rng.random()
+        if roll < 0.2 and chars:
+            chars.append(rng.choice(_SMALL))
+        elif roll < 0.27 and chars:
+            chars.append("ー")
+        else:
+            chars.append(rng.choice(CLASSES[:-1]))
+    return "".join(chars)
+
+
+def written_field(
+    blank: Image.Image, spec: FieldSpec, text: str, writer: Writer, rng: random.Random,
+    *, scan: bool = True,
+) -> np.ndarray:
+    """The field ``spec`` of ``blank`` (300 dpi) with ``text`` written in it, as the reader
+    crops it from an aligned page (8 px/mm), with light scan effects."""
+    s = _DPI_SCALE
+    x0, y0 = round((spec.x_mm - _MARGIN_MM) * s), round((spec.y_mm - _MARGIN_MM) * s)
+    x1 = round((spec.x_mm + spec.width_mm + _MARGIN_MM) * s)
+    y1 = round((spec.y_mm + spec.height_mm + _MARGIN_MM) * s)
+    region = blank.crop((x0, y0, x1, y1))
+    left, top = spec.x_mm * s - x0, spec.y_mm * s - y0
+    height, width = spec.height_mm * s, spec.width_mm * s
+    size = height * rng.uniform(0.55, 0.68)
+    x = left + rng.uniform(1.5, 4.0) * s
+    y = top + (height - size) / 2 - size * 0.12
+    writer.text(region, text, x, y, size, left + width - x - 2 * s)
+    factor = PX_PER_MM / s
+    out = region.resize((round(region.width * factor), round(region.height * factor)),
+                        Image.Resampling.LANCZOS)
+    if scan:
+        if rng.random() < 0.5:
+            out = out.filter(ImageFilter.GaussianBlur(rng.uniform(0.2, 0.8)))
+        noisy = np.asarray(out, np.float32) + np.random.default_rng(
+            rng.randrange(2**32)).normal(0, rng.uniform(0, 8), (out.height, out.width))
+        out = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
+        buffer = io.BytesIO()
+        out.save(buffer, format="JPEG", quality=rng.randint(55, 95))
+        out = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    return np.asarray(out)
+
+
+def katakana_specs(template: FormTemplate) -> list[FieldSpec]:
+    return [spec for spec in template.fields if spec.kind == "katakana"]
+
+
+def main(out: Path, lines: int = LINES) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    template = load_template("paper-intake")
+    blank = render_blank(template, px_per_mm=_DPI_SCALE)
+    specs = katakana_specs(template)
+    recogniser = get_recogniser()
+    xs: list[np.ndarray] = []
+    ys: list[int] = []
+    kept = 0
+    batch: list[tuple[np.ndarray, str]] = []
+    for n in range(lines):
+        rng = random.Random(f"jimu-kana-data-{SEED}-{n}")
+        hands = None if rng.random() < FONT_SHARE else TRAIN_HANDS
+        writer = Writer.create(rng, None, (0, 0), hands=hands)
+        text = random_name(rng) if rng.random() < 0.5 else random_kana(rng)
+        crop = written_field(blank, rng.choice(specs), text, writer, rng)
+        line = _prepare(FieldRequest(crop, "katakana")).line
+        if line is not None:
+            batch.append((line, text))
+        if len(batch) == 64 or (n == lines - 1 and batch):
+            probabilities = recogniser.probabilities([item[0] for item in batch])
+            for (line, written), probs in zip(batch, probabilities, strict=True):
+                found = recogniser.decode(probs, KATAKANA)
+                where = [p for c, p in zip(found.text, found.positions, strict=True)
+                         if not c.isspace()]
+                truth = "".join(written.split())
+                if len(where) != len(truth):
+                    continue
+                kept += 1
+                for glyph, char in zip(cut_glyphs(line, where), truth, strict=True):
+                    if glyph is not None:
+                        xs.append(glyph)
+                        ys.append(CLASSES.index(char))
+            batch = []
+            print(f"{n + 1} lines, {kept} kept, {len(ys)} glyphs", flush=True)
+    np.savez_compressed(out / "kana-train.npz", x=np.stack(xs).astype(np.float32),
+                        y=np.array(ys, np.int64))
+    print(f"{len(ys)} training glyphs from {kept} of {lines} lines in {out / 'kana-train.npz'}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), *(int(a) for a in sys.argv[2:3]))
