@@ -5,6 +5,11 @@ scans ─► read with ``ocr`` ─► review store: 確定 at once if every fiel
         confirmed (by the reader or by people) ─► register in the target system (exactly once)
 bad files ─► quarantine, each with a ``.reason.txt``; 判読不能 ─► returned, with its reason.
 
+An entry is first sorted (仕分け, :mod:`flows._sorting`) against every paper form: a bundle's
+pages of this form are read here, one document each; pages of another paper form go to that
+scenario's inbox, blank pages are dropped with a note, pages that match nothing go to the
+review station's 未仕分け tray — all written before the entry leaves the batch.
+
 Nothing waits in memory: a document is in the review store (durable, owner-only) before its
 scan leaves the batch folder, and it enters the ledger only once it is there, so a process
 killed at any moment leaves each document either still in the batch (read again next run) or
@@ -32,6 +37,7 @@ from core.files import write_owner_only
 from core.ledger import Ledger, Status
 from core.logging import safe_text
 from core.work_items import worker_id
+from flows import _sorting
 from flows._batch_files import (
     Entry,
     content_id,
@@ -50,6 +56,7 @@ from review import (
     ReviewStore,
     UnknownDocument,
 )
+from review._unsorted import UnsortedTray
 
 if TYPE_CHECKING:
     from ocr import FieldReading, FormTemplate
@@ -63,6 +70,7 @@ __all__ = [
     "collect_reviewed",
     "document_id_of",
     "hand_back",
+    "intake_entry",
     "intake_file",
     "recover_orphans",
     "unfinished",
@@ -78,6 +86,9 @@ _PATTERNS = {
     "date": (r"^[345][0-9]{6}$", "元号（3・4・5）と年月日の7桁の数字"),
     "katakana": (r"^[ァ-ヶー　 ]+$", "全角カタカナ"),
     "checkbox": (r"^1?$", "チェックありは 1、なしは空欄"),
+    "seal": (r"^1?$", "押印ありは 1、なしは空欄"),
+    "amount": (r"^[0-9]{1,3}(,[0-9]{3})*$|^[0-9]+$", "金額の数字（カンマ区切りも可、円は不要）"),
+    "number": (r"^[0-9]+(-[0-9]+)*$", "数字（区切りはハイフン）"),
 }
 
 
@@ -94,6 +105,11 @@ class Paths:
     def under(cls, data_dir: Path, scenario: str = SCENARIO) -> Paths:
         root = data_dir / scenario
         return cls(scenario=scenario, scans=root / "scans", quarantine=root / "quarantine")
+
+    @property
+    def data_dir(self) -> Path:
+        """The data folder these paths are under."""
+        return self.scans.parent.parent
 
     def steps(self) -> PaperSteps:
         """The scenario's ``steps.py``: its record and where it is registered."""
@@ -146,6 +162,73 @@ def quarantine(
         f"{document_id}: {reason}\n".encode(),
     )
     return target
+
+
+def intake_entry(
+    path: Path,
+    *,
+    ledger: Ledger,
+    store: ReviewStore,
+    paths: Paths,
+    today: date | None = None,
+    double_entry: bool = True,
+    steps: PaperSteps | None = None,
+) -> list[IntakeOutcome]:
+    """Sort one entry of a batch by form, then read this run's documents in it: one outcome
+    per part (see the module docstring), and one for the entry when it was split. Never
+    raises for a bad file.
+
+    A single page of this run's form, a scan kept from an earlier split, a file already
+    known and anything that is no readable scan take :func:`intake_file`'s path unchanged.
+    """
+    steps = steps or paths.steps()
+
+    def read(scan: Path) -> IntakeOutcome:
+        return intake_file(scan, ledger=ledger, store=store, paths=paths, today=today,
+                           double_entry=double_entry, steps=steps)  # fmt: skip
+
+    entry = look_at(path)
+    if path.parent == paths.scans or entry.refusal is not None or entry.suffix not in SCAN_SUFFIXES:
+        return [read(path)]
+    try:
+        document_id = content_id(path, follow_link=entry.is_link)
+    except OSError:
+        return [read(path)]
+    state = ledger.get(paths.scenario, document_id)
+    known = _stored_state(store, document_id) is not None
+    if known or (state is not None and state.status in _ENDED):
+        return [read(path)]
+    try:
+        sorted_entry = _sorting.sort_entry(
+            entry, scenario=paths.scenario, data_dir=paths.data_dir, scans=paths.scans
+        )
+    except InvalidInput as exc:
+        if exc.code != _sorting.COARSE:
+            return [read(path)]  # the reader names what is wrong with the file, as ever
+        return [_refuse(entry, document_id, exc.message, ledger, paths)]
+    except Exception as exc:  # a library's bug on one file must not end the batch
+        log.exception("document %s: unexpected %s while sorting", document_id, type(exc).__name__)
+        reason = f"仕分け中に予期しないエラーが起きました（{type(exc).__name__}）"
+        return [_refuse(entry, document_id, reason, ledger, paths)]
+    if sorted_entry is None:
+        return [read(path)]
+    try:
+        _sorting.deliver(sorted_entry, entry, tray=UnsortedTray(store), scenario=paths.scenario)
+    except OSError as exc:
+        log.warning("document %s: parts not written (%s)", document_id, exc.strerror or exc)
+        reason = "仕分けたページを書き込めませんでした（元のファイルは残し、次回再試行）"
+        return [IntakeOutcome(document_id, "failed", reason=reason)]
+    outcomes = []
+    if sorted_entry.pages > 1:
+        outcomes.append(IntakeOutcome(document_id, "sorted", reason=sorted_entry.summary()))
+    for part in sorted_entry.parts:
+        if part.kind == "own":
+            assert part.target is not None
+            outcomes.append(read(part.target))
+        else:
+            reason = safe_reason(part.reason)
+            outcomes.append(IntakeOutcome(part.part_id, part.kind, reason=reason))
+    return outcomes
 
 
 def intake_file(
@@ -286,6 +369,9 @@ def _review_field(
     pattern, hint = _PATTERNS.get(spec.kind, (None, None))
     if spec.kind == "digits" and spec.rule == "phone":
         pattern, hint = r"^0[0-9]{9,10}$", "0から始まる10桁か11桁の数字"
+    elif spec.kind == "number" and spec.rule == "phone":  # written freely, hyphens and all
+        pattern = r"^0[0-9]{9,10}$|^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{4}$"
+        hint = "0から始まる10桁か11桁の数字（ハイフン区切りも可）"
     elif spec.kind == "digits" and spec.boxes:
         pattern, hint = rf"^[0-9]{{{spec.boxes}}}$", f"{spec.boxes}桁の数字"
     elif spec.kind == "circled" and spec.options:  # one of the printed words, or none
@@ -370,8 +456,10 @@ def unfinished(store: ReviewStore, ledger: Ledger, paths: Paths) -> list[IntakeO
         state = _stored_state(store, item.item_key)
         if state is DocumentState.CONFIRMED:
             found.append(IntakeOutcome(item.item_key, "failed", reason=item.reason or "登録待ち"))
-        elif state is None and item.status is not Status.IN_PROGRESS and not _kept(
-            item.item_key, paths
+        elif (
+            state is None
+            and item.status is not Status.IN_PROGRESS
+            and not _kept(item.item_key, paths)
         ):
             lost = InvalidInput("スキャンも確認データも見つかりません。原本を読み直してください",
                                 code="scan-lost")  # fmt: skip
@@ -383,9 +471,7 @@ def unfinished(store: ReviewStore, ledger: Ledger, paths: Paths) -> list[IntakeO
 
 def _kept(document_id: str, paths: Paths) -> bool:
     """Is a file of the document kept (a scan on its way, or quarantined)?"""
-    return any(
-        any(folder.glob(f"{document_id}.*")) for folder in (paths.scans, paths.quarantine)
-    )
+    return any(any(folder.glob(f"{document_id}.*")) for folder in (paths.scans, paths.quarantine))
 
 
 def hand_back(document_id: str, reason: str, store: ReviewStore, paths: Paths) -> None:

@@ -2,7 +2,10 @@
 scenario's target system (its ``steps.py``: the form's record and the verbs that register it).
 
 A run reads the entries of a batch folder (the inbox trigger moves each batch there): each
-gets exactly one outcome — read, quarantined with a reason, or refused with a reason. Every
+gets exactly one outcome — read, quarantined with a reason, or refused with a reason; an
+entry holding several forms is first sorted (仕分け) and each part goes where it is read
+(this form's documents here, another paper form's to its inbox, blank pages dropped with a
+note, unknown pages to the 未仕分け tray). Every
 document read is stored in the review station's database before anything is registered:
 確定 at once when the reader accepted every field, 確認待ち otherwise. The run then
 registers whatever is confirmed — now, and, with ``wait_for_review_seconds``, as people
@@ -52,9 +55,10 @@ def read_scan(
     ledger: Ledger,
     store: ReviewStore,
     steps: PaperSteps,
-) -> process.IntakeOutcome:
-    """OCR one entry of the batch into the review store (確定 if every field was accepted)."""
-    return process.intake_file(
+) -> list[process.IntakeOutcome]:
+    """Sort one entry of the batch by form and OCR this form's documents in it into the
+    review store (確定 if every field was accepted)."""
+    return process.intake_entry(
         path,
         ledger=ledger,
         store=store,
@@ -161,8 +165,9 @@ def paper_intake(
         release_abandoned(ledger, scenario)  # a killed run's registrations: taken up at once
         entries = process.recover_orphans(store, paths)
         entries += process.batch_entries(Path(batch)) if batch else []
-        outcomes = [read_scan(entry, scenario, today, double_entry, ledger, store, steps)
-                    for entry in entries]  # fmt: skip
+        outcomes = [outcome for entry in entries
+                    for outcome in read_scan(entry, scenario, today, double_entry, ledger,
+                                             store, steps)]  # fmt: skip
         deadline = time.monotonic() + wait_for_review_seconds
         while True:
             reviewed, ended = process.collect_reviewed(store, ledger, paths, steps)
@@ -205,6 +210,10 @@ def _report(
         "lost": "紛失（原本の再読取が必要）",
         "already-done": "処理済み",
         "accepted": "自動確定",
+        "sorted": "仕分け済み（束を分割）",
+        "other": "他の様式へ回付",
+        "blank": "白紙（除外）",
+        "unsorted": "未仕分けトレイ",
     }
     rows = [
         (o.document_id, labels.get(o.result, o.result), o.target_ref or "",
@@ -230,6 +239,9 @@ def _report(
         "quarantined": sum(o.result == "quarantined" for o in final.values()),
         "refused_entries": sum(o.result == "refused-entry" for o in final.values()),
         "returned": sum(o.result == "returned" for o in final.values()),
+        "forwarded": sum(o.result == "other" for o in final.values()),
+        "blank": sum(o.result == "blank" for o in final.values()),
+        "unsorted": sum(o.result == "unsorted" for o in final.values()),
         "unfinished": sum(
             o.result in ("review", "failed", "lost", "accepted") for o in final.values()
         ),
