@@ -17,7 +17,15 @@ Every form is judged against its own receipt date (``today`` = the form's ``rece
 auto-accept rate and the residual error among accepted fields with its one-sided 95%
 Clopper–Pearson upper bound; the share of documents with every field accepted
 (``straight_through``); the fields a person has to look at per document and why; seconds
-per page."""
+per page: for paper-intake (jimu's own form) and for kokuho-shutoku (a city's form laid out
+in Excel, no registration marks, circled options, a date written between a printed 年 月 日;
+``JIMU_OCR_BENCH_KOKUHO``, default 100 forms of seed 202 / MNIST 2000–3999). ``sorting`` is a
+mixed batch (both forms, some at 100 dpi, blank pages, another document, photos, noise) sorted
+by :func:`ocr.sort_pages`: the share of pages where they belong, pages put in a wrong form
+(an unknown page in any form counts), and the share of unknown pages caught.
+
+``JIMU_OCR_BENCH_SECTIONS=kokuho-shutoku,sorting`` runs only those sections (of
+``paper-intake``, ``kokuho-shutoku``, ``sorting``) and keeps the rest of the last results."""
 
 from __future__ import annotations
 
@@ -28,7 +36,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,7 +45,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ocr import get_engine, load_template, read_document
+from ocr import FormDocument, get_engine, load_batch, load_template, read_document, sort_pages
 from ocr._calibrate import (
     CALIBRATION_DIGITS,
     CALIBRATION_SEED,
@@ -57,9 +65,13 @@ from ocr._calibrate import (
 from ocr._engines import Engine
 from ocr._fields import FieldRequest, read_fields
 from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
+from ocr._pages import Page
 from ocr._template import KINDS, FormTemplate, Thresholds
+from sandbox.kokuho_samples import KOKUHO, generate_kokuho_samples
 from sandbox.paper_samples import generate_samples
 
+_SECTIONS = ("paper-intake", "kokuho-shutoku", "sorting")
+_RESULTS = Path(__file__).parent / "results" / "ocr.json"
 _BOXED_DIGITS = ("my_number", "postal_code", "phone", "account_number", "bank_code", "branch_code")
 _TOP = 5
 
@@ -182,6 +194,147 @@ def _form_section(run: _Run, template: FormTemplate) -> dict[str, Any]:
     }
 
 
+def _measure_form(
+    template: FormTemplate, folder: Path, generate: Callable[[Path], object]
+) -> tuple[_Run, dict[str, Any]]:
+    """Generate a form's test samples into ``folder``, read them with ``template`` (its
+    thresholds as they are) and return the run and its ``forms.<form id>`` section."""
+    generate(folder)
+    run = _read_all(sample_files(folder), template, None)
+    return run, _form_section(run, template)
+
+
+def _kokuho_section(folder: Path, n_forms: int) -> dict[str, Any]:
+    """``forms.kokuho-shutoku``: the Excel-made form, with its shipped thresholds."""
+    template = load_template(KOKUHO)
+
+    def generate(out: Path) -> None:
+        generate_kokuho_samples(
+            out, n=n_forms, seed=TEST_SEED, template=template, digit_range=TEST_DIGITS
+        )
+
+    _, section = _measure_form(template, folder, generate)
+    section["calibration_forms"] = _calibration_forms(template)
+    section["thresholds"] = template.thresholds.model_dump(mode="json")
+    return section
+
+
+# --- sorting a mixed batch ---------------------------------------------------------------
+
+_A4_300 = (2480, 3508)
+
+
+def _grain(page: Page, seed: int, sigma: float) -> Page:
+    rng = np.random.default_rng(seed)
+    noisy = page.astype(np.float64) + rng.normal(0, sigma, page.shape)
+    return np.asarray(np.clip(noisy, 0, 255), dtype=np.uint8)
+
+
+def _jpeg(page: Page, quality: int) -> Page:
+    ok, encoded = cv2.imencode(".jpg", page, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return np.asarray(cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE), dtype=np.uint8)
+
+
+def _at_dpi(page: Page, dpi: float) -> Page:
+    """A page held at 300 dpi (or whatever it came at, taken as A4) rescanned at ``dpi``."""
+    factor = dpi * 297 / 25.4 / max(page.shape)
+    size = (round(page.shape[1] * factor), round(page.shape[0] * factor))
+    return np.asarray(cv2.resize(page, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+
+
+def _photo(seed: int) -> Page:
+    """A photo of a desk: a lit gradient, a few shapes, grain."""
+    height, width = _A4_300[1], _A4_300[0]
+    ys, xs = np.mgrid[0:height, 0:width]
+    page = np.asarray(np.clip(90 + 120 * (xs / width) * (1 - 0.5 * ys / height), 0, 255), np.uint8)
+    rng = np.random.default_rng(seed)
+    for _ in range(4):
+        x, y = int(rng.integers(200, width - 600)), int(rng.integers(200, height - 600))
+        cv2.circle(page, (x, y), int(rng.integers(150, 500)), int(rng.integers(20, 200)), -1)
+    return _grain(page, seed, 12.0)
+
+
+def _other_document() -> Page:
+    """A page of another document: a printed table and text no template describes."""
+    from ocr import render_blank
+
+    other = FormTemplate.model_validate(
+        {
+            "name": "tennyu",
+            "title": "転入届",
+            "texts": [{"text": "転 入 届", "x_mm": 105, "y_mm": 20, "size_mm": 8,
+                       "anchor": "center"}],
+            "fields": [
+                {"name": f"row_{i}", "label": f"異動者{i + 1}", "kind": "kanji", "x_mm": 45,
+                 "y_mm": 40 + 18 * i, "width_mm": 150, "height_mm": 12}
+                for i in range(12)
+            ],
+        }
+    )  # fmt: skip
+    return np.asarray(render_blank(other, px_per_mm=300 / 25.4), dtype=np.uint8)
+
+
+def _sorting_section(folder: Path, kokuho_files: list[Path], n_each: int) -> dict[str, Any]:
+    """``sorting``: a mixed batch; what :func:`ocr.sort_pages` makes of every page."""
+    paper = load_template("paper-intake")
+    kokuho = load_template(KOKUHO)
+    generate_samples(
+        folder / "paper", n=n_each, seed=TEST_SEED, template=paper, digit_range=TEST_DIGITS
+    )
+    batch: list[tuple[str, Page]] = []
+    expected: list[str] = []
+    for name, files in ((paper.name, sample_files(folder / "paper")), (KOKUHO, kokuho_files)):
+        for source, page in load_batch(files[:n_each]):
+            batch.append((source, page))
+            expected.append(name)
+    white = np.full((_A4_300[1], _A4_300[0]), 255, np.uint8)
+    others: list[tuple[str, Page, str]] = [
+        ("blank", white, "blank"),
+        ("blank-grain", _grain(white, 5, 9.0), "blank"),
+        ("blank-grey-jpeg", _jpeg(_grain(np.full_like(white, 226), 6, 6.0), 50), "blank"),
+        ("blank-fax", _jpeg(_at_dpi(_grain(white, 7, 6.0), 200), 60), "blank"),
+        ("other-document", _other_document(), "unsorted"),
+        ("other-document-fax", _jpeg(_at_dpi(_other_document(), 200), 60), "unsorted"),
+        ("photo-1", _photo(1), "unsorted"),
+        ("photo-2", _jpeg(_photo(2), 70), "unsorted"),
+        ("noise", np.random.default_rng(3).integers(0, 256, white.shape, np.uint8), "unsorted"),
+    ]
+    # A 100 dpi scan of a known form is still that form (reading it is the reader's
+    # business); one of another document is an unknown page like the rest.
+    others.append(("other-document-100dpi", _at_dpi(_other_document(), 100), "unsorted"))
+    low = load_batch([*kokuho_files[:2], *sample_files(folder / "paper")[:1]])
+    for (source, page), form in zip(low, (KOKUHO, KOKUHO, paper.name), strict=False):
+        others.append((f"100dpi-{source}", _at_dpi(page, 100), form))
+    for source, page, outcome in others:
+        batch.append((source, page))
+        expected.append(outcome)
+    forms: list[FormTemplate | FormDocument] = [paper, kokuho]
+    result = sort_pages(batch, forms)
+    got = [p.form if p.outcome == "form" else p.outcome for p in result.pages]
+    right = sum(g == e for g, e in zip(got, expected, strict=True))
+    wrong_form = sum(
+        p.outcome == "form" and p.form != e for p, e in zip(result.pages, expected, strict=True)
+    )
+    unknown = [g for g, e in zip(got, expected, strict=True) if e == "unsorted"]
+    misplaced = [
+        {"page": p.source, "expected": e, "got": g, "reason": p.reason}
+        for p, g, e in zip(result.pages, got, expected, strict=True)
+        if g != e
+    ]
+    return {
+        "pages": len(batch),
+        "accuracy": _rate(right, len(batch)),
+        "wrong_form": wrong_form,
+        "unknown_caught": _rate(sum(g == "unsorted" for g in unknown), len(unknown)),
+        "unknown_pages": len(unknown),
+        "blank_pages": expected.count("blank"),
+        "form_pages": {name: expected.count(name) for name in (paper.name, KOKUHO)},
+        "not_as_expected": misplaced,
+        "seconds_per_page": round(result.seconds / len(batch), 3),
+    }
+
+
 def _mnist(engine_name: str, start: int, count: int) -> float | None:
     """Single MNIST digits, each in a box drawn as on the form, read as a 1-box field."""
     digits = load_digits(DEFAULT_DIGITS_DIR)
@@ -225,45 +378,46 @@ def _calibration_forms(template: FormTemplate) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def run() -> dict[str, Any]:
+def _paper_intake(tmp: Path) -> dict[str, Any]:
+    """The paper-intake figures: its ``forms`` section and the engines side by side."""
     template = load_template("paper-intake")
     n_forms = _size("JIMU_OCR_BENCH_FORMS", 200)
     n_calibration = _size("JIMU_OCR_BENCH_CALIBRATION", 0)
     n_engines = _size("JIMU_OCR_BENCH_ENGINES", 20)
     n_mnist = _size("JIMU_OCR_BENCH_MNIST", 1000)
     save = os.environ.get("JIMU_OCR_BENCH_SAVE_THRESHOLDS") == "1"
-    with tempfile.TemporaryDirectory(prefix="jimu-ocr-bench-") as tmp:
-        calibration_dir, test_dir = Path(tmp, "calibration"), Path(tmp, "test")
-        if n_calibration:
-            generate_samples(
-                calibration_dir,
-                n=n_calibration,
-                seed=CALIBRATION_SEED,
-                template=template,
-                digit_range=CALIBRATION_DIGITS,
-            )
-            if save:
-                thresholds = run_calibration(calibration_dir, template).thresholds
-            else:
-                open_template = template.model_copy(
-                    update={"thresholds": Thresholds(by_kind=dict.fromkeys(KINDS, 0.0))}
-                )
-                thresholds = calibration_of(
-                    read_samples(sample_files(calibration_dir), open_template)
-                ).thresholds
-        else:
-            thresholds = template.thresholds
-            n_calibration = _calibration_forms(template) or 0
+    calibration_dir, test_dir = Path(tmp, "calibration"), Path(tmp, "test")
+    if n_calibration:
         generate_samples(
-            test_dir, n=n_forms, seed=TEST_SEED, template=template, digit_range=TEST_DIGITS
+            calibration_dir,
+            n=n_calibration,
+            seed=CALIBRATION_SEED,
+            template=template,
+            digit_range=CALIBRATION_DIGITS,
         )
-        calibrated = template.model_copy(update={"thresholds": thresholds})
-        files = sample_files(test_dir)
-        pipeline = _read_all(files, calibrated, None)
-        subset = files[:n_engines]
-        names = {p.name for p in subset}
-        tesseract = _read_all(subset, calibrated, get_engine("tesseract"))
-        alone = _read_all(subset, calibrated, get_engine("ppocr-unconstrained"))
+        if save:
+            thresholds = run_calibration(calibration_dir, template).thresholds
+        else:
+            open_template = template.model_copy(
+                update={"thresholds": Thresholds(by_kind=dict.fromkeys(KINDS, 0.0))}
+            )
+            thresholds = calibration_of(
+                read_samples(sample_files(calibration_dir), open_template)
+            ).thresholds
+    else:
+        thresholds = template.thresholds
+        n_calibration = _calibration_forms(template) or 0
+    calibrated = template.model_copy(update={"thresholds": thresholds})
+
+    def generate(out: Path) -> None:
+        generate_samples(out, n=n_forms, seed=TEST_SEED, template=template, digit_range=TEST_DIGITS)
+
+    pipeline, section = _measure_form(calibrated, test_dir, generate)
+    files = sample_files(test_dir)
+    subset = files[:n_engines]
+    names = {p.name for p in subset}
+    tesseract = _read_all(subset, calibrated, get_engine("tesseract"))
+    alone = _read_all(subset, calibrated, get_engine("ppocr-unconstrained"))
     every, accepted, seconds = pipeline.outcomes, pipeline.accepted, pipeline.seconds
     pipeline_subset = [o for o in every if o.sample in names]
     wrong_accepted = sum(not o.correct for o in every if (o.sample, o.field) in accepted)
@@ -274,7 +428,7 @@ def run() -> dict[str, Any]:
     return {
         # ``forms`` was the number of test forms; it is now the per-form sections the issues
         # ask for (``forms.<form id>.by_kind…``), the count is ``test_forms``.
-        "forms": {template.name: _form_section(pipeline, template)},
+        "forms": {template.name: section},
         "test_forms": len(files),
         "calibration_forms": n_calibration,
         "calibration": {
@@ -322,3 +476,43 @@ def run() -> dict[str, Any]:
             "tesseract": _engine_summary(tesseract.outcomes, tesseract.accepted, tesseract.seconds),
         },
     }
+
+
+def _sections() -> tuple[str, ...]:
+    chosen = os.environ.get("JIMU_OCR_BENCH_SECTIONS", "")
+    names = tuple(n.strip() for n in chosen.split(",") if n.strip()) or _SECTIONS
+    unknown = sorted(set(names) - set(_SECTIONS))
+    if unknown:
+        raise SystemExit(f"JIMU_OCR_BENCH_SECTIONS: unknown {unknown}; known: {_SECTIONS}")
+    return names
+
+
+def run() -> dict[str, Any]:
+    """Every section, or those ``JIMU_OCR_BENCH_SECTIONS`` names (the rest of the figures
+    are kept from the last results)."""
+    names = _sections()
+    result: dict[str, Any] = {}
+    if set(names) != set(_SECTIONS) and _RESULTS.is_file():
+        result = json.loads(_RESULTS.read_text(encoding="utf-8"))
+        for stale in ("benchmark_wall_seconds", "measured_at"):
+            result.pop(stale, None)
+    forms = dict(result.get("forms", {}))
+    with tempfile.TemporaryDirectory(prefix="jimu-ocr-bench-") as tmp:
+        if "paper-intake" in names:
+            paper = _paper_intake(Path(tmp))
+            forms.update(paper.pop("forms"))
+            result.update(paper)
+        kokuho_dir = Path(tmp, "kokuho")
+        if "kokuho-shutoku" in names:
+            forms[KOKUHO] = _kokuho_section(kokuho_dir, _size("JIMU_OCR_BENCH_KOKUHO", 100))
+        if "sorting" in names:
+            n_each = _size("JIMU_OCR_BENCH_SORT", 20)
+            if not kokuho_dir.is_dir():
+                generate_kokuho_samples(
+                    kokuho_dir, n=n_each, seed=TEST_SEED, digit_range=TEST_DIGITS
+                )
+            result["sorting"] = _sorting_section(Path(tmp), sample_files(kokuho_dir), n_each)
+        result["sections_measured"] = list(names)
+        result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["forms"] = forms
+    return result
