@@ -20,6 +20,7 @@ from core.net import free_port, wait_until_serving
 from review._app import create_review_app
 from review._settings import ReviewSettings
 from review._store import ReviewStore, default_review_path
+from review._unsorted import UnsortedTray
 from review._users import UserStore
 
 __all__ = ["RunningReview", "open_stores", "serve_review", "serve_review_in_background"]
@@ -72,6 +73,7 @@ def serve_review(
     store, users = open_stores(data_dir, settings=settings)
     if retention_days is not None:
         store.purge_older_than(retention_days)
+        UnsortedTray(store).purge_older_than(retention_days)  # the 未仕分け pages handled
     users.purge_sessions()
     app = create_review_app(
         store=store,
