@@ -2,10 +2,11 @@
 ``.venv/bin/python -m scripts.kana_model.make_data OUT [LINES]``.
 
 Writes ``OUT/kana-train.npz`` (``x``: N×32×32 float32 as :func:`ocr._kana_model.cut_glyphs`
-gives them, ``y``: indices into :data:`ocr._kana_model.CLASSES`). Each line is written into
-the paper-intake form's フリガナ field, cut and read exactly as the reader does (PP-OCR says
-where each character stands), and each glyph labelled with what was written; lines where
-PP-OCR found another number of characters are left out. The writers are stroke-drawn hands
+gives them, ``y``: indices into :data:`ocr._kana_model.CLASSES`). Each line (a name, or
+random katakana so that rare and small ones are seen) is written at a フリガナ field's size,
+scanned, cropped as the field reader crops a line and cut into glyphs by
+:func:`~ocr._kana_model.cut_glyphs` at each character's centre, moved a little as PP-OCR's
+positions are (asking PP-OCR itself costs ten times the time). The writers are stroke-drawn hands
 of :data:`ocr._strokes.TRAIN_HANDS` (KanjiVG paths, CC BY-SA 3.0) and, for a quarter of the
 lines, the handwriting fonts; never a calibration or test hand.
 """
@@ -21,17 +22,13 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from ocr._align import PX_PER_MM
-from ocr._engines import KATAKANA
-from ocr._fields import FieldRequest, _prepare
 from ocr._handwriting import Writer
 from ocr._kana_model import CLASSES, cut_glyphs
-from ocr._ppocr import get_recogniser
-from ocr._render import render_blank
 from ocr._strokes import TRAIN_HANDS
-from ocr._template import FieldSpec, FormTemplate, load_template
+from ocr._template import FieldSpec, FormTemplate
 from sandbox._fake_tables import FAMILY_NAMES, GIVEN_NAMES
 
-LINES = 3000
+LINES = 6000
 SEED = 17
 FONT_SHARE = 0.25
 _DPI_SCALE = 300 / 25.4
@@ -96,44 +93,69 @@ def katakana_specs(template: FormTemplate) -> list[FieldSpec]:
     return [spec for spec in template.fields if spec.kind == "katakana"]
 
 
+def written_line(writer: Writer, text: str, rng: random.Random) -> tuple[np.ndarray, list[float]]:
+    """``text`` written at a フリガナ field's size and scanned, cropped as the field reader crops
+    a line (8 px/mm, the ink's height with a fifth above and below); where each character
+    stands (its true centre, moved by up to a tenth of a character as PP-OCR's are)."""
+    size = 9 * _DPI_SCALE * rng.uniform(0.55, 0.68)
+    page = Image.new("L", (round(size * (len(text) + 3)), round(size * 2.2)), 255)
+    placed: list[tuple[str, float, float]] = []
+    if writer.hand is not None:
+        writer.hand.write(page, text, size, size * 0.5, size, ink=writer.ink, rng=rng,
+                          fallback=writer.glyph, placed=placed)
+    else:
+        x = size
+        for char in text:
+            if char.isspace():
+                x += size * rng.uniform(0.5, 0.9)
+                continue
+            step = writer.glyph(page, char, x, size * 0.5, size)
+            placed.append((char, x, x + step))
+            x += step + size * 0.06
+    factor = PX_PER_MM / _DPI_SCALE
+    small = page.resize((round(page.width * factor), round(page.height * factor)),
+                        Image.Resampling.LANCZOS)
+    grey = _scanned(small, rng)
+    ys, xs = np.nonzero(grey < 128)
+    pad = max(3, round((ys.max() - ys.min()) * 0.2))
+    x0, y0 = max(0, int(xs.min()) - 24), max(0, int(ys.min()) - pad)
+    line = grey[y0 : int(ys.max()) + pad + 1, x0 : int(xs.max()) + 25]
+    pitch = size * factor
+    centres = [((a + b) / 2 * factor - x0 + rng.gauss(0, 0.1 * pitch)) / line.shape[1]
+               for _, a, b in placed]
+    return line, centres
+
+
+def _scanned(image: Image.Image, rng: random.Random) -> np.ndarray:
+    if rng.random() < 0.5:
+        image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.2, 0.8)))
+    noisy = np.asarray(image, np.float32) + np.random.default_rng(
+        rng.randrange(2**32)).normal(0, rng.uniform(0, 8), (image.height, image.width))
+    out = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
+    buffer = io.BytesIO()
+    out.save(buffer, format="JPEG", quality=rng.randint(55, 95))
+    return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("L"))
+
+
 def main(out: Path, lines: int = LINES) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    template = load_template("paper-intake")
-    blank = render_blank(template, px_per_mm=_DPI_SCALE)
-    specs = katakana_specs(template)
-    recogniser = get_recogniser()
     xs: list[np.ndarray] = []
     ys: list[int] = []
-    kept = 0
-    batch: list[tuple[np.ndarray, str]] = []
     for n in range(lines):
         rng = random.Random(f"jimu-kana-data-{SEED}-{n}")
         hands = None if rng.random() < FONT_SHARE else TRAIN_HANDS
         writer = Writer.create(rng, None, (0, 0), hands=hands)
         text = random_name(rng) if rng.random() < 0.5 else random_kana(rng)
-        crop = written_field(blank, rng.choice(specs), text, writer, rng)
-        line = _prepare(FieldRequest(crop, "katakana")).line
-        if line is not None:
-            batch.append((line, text))
-        if len(batch) == 64 or (n == lines - 1 and batch):
-            probabilities = recogniser.probabilities([item[0] for item in batch])
-            for (line, written), probs in zip(batch, probabilities, strict=True):
-                found = recogniser.decode(probs, KATAKANA)
-                where = [p for c, p in zip(found.text, found.positions, strict=True)
-                         if not c.isspace()]
-                truth = "".join(written.split())
-                if len(where) != len(truth):
-                    continue
-                kept += 1
-                for glyph, char in zip(cut_glyphs(line, where), truth, strict=True):
-                    if glyph is not None:
-                        xs.append(glyph)
-                        ys.append(CLASSES.index(char))
-            batch = []
-            print(f"{n + 1} lines, {kept} kept, {len(ys)} glyphs", flush=True)
+        line, centres = written_line(writer, text, rng)
+        for glyph, char in zip(cut_glyphs(line, centres), "".join(text.split()), strict=True):
+            if glyph is not None:
+                xs.append(glyph)
+                ys.append(CLASSES.index(char))
+        if (n + 1) % 1000 == 0:
+            print(f"{n + 1} lines, {len(ys)} glyphs", flush=True)
     np.savez_compressed(out / "kana-train.npz", x=np.stack(xs).astype(np.float32),
                         y=np.array(ys, np.int64))
-    print(f"{len(ys)} training glyphs from {kept} of {lines} lines in {out / 'kana-train.npz'}")
+    print(f"{len(ys)} training glyphs from {lines} lines in {out / 'kana-train.npz'}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 from torch import nn
 
-EPOCHS, BATCH, SEED = 8, 128, 23
+EPOCHS, BATCH, SEED = 5, 128, 23
 SIDE = 32
 CLASSES = 87  # ァ…ヶ and ー (ocr._kana_model.CLASSES)
 
