@@ -104,3 +104,40 @@ def test_draw_a_field_save_it_and_read_a_sample_with_it(
     reading = read_document(sample.path, saved)
     written = re.sub(r"\s", "", sample.truth["fields"]["name_kana"])
     assert reading.pages[0].fields["name_kana"].value == written
+
+
+def test_select_move_resize_and_delete_with_keys_and_mouse(
+    station: RunningReview, scenarios: Path, page: Any
+) -> None:
+    page.goto(f"{station.url}/define/{FORM}")
+    page.get_by_label("ユーザーID").fill(RPA)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    sheet = page.get_by_role("application", name="帳票の白紙と項目")
+    status = page.locator("#status")
+    sheet.focus()
+    expect(status).to_contain_text("request_date: 左端 142 mm")
+    sheet.press("Tab")
+    expect(status).to_contain_text("name: 左端 48 mm")
+    sheet.press("Delete")
+    expect(page.locator("#shapes rect.box")).to_have_count(31)
+    sheet.press("Shift+Tab")
+    expect(status).to_contain_text("request_date")
+    sheet.press("Shift+ArrowDown")  # 9 → 9.5 mm high
+    expect(page.get_by_label("高さ mm")).to_have_value("9.5")
+
+    box = sheet.bounding_box()
+    per_mm = box["width"] / 210
+    start = (box["x"] + 160 * per_mm, box["y"] + 33 * per_mm)  # inside request_date
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(start[0] + 5 * per_mm, start[1], steps=5)
+    page.mouse.up()
+    expect(page.get_by_label("左端 mm")).to_have_value("147")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("保存しました")
+
+    saved = load_template(scenarios / FORM)
+    moved = saved.field("request_date")
+    assert (moved.x_mm, moved.y_mm, moved.width_mm, moved.height_mm) == (147, 29, 49, 9.5)
+    assert "name" not in {f.name for f in saved.fields} and len(saved.fields) == 31
