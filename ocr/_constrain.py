@@ -31,7 +31,7 @@ import numpy.typing as npt
 from core.text import edit_distance, nfkc
 from core.wareki import to_wareki
 
-__all__ = ["BoxDecision", "decode_boxes", "decode_postal", "snap_address"]
+__all__ = ["BoxDecision", "decode_boxes", "decode_postal", "postal_areas", "snap_address"]
 
 _POSTAL_CANDIDATES = 300
 _PAREN = re.compile(r"[(（].*?[)）]")
@@ -108,6 +108,12 @@ def _postal_areas() -> dict[str, tuple[tuple[str, str, str], ...]]:
             town = _PAREN.sub("", nfkc(str(town or "")))
             areas.setdefault(digits, []).append((nfkc(str(prefecture)), nfkc(str(city)), town))
     return {code: tuple(found) for code, found in areas.items()}
+
+
+def postal_areas() -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """Every postal code of the national table → its (prefecture, city, town)s, NFKC-folded,
+    a town's bracketed notes left out (loaded once)."""
+    return _postal_areas()
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,17 @@ from PIL import Image
 from core.errors import InvalidInput
 from core.kana import to_fullwidth
 from core.text import nfkc
+from ocr._address import (
+    HOUSE_CHARSET,
+    HOUSE_SURE,
+    NO_HOUSE,
+    NO_TOWN,
+    UNSURE_HOUSE,
+    TownMatch,
+    house_confidences,
+    house_span,
+    match_town,
+)
 from ocr._constrain import decode_boxes, decode_postal, snap_address
 from ocr._engines import ADDRESS, DIGITS, KANJI, KATAKANA, Engine, get_engine
 from ocr._models import FieldReading
@@ -58,6 +69,7 @@ _STROKE_PX = 12  # … and holds at least this many pixels (specks and noise hol
 _LINE_PAD = 0.2  # space kept above and below the written line, as a share of its height
 _DISAGREED = 0.5  # a line a second model reads differently is only half as sure
 _SNAP_POSTAL = 0.9  # a postal code this sure may correct the area part of the address
+_CORRECTED = 0.5  # an area part the table corrected without a postal code to vouch for it
 _CHECKED = 0.05  # share of inked pixels above which a check box counts as ticked
 _MARK_SPAN = 0.4  # … and the ink spreads over this share of the box (a dot does not)
 _FILLED = 0.6  # share of dark pixels inside a box blacked in (its ink is wiped as print)
@@ -593,7 +605,93 @@ def read_fields(
     for item in prepared:
         pending = char_results if item.glyphs else line_results
         out.append(_finish(item, engine, pending, today))
-    return _postal_by_address(prepared, out)
+    return _addresses(prepared, _postal_by_address(prepared, out), engine)
+
+
+def _addresses(
+    prepared: list[_Prepared], readings: list[FieldReading], engine: Engine
+) -> list[FieldReading]:
+    """Each address split after its town (checked against the postal table) and its house
+    number read again under :data:`~ocr._address.HOUSE_CHARSET`, in one engine call."""
+    postal = next(
+        (
+            r
+            for item, r in zip(prepared, readings, strict=True)
+            if item.request.rule == "postal_code" and len(r.value) == 7 and r.value.isdigit()
+        ),
+        None,
+    )
+    out = list(readings)
+    jobs: list[tuple[int, TownMatch, int]] = []
+    crops: list[Page] = []
+    for i, item in enumerate(prepared):
+        found = item.found
+        if item.request.kind != "address" or found is None or item.line is None:
+            continue
+        if item.struck or item.faint:  # a person reads it anyway
+            continue
+        match = match_town(found.text, postal_code=postal.value if postal else None)
+        if match is None:
+            out[i] = replace(out[i], reasons=(*out[i].reasons, NO_TOWN))
+            continue
+        end = house_span(found.text, match.end, found.positions)
+        if end == match.end or len(found.positions) != len(found.text):
+            # No number after the town, or no positions to cut it out by (Tesseract).
+            jobs.append((i, match, end))
+            crops.append(np.zeros((0, 0), np.uint8))
+            continue
+        jobs.append((i, match, end))
+        crops.append(_cut(item.line, found.positions, match.end, end))
+    wanted = [crop for crop in crops if crop.size]
+    results = iter(engine.read_lines(wanted, [HOUSE_CHARSET] * len(wanted)) if wanted else [])
+    for (i, match, end), crop in zip(jobs, crops, strict=True):
+        again = next(results) if crop.size else None
+        out[i] = _address(prepared[i], out[i], match, end, again, postal)
+    return out
+
+
+def _cut(line: Page, positions: Sequence[float], start: int, end: int) -> Page:
+    """The part of a line holding characters ``start``..``end`` (exclusive), cut halfway
+    between neighbouring characters, with a margin of paper."""
+    width = line.shape[1]
+    x0 = 0 if start == 0 else round((positions[start - 1] + positions[start]) / 2 * width)
+    x1 = width
+    if end < len(positions):
+        x1 = round((positions[end - 1] + positions[end]) / 2 * width)
+    pad = max(2, line.shape[0] // 4)
+    return np.pad(line[:, x0:x1], ((0, 0), (pad, pad)), constant_values=255)
+
+
+def _address(
+    prepared: _Prepared,
+    reading: FieldReading,
+    match: TownMatch,
+    end: int,
+    again: Recognition | None,
+    postal: FieldReading | None,
+) -> FieldReading:
+    """An address as the table writes its area, its house number as read again, and the
+    least sure of the parts as its confidence (see :mod:`ocr._address`)."""
+    found = prepared.found
+    assert found is not None
+    read = found.char_confidences
+    if match.changed == 0:
+        area = min(read[: match.end], default=1.0)
+    else:  # corrected by the table: as sure as the postal code that listed it, or a guess
+        area = postal.confidence if match.by_postal and postal is not None else _CORRECTED
+    if again is not None:
+        house_text, house = again.text, min(house_confidences(again), default=0.0)
+    else:
+        house_text, house = found.text[match.end : end], min(read[match.end : end], default=0.0)
+    building = min(read[end:], default=1.0)
+    confidence = min(area, house, building) * (_DISAGREED if found.agreed is False else 1.0)
+    reasons = list(reading.reasons)
+    if not any(nfkc(char).isdigit() for char in house_text):
+        reasons.append(NO_HOUSE)
+    elif house < HOUSE_SURE:
+        reasons.append(UNSURE_HOUSE)
+    value = text_value("address", match.area + house_text + found.text[end:])
+    return replace(reading, value=value, confidence=confidence, reasons=tuple(reasons))
 
 
 def _averaged(first: Recognition, second: Recognition) -> Recognition:

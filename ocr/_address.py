@@ -1,0 +1,247 @@
+"""Addresses that hold up: the area checked against the postal table, the house number read
+again under its own charset.
+
+A handwritten address is read as one line. That line is split where the town name ends,
+found by matching its start against the national postal table's prefecture, city and town
+names (a character or two off is tolerated: the closest town of the postal code's areas
+when the form has a postal code, else of the city). What follows the town — the house
+number (番地) and perhaps a building — is cut out of the line and read again under a charset
+of digits, 丁目 番 地 号 の and hyphens only, so that a ７ cannot become ワ. A building name
+after the number keeps its first reading.
+
+The confidence of the whole is the least of its parts' (area, house number, building); an
+address whose town is not in the table, or whose house number is missing or not read
+surely, goes to a person with a Japanese reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.text import edit_distance, nfkc
+from ocr._constrain import postal_areas
+from ocr._engines import DIGITS
+from ocr._ppocr import Recognition
+
+__all__ = [
+    "HOUSE_CHARSET",
+    "HOUSE_SURE",
+    "NO_HOUSE",
+    "NO_TOWN",
+    "UNSURE_HOUSE",
+    "TownMatch",
+    "house_confidences",
+    "house_span",
+    "match_town",
+]
+
+_WIDE_DIGITS = "０１２３４５６７８９"
+#: What a house number part may hold: digits of both widths, 丁目 番 番地 号 の, hyphens,
+#: kanji numerals (一丁目) and the room words of a number written without a building name.
+HOUSE_CHARSET = DIGITS + _WIDE_DIGITS + "丁目番地号の-－ー一二三四五六七八九十室階棟F"
+#: A house number read less surely than this goes to a person, whatever the kind's threshold.
+HOUSE_SURE = 0.9
+NO_TOWN = "町名が郵便番号の一覧にありません"
+NO_HOUSE = "番地が読み取れません"
+UNSURE_HOUSE = "番地の読み取りが確かではありません"
+
+_MOST = 2  # characters of the area part (prefecture + city + town) the reader may have wrong
+_STREET = frozenset(HOUSE_CHARSET) | frozenset("‐−")
+_DASHES = frozenset("-－ー‐−一")
+_GAP = 1.4  # a step between characters this many times the usual one is a written space
+
+
+def house_confidences(found: Recognition) -> tuple[float, ...]:
+    """Each character's confidence counting every reading of the same meaning as one: both
+    widths of a digit (７ and 7) and every dash (－ ー - 一)."""
+    if len(found.char_alternatives) != len(found.text):
+        return found.char_confidences
+    out = []
+    for char, alternatives in zip(found.text, found.char_alternatives, strict=True):
+        same = _meaning(char)
+        out.append(min(1.0, sum(p for c, p in alternatives if _meaning(c) == same)))
+    return tuple(out)
+
+
+def _meaning(char: str) -> str:
+    return "-" if char in _DASHES else nfkc(char)
+
+
+@dataclass(frozen=True)
+class TownMatch:
+    """Where the area part of a read address ends and how the table writes it.
+
+    ``area`` is prefecture + city + town as the table writes them (without the prefecture
+    when the address was written without it); ``end`` is the index in the read text just
+    after the town; ``changed`` how many characters of the read area differ from ``area``;
+    ``by_postal`` whether the area came from the postal code's list.
+    """
+
+    area: str
+    end: int
+    changed: int
+    by_postal: bool
+
+
+def _comparable(text: str) -> tuple[str, list[int]]:
+    """``text`` folded for comparison (NFKC, ヶ as ケ, no spaces) and, for each folded
+    character, its index in ``text``."""
+    chars, where = [], []
+    for i, char in enumerate(text):
+        for folded in nfkc(char).replace("ヶ", "ケ").replace("ヵ", "カ"):
+            if not folded.isspace():
+                chars.append(folded)
+                where.append(i)
+    return "".join(chars), where
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[tuple[str, str], Sequence[str]]:
+    """Every (prefecture, city) of the table → its town names (``""``: the city's catch-all)."""
+    towns: dict[tuple[str, str], set[str]] = {}
+    for areas in postal_areas().values():
+        for prefecture, city, town in areas:
+            towns.setdefault((prefecture, city), set()).add(town)
+    return {key: tuple(sorted(found)) for key, found in towns.items()}
+
+
+def _prefix(text: str, start: int, name: str, most: int) -> tuple[int, int] | None:
+    """The closest prefix of ``text[start:]`` to ``name``: (distance, its end), or ``None``
+    when none is within ``most``. A tie goes to the prefix as long as the name."""
+    name = name.replace("ヶ", "ケ").replace("ヵ", "カ")
+    best: tuple[int, int, int] | None = None
+    for length in range(max(1, len(name) - most), len(name) + most + 1):
+        if start + length > len(text):
+            break
+        found = edit_distance(text[start : start + length], name)
+        key = (found, abs(length - len(name)), start + length)
+        if found <= most and (best is None or key < best):
+            best = key
+    return None if best is None else (best[0], best[2])
+
+
+def _towns(
+    text: str, start: int, towns: Sequence[str], most: int, *, few: bool
+) -> tuple[int, int, str] | None:
+    """The best town of ``towns`` at ``text[start:]``: (distance, end, town). Fewer errors
+    first, then the longer name (本町通 before 本町); a catch-all (``""``) only for a city
+    without named towns. A short name may be a character off only among ``few`` towns
+    (a postal code's), not among all of a city's."""
+    best: tuple[int, int, int, str] | None = None
+    for town in towns:
+        if not town:
+            continue
+        found = _prefix(text, start, town, min(most, 1 if few else len(town) // 3))
+        if found is not None:
+            key = (found[0], -len(town), found[1], town)
+            if best is None or key < best:
+                best = key
+    if best is not None:
+        return best[0], best[2], best[3]
+    if towns and all(not town for town in towns):
+        return 0, start, ""
+    return None
+
+
+def _match_in(
+    text: str, cities: Mapping[tuple[str, str], Sequence[str]], *, few: bool = False
+) -> tuple[int, int, str] | None:
+    """The closest area of ``cities`` ((prefecture, city) → towns) at the start of ``text``:
+    (characters changed, end of the town, the area as the table writes it)."""
+    best: tuple[int, int, str] | None = None
+    for (prefecture, city), towns in cities.items():
+        starts = [(0, 0, "")]  # written without the prefecture
+        if (pref := _prefix(text, 0, prefecture, 1)) is not None:
+            starts.insert(0, (pref[0], pref[1], prefecture))
+        for pref_changed, after_pref, written_pref in starts:
+            found_city = _prefix(text, after_pref, city, min(1, _MOST - pref_changed))
+            if found_city is None:
+                continue
+            so_far = pref_changed + found_city[0]
+            town = _towns(text, found_city[1], towns, _MOST - so_far, few=few)
+            if town is None:
+                continue
+            changed = so_far + town[0]
+            if best is None or (changed, -town[1]) < (best[0], -best[1]):
+                best = (changed, town[1], written_pref + city + town[2])
+            break  # the prefecture as written is the better start when it matched
+    return best
+
+
+def match_town(text: str, *, postal_code: str | None = None) -> TownMatch | None:
+    """Where the town name of the read address ``text`` ends, checked against the table.
+
+    With a ``postal_code`` (7 digits) its areas are tried first; else, or when none is
+    close, the city the address names and that city's towns. ``None`` when no town of the
+    table is within a couple of characters of what was read.
+    """
+    folded, where = _comparable(text)
+    if not folded:
+        return None
+    if postal_code and len(postal_code) == 7 and postal_code.isdigit():
+        own: dict[tuple[str, str], list[str]] = {}
+        for pref, city, town in postal_areas().get(postal_code, ()):
+            own.setdefault((pref, city), []).append(town)
+        by_code = _match_in(folded, own, few=True)
+        if by_code is not None:
+            return _match(by_code, where, len(text), by_postal=True)
+    cities = _cities()
+    written = sorted(
+        (at, p) for p in {p for p, _ in cities} if (at := _prefix(folded, 0, p, 1)) is not None
+    )
+    prefecture: str | None = written[0][1] if written else None
+    head = folded[len(prefecture) - 1 : len(prefecture) + 3] if prefecture else folded[:4]
+    near = {
+        key: towns
+        for key, towns in cities.items()
+        if (key[0] == prefecture if prefecture else key[1][:1] in head or key[1][1:2] in head)
+    }
+    found = _match_in(folded, near)
+    return None if found is None else _match(found, where, len(text), by_postal=False)
+
+
+def _match(
+    found: tuple[int, int, str], where: list[int], length: int, *, by_postal: bool
+) -> TownMatch:
+    changed, end, area = found
+    return TownMatch(area, where[end] if end < len(where) else length, changed, by_postal)
+
+
+def house_span(text: str, start: int, positions: Sequence[float] = ()) -> int:
+    """Where the house number that begins at ``text[start]`` ends (exclusive).
+
+    It runs over characters a house number holds; one stray character between two such
+    (a ７ read as ワ in １－ワ－３) belongs to it, two in a row, 第, a space or — with the
+    characters' ``positions`` on the line — a gap much wider than the line's usual step
+    start a building.
+    """
+    steps = [b - a for a, b in itertools.pairwise(positions)]
+    wide = _GAP * float(statistics.median(steps)) if len(steps) == len(text) - 1 > 2 else None
+    end = start
+    i = start
+    while i < len(text):
+        char = text[i]
+        if char.isspace() or (char == "第" and i > start):
+            break
+        if wide is not None and i > start and steps[i - 1] > wide:
+            break
+        if char in _STREET:
+            end = i = i + 1
+            continue
+        following, then = text[i + 1 : i + 2], text[i + 2 : i + 3]
+        last = not following or following.isspace() or (
+            wide is not None and steps[i] > wide
+        )
+        if last and i > start:  # one stray character closing the number (號 for 号)
+            end = i + 1
+            break
+        goes_on = following.isdigit() or (bool(then) and then in _STREET)
+        if following and following in _STREET and goes_on:
+            i += 1  # one stray character, then the number goes on (not パーク: ー then ク)
+            continue
+        break
+    return end
