@@ -139,7 +139,8 @@ def build_kokuho_workbook(path: Path) -> Path:
     _cell(ws, 8, *label, "氏名")
     _cell(ws, 8, *value)
     _cell(ws, 9, *label, "生年月日")
-    _cell(ws, 9, 8, 17, "昭和・平成・令和")
+    # Spaced like 男 ・ 女: a circle around one era must not reach into the next one's words.
+    _cell(ws, 9, 8, 17, "昭和　・　平成　・　令和")
     # Wide gaps: a year, a month and a day of one or two digits each, written by hand.
     _cell(ws, 9, 18, 35, "　　　年　　　　月　　　　日")
     _cell(ws, 10, *label, "性別")
