@@ -221,6 +221,22 @@ def house_span(text: str, start: int, positions: Sequence[float] = ()) -> int:
     """
     steps = [b - a for a, b in itertools.pairwise(positions)]
     wide = _GAP * float(statistics.median(steps)) if len(steps) == len(text) - 1 > 2 else None
+    end = _by_characters(text, start, steps, wide)
+    if end > start or start >= len(text):
+        return end
+    # Not one character of a number where one must be (７－７ read as フーフ): the number
+    # is what was written up to the first space, to be read again under its charset.
+    i = start + 1
+    while i < len(text) and not text[i].isspace() and text[i] != "第":
+        if wide is not None and steps[i - 1] > wide:
+            break
+        i += 1
+    return i
+
+
+def _by_characters(text: str, start: int, steps: Sequence[float], wide: float | None) -> int:
+    """The end of the house number at ``text[start]`` by the characters read (see
+    :func:`house_span`)."""
     end = start
     i = start
     while i < len(text):

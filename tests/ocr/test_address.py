@@ -1,0 +1,122 @@
+"""Addresses that hold up: the town checked against the postal table, the house number read
+again under its own charset, and an address that is not sure going to a person.
+
+Handwritten (font) addresses on a small form with a postal code, read by the real reader;
+writers of this test's own seeds.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ocr import FormTemplate, Writer, render_blank
+from ocr._address import NO_HOUSE, NO_TOWN, UNSURE_HOUSE, house_span, match_town
+from ocr._align import PX_PER_MM
+from ocr._calibrate import same_value
+from ocr._document import crop_field
+from ocr._engines import get_engine
+from ocr._fields import FieldRequest, read_fields
+from ocr._models import FieldReading
+from ocr._render import MM_PER_INCH, box_rects
+
+_SCALE = 300 / MM_PER_INCH
+_SEED = 71  # apart from training (7001, 7002), calibration (101) and the benchmark (202)
+_SEVENS = (  # full-width ７ in the house number, the known ７ → ワ case among them
+    ("192-0375", "東京都八王子市鑓水１－７－３"),
+    ("921-8046", "石川県金沢市大桑町７丁目１７番７号"),
+    ("100-0001", "東京都千代田区千代田７－７　グリーンハイツ７０７"),
+)
+
+
+def _form() -> FormTemplate:
+    return FormTemplate.model_validate(
+        {"name": "addr", "title": "届", "page_mm": [200, 50], "fields": [
+            {"name": "postal_code", "label": "郵便番号", "kind": "digits", "boxes": 7,
+             "rule": "postal_code", "x_mm": 40, "y_mm": 8, "width_mm": 49, "height_mm": 9},
+            {"name": "address", "label": "住所", "kind": "address",
+             "x_mm": 40, "y_mm": 24, "width_mm": 142, "height_mm": 12},
+        ]}
+    )  # fmt: skip
+
+
+def _read(form: FormTemplate, postal: str, address: str, seed: int) -> FieldReading:
+    """``address`` and ``postal`` written by a writer of ``seed``, read as an aligned scan."""
+    rng = random.Random(seed)
+    writer = Writer.create(rng, None, (0, 0))
+    page = render_blank(form, px_per_mm=_SCALE)
+    digits = postal.replace("-", "")
+    for box, char in zip(box_rects(form.field("postal_code"), _SCALE), digits, strict=True):
+        writer.digit(page, char, box)
+    spec = form.field("address")
+    height = spec.height_mm * _SCALE
+    size = height * 0.6
+    x = (spec.x_mm + 2.5) * _SCALE
+    top = spec.y_mm * _SCALE + (height - size) / 2 - size * 0.12
+    writer.text(page, address, x, top, size, (spec.x_mm + spec.width_mm - 2) * _SCALE - x)
+    blank = np.asarray(render_blank(form, px_per_mm=PX_PER_MM))
+    small = np.asarray(page.resize(blank.shape[::-1], Image.Resampling.LANCZOS))
+    requests = [
+        FieldRequest(crop_field(small, form, s.name), s.kind, s.boxes, None, s.name, s.rule,
+                     blank=crop_field(blank, form, s.name))
+        for s in form.fields
+    ]  # fmt: skip
+    return read_fields(requests, get_engine("ppocr"))[1]
+
+
+@pytest.fixture(scope="module")
+def form() -> FormTemplate:
+    return _form()
+
+
+@pytest.mark.parametrize(("postal", "address"), _SEVENS)
+def test_a_full_width_7_in_the_house_number_is_read_as_7(
+    form: FormTemplate, postal: str, address: str
+) -> None:
+    reading = _read(form, postal, address, _SEED)
+    house = address.split("　")[0]
+    assert reading.value.startswith(house), reading.value  # area and house number right
+    assert NO_TOWN not in reading.reasons and NO_HOUSE not in reading.reasons
+    if not same_value("address", reading.value, address):  # a building's room misread
+        assert reading.confidence < 0.5
+
+
+def test_a_7_that_looks_like_ワ_is_never_read_as_ワ(form: FormTemplate) -> None:
+    # A writer whose ７ is ワ-like: the house number's charset has no katakana.
+    reading = _read(form, "192-0375", "東京都八王子市鑓水１－ワ－３", _SEED + 1)
+    assert reading.value.startswith("東京都八王子市鑓水１－")
+    assert "ワ" not in reading.value
+
+
+def test_a_town_not_in_the_table_goes_to_a_person(form: FormTemplate) -> None:
+    reading = _read(form, "192-0375", "東京都八王子市存在町１－２－３", _SEED + 2)
+    assert NO_TOWN in reading.reasons
+
+
+def test_an_address_without_a_house_number_goes_to_a_person(form: FormTemplate) -> None:
+    reading = _read(form, "192-0375", "東京都八王子市鑓水", _SEED + 3)
+    assert NO_HOUSE in reading.reasons or UNSURE_HOUSE in reading.reasons
+
+
+def test_the_town_is_found_despite_a_misread_character() -> None:
+    # ハ for 八 (no postal code), and a postal code that names another area: the city decides.
+    found = match_town("東京都ハ王子市丸山町１２３番地４")
+    assert found is not None and found.area == "東京都八王子市丸山町" and found.changed == 1
+    assert match_town("石川県金沢市大桑町３－４", postal_code="1000001") is not None
+    assert match_town("東京都八王子市存在しない町１－２") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "house"),
+    [
+        ("１－ワ－３　サンハイツ１０２", "１－ワ－３"),  # one stray character inside the number
+        ("５丁目２番１２號", "５丁目２番１２號"),  # one closing it (號 for 号)
+        ("１－２－１６パークメゾン", "１－２－１６"),  # a building right after it
+        ("６９１－９第３サンマンション", "６９１－９"),
+    ],
+)
+def test_the_house_number_ends_where_a_building_begins(text: str, house: str) -> None:
+    assert text[: house_span(text, 0)] == house
