@@ -11,7 +11,8 @@ The value is the same 7 digits as a boxed date's (era code, YY, MM, DD: see
 :func:`ocr.date_value`), decoded as the most probable real day of that era up to ``today``
 with its posterior, times the era's own confidence when it was circled. A number that is
 clearly written but no day at all (2月30日) is reported as written, so validation names
-the problem; no era circled, or a part left empty, goes to a person with the reason.
+the problem; no era circled, or a part left empty, goes to a person with the reason. Empty is
+a conclusion: strokes found only at a light threshold are :data:`~ocr._fields.FAINT`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy.typing as npt
 from core.errors import ConfigError
 from ocr._constrain import _all_dates
 from ocr._engines import DIGITS, Engine
-from ocr._fields import _SECOND_VIEW, _averaged, _glyph
+from ocr._fields import _SECOND_VIEW, FAINT, _averaged, _glyph
 from ocr._models import FieldReading
 from ocr._pages import Page
 from ocr._ppocr import Recognition
@@ -44,6 +45,7 @@ _CODES = {era: str(code) for code, era in enumerate(ERAS, start=3)}  # 昭和 3,
 _INSET_MM = 0.5  # inside the field's frame
 _PRINT_PX = 2  # the blank's print is masked this far around (alignment slack)
 _INK_DROP = 60  # grey levels under the paper that count as ink
+_LIGHT_DROP = 25  # … and as light ink (pencil, a pen running dry): evidence against "empty"
 _SPECK_MM = 0.8  # a digit's stroke reaches this far one way or the other; specks do not
 _TOUCHING = 1.1  # a blot this much wider than tall may be two digits written into each other
 _FLOOR = 1e-4
@@ -120,10 +122,14 @@ def date_gaps_mm(
     return tuple(((start + a) / px_per_mm, (start + b) / px_per_mm) for a, b in gaps.parts)
 
 
-def _written(page: Page, blank: Page, px_per_mm: float) -> tuple[Page, npt.NDArray[np.uint8]]:
-    """The crop with the blank's print whitened, and the new ink left (specks dropped)."""
+def _written(
+    page: Page, blank: Page, px_per_mm: float, *, drop: int = _INK_DROP
+) -> tuple[Page, npt.NDArray[np.uint8]]:
+    """The crop with the blank's print whitened, and the new ink left (specks dropped):
+    ink is ``drop`` grey levels under the paper or darker."""
     paper = float(np.percentile(page, 90))
-    ink = np.asarray((page < paper - _INK_DROP) * 255, dtype=np.uint8)
+    smooth = cv2.GaussianBlur(page, (3, 3), 0) if drop < _INK_DROP else page
+    ink = np.asarray((smooth < paper - drop) * 255, dtype=np.uint8)
     side = 2 * _PRINT_PX + 1
     printed = cv2.dilate(
         np.asarray((blank < 160) * 255, dtype=np.uint8), np.ones((side, side), np.uint8)
@@ -297,6 +303,10 @@ def read_era_date(
     if not any(ways):
         if era_problem == ERA_UNCLEAR:
             return FieldReading("date", "", 0.0, engine.name, name, reasons=(ERA_UNCLEAR,))
+        # Empty is a conclusion: no strokes at a light threshold either.
+        _, light = _written(page, printed, px_per_mm, drop=_LIGHT_DROP)
+        if any(_digits_in(light, left, right) for left, right in gaps.parts):
+            return FieldReading("date", "", 0.0, engine.name, name, reasons=(FAINT,))
         return FieldReading("date", "", 1.0, engine.name, name)
     masks = [mask for part in ways for way in part for mask in way]
     if any(len(part[0]) > 2 for part in ways if part):

@@ -21,6 +21,7 @@ from ocr import FieldReading, FormTemplate, Writer, date_value, load_template
 from ocr._align import PX_PER_MM
 from ocr._document import read_page
 from ocr._era_date import ERA_MISSING, PART_MISSING
+from ocr._fields import FAINT
 from ocr._template import FieldSpec
 from ocr._validate import validate_page
 from sandbox.kokuho_samples import write_kokuho
@@ -38,10 +39,11 @@ def kokuho() -> FormTemplate:
 
 
 def _read(
-    template: FormTemplate, era: str, numbers: Sequence[str], *, seed: int = 1
+    template: FormTemplate, era: str, numbers: Sequence[str], *, seed: int = 1, ink: int = 0
 ) -> dict[str, FieldReading]:
     rng = random.Random(seed)
     writer = Writer.create(rng, None, (0, 0))  # digits from fonts
+    writer.ink = ink or writer.ink
     dates = {spec.name: numbers for spec in template.fields if spec.printed_era}
     page, _ = write_kokuho(template, {"birth_date_era": era}, rng, writer, dates=dates)
     size = (round(template.page_mm[0] * PX_PER_MM), round(template.page_mm[1] * PX_PER_MM))
@@ -98,6 +100,13 @@ def test_nothing_written_is_an_empty_date(kokuho: FormTemplate) -> None:
     assert read.value == ""
     assert read.confidence == 1.0
     assert read.reasons == ("必須項目が空欄です",)
+
+
+def test_numbers_written_too_lightly_are_not_an_empty_date(kokuho: FormTemplate) -> None:
+    read = _read(kokuho, "", ("58", "3", "14"), ink=215)["birth_date"]  # a pen running dry
+    assert read.value == ""
+    assert FAINT in read.reasons
+    assert not read.accepted
 
 
 def test_a_printed_era_needs_no_circle() -> None:
