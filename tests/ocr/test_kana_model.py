@@ -1,0 +1,97 @@
+"""jimu's kana CNN: the committed ONNX file, how a line is cut into its glyphs, what it reads
+from stroke-drawn test writers (never trained on), and its vote beside PP-OCR."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from PIL import Image
+
+from ocr._kana_model import CLASSES, MODEL_PATH, SIDE, KanaModel, cut_glyphs
+from ocr._ppocr import Recognition, _kana_mixed, get_recogniser
+from ocr._strokes import TEST_HANDS, StrokeHand
+
+_FLOOR = 0.85  # measured 0.889 (464 of 522) with the shipped model
+
+
+def _line(seed: int, text: str) -> tuple[np.ndarray, list[float], str]:
+    """``text`` written by test hand ``seed`` at the reader's scale (about 40 px a
+    character), cropped as the field reader crops a line; where each character stands."""
+    hand = StrokeHand.create(seed)
+    page = Image.new("L", (60 * len(text) + 80, 100), 255)
+    placed: list[tuple[str, float, float]] = []
+    hand.write(page, text, 20, 25, 42, ink=30, rng=random.Random(seed), placed=placed)
+    grey = np.asarray(page)
+    ys, xs = np.nonzero(grey < 128)
+    pad = max(3, round((ys.max() - ys.min()) * 0.2))
+    x0, y0 = max(0, xs.min() - 12), max(0, ys.min() - pad)
+    line = grey[y0 : ys.max() + pad + 1, x0 : xs.max() + 13]
+    centres = [((a + b) / 2 - x0) / line.shape[1] for _, a, b in placed]
+    return line, centres, "".join(c for c, _, _ in placed)
+
+
+def test_the_model_loads_and_gives_a_distribution_per_glyph() -> None:
+    assert MODEL_PATH.is_file()
+    line, centres, text = _line(TEST_HANDS[0], "キョウコ")
+    glyphs = cut_glyphs(line, centres)
+    assert len(glyphs) == len(text) == 4
+    assert all(g is not None and g.shape == (SIDE, SIDE) for g in glyphs)
+    rows = KanaModel().probabilities([g for g in glyphs if g is not None])
+    assert rows.shape == (4, len(CLASSES))
+    assert np.allclose(rows.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_a_character_read_over_a_gap_has_no_glyph() -> None:
+    line, centres, _ = _line(TEST_HANDS[1], "ミユ")
+    glyphs = cut_glyphs(np.hstack([line, np.full((line.shape[0], 200), 255, np.uint8)]),
+                        [c * line.shape[1] / (line.shape[1] + 200) for c in centres] + [0.9])
+    assert glyphs[0] is not None and glyphs[1] is not None and glyphs[2] is None
+
+
+def test_test_writers_are_read_above_the_floor() -> None:
+    """Every katakana written by 6 test writers (never trained on), glyph by glyph."""
+    model = KanaModel()
+    right = total = 0
+    for n, seed in enumerate(TEST_HANDS[10:16]):
+        rng = random.Random(n)
+        order = list(CLASSES)
+        rng.shuffle(order)
+        for start in range(0, len(order), 6):
+            line, centres, text = _line(seed, "".join(order[start : start + 6]))
+            glyphs = cut_glyphs(line, centres)
+            kept = [(g, c) for g, c in zip(glyphs, text, strict=True) if g is not None]
+            rows = model.probabilities([g for g, _ in kept])
+            right += sum(CLASSES[int(r.argmax())] == c for r, (_, c) in zip(rows, kept,
+                                                                           strict=True))
+            total += len(text)
+    assert total == 6 * len(CLASSES)
+    assert right / total >= _FLOOR
+
+
+def test_agreeing_opinions_are_sure_and_disagreeing_ones_go_to_a_person() -> None:
+    read = Recognition("シ", (0.99,), positions=(0.5,), char_alternatives=((("シ", 0.99),
+                                                                            ("ツ", 0.01)),))
+    agree = np.zeros(len(CLASSES), np.float32)
+    agree[CLASSES.index("シ")] = 0.98
+    agree[CLASSES.index("ツ")] = 0.02
+    both = _kana_mixed(read, [agree], "".join(CLASSES))
+    assert both.text == "シ" and both.confidence >= 0.97
+    disagree = agree[::-1].copy()
+    disagree[:] = 0
+    disagree[CLASSES.index("ツ")] = 0.99
+    other = _kana_mixed(read, [disagree], "".join(CLASSES))
+    assert other.confidence <= 0.51  # under any katakana threshold: a person looks
+    assert {c for c, _ in other.char_alternatives[0]} >= {"シ", "ツ"}
+
+
+def test_katakana_lines_get_the_vote_and_kanji_lines_do_not() -> None:
+    recogniser = get_recogniser()
+    line, _, _ = _line(TEST_HANDS[2], "イツキ")
+    from ocr._engines import KANJI, KATAKANA
+
+    katakana, = recogniser.read_lines([line], [KATAKANA])
+    assert recogniser._kana is not None
+    assert "".join(katakana.text.split()) == "イツキ"
+    kanji, = recogniser.read_lines([line], [KANJI])
+    assert kanji.text  # read, without the kana model's opinion mixed in
