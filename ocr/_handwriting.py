@@ -187,7 +187,9 @@ class Writer:
             return
         images, _ = self.digits
         index = self.rng.choice(self.digit_pool[int(char)])
-        size = round(height * self.rng.uniform(0.95, 1.2))
+        # People write to the box: in a narrow cell (an Excel form's 5 mm 個人番号 cells) the
+        # digit is narrower, not wider than the cell (MNIST's digit fills ~70% of its tile).
+        size = round(min(height * self.rng.uniform(0.95, 1.2), (right - left) * 1.5))
         tile = Image.fromarray(images[index]).resize((size, size), Image.Resampling.BICUBIC)
         x = (left + right) / 2 - size / 2 + self.rng.gauss(0, height * 0.04)
         y = (top + bottom) / 2 - size / 2 + self.rng.gauss(0, height * 0.04)
