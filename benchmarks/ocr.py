@@ -19,7 +19,10 @@ Clopper–Pearson upper bound; the share of documents with every field accepted
 (``straight_through``); the fields a person has to look at per document and why; seconds
 per page: for paper-intake (jimu's own form) and for kokuho-shutoku (a city's form laid out
 in Excel, no registration marks, circled options, a date written between a printed 年 月 日;
-``JIMU_OCR_BENCH_KOKUHO``, default 100 forms of seed 202 / MNIST 2000–3999). ``sorting`` is a
+``JIMU_OCR_BENCH_KOKUHO``, default 100 forms of seed 202 / MNIST 2000–3999, their words
+written stroke by stroke by test writers (``ocr._strokes.TEST_HANDS``) that neither training
+nor calibration saw, and no font; ``JIMU_OCR_BENCH_WORKERS=2`` reads them in two processes,
+each page still timed alone). ``sorting`` is a
 mixed batch (both forms, some at 100 dpi, blank pages, another document, photos, noise) sorted
 by :func:`ocr.sort_pages`: the share of pages where they belong, pages put in a wrong form
 (an unknown page in any form counts), and the share of unknown pages caught.
@@ -30,6 +33,7 @@ by :func:`ocr.sort_pages`: the share of pages where they belong, pages put in a 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import statistics
@@ -37,6 +41,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -66,6 +71,7 @@ from ocr._engines import Engine
 from ocr._fields import FieldRequest, read_fields
 from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
 from ocr._pages import Page
+from ocr._strokes import TEST_HANDS
 from ocr._template import KINDS, FormTemplate, Thresholds
 from sandbox.kokuho_samples import KOKUHO, generate_kokuho_samples
 from sandbox.paper_samples import generate_samples
@@ -130,8 +136,26 @@ class _Run:
     review: list[dict[str, tuple[str, ...]]] = field(default_factory=list)
 
 
-def _read_all(files: list[Path], template: FormTemplate, engine: Engine | None) -> _Run:
-    """All outcomes, the keys of accepted fields (at the template's thresholds), s/page."""
+def _read_all(
+    files: list[Path], template: FormTemplate, engine: Engine | None, workers: int = 1
+) -> _Run:
+    """All outcomes, the keys of accepted fields (at the template's thresholds), s/page.
+
+    With ``workers`` > 1 the files are read by that many processes (one per core; each page
+    is still timed alone), and the runs merged in no particular order.
+    """
+    if workers > 1 and engine is None and len(files) > 1:
+        chunks = [files[i::workers] for i in range(workers)]
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            parts = list(pool.map(_read_all, chunks, [template] * workers, [None] * workers))
+        merged = _Run()
+        for part in parts:
+            merged.outcomes.extend(part.outcomes)
+            merged.accepted.update(part.accepted)
+            merged.seconds.extend(part.seconds)
+            merged.review.extend(part.review)
+        return merged
     run = _Run()
     for path in files:
         truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
@@ -195,12 +219,15 @@ def _form_section(run: _Run, template: FormTemplate) -> dict[str, Any]:
 
 
 def _measure_form(
-    template: FormTemplate, folder: Path, generate: Callable[[Path], object]
+    template: FormTemplate,
+    folder: Path,
+    generate: Callable[[Path], object],
+    workers: int = 1,
 ) -> tuple[_Run, dict[str, Any]]:
     """Generate a form's test samples into ``folder``, read them with ``template`` (its
     thresholds as they are) and return the run and its ``forms.<form id>`` section."""
     generate(folder)
-    run = _read_all(sample_files(folder), template, None)
+    run = _read_all(sample_files(folder), template, None, workers)
     return run, _form_section(run, template)
 
 
@@ -210,10 +237,21 @@ def _kokuho_section(folder: Path, n_forms: int) -> dict[str, Any]:
 
     def generate(out: Path) -> None:
         generate_kokuho_samples(
-            out, n=n_forms, seed=TEST_SEED, template=template, digit_range=TEST_DIGITS
+            out,
+            n=n_forms,
+            seed=TEST_SEED,
+            template=template,
+            digit_range=TEST_DIGITS,
+            hands=TEST_HANDS,
         )
 
-    _, section = _measure_form(template, folder, generate)
+    workers = _size("JIMU_OCR_BENCH_WORKERS", 1)
+    _, section = _measure_form(template, folder, generate, workers)
+    section["test_writers"] = (
+        f"stroke writers {TEST_HANDS.start}-{TEST_HANDS.stop - 1} (no font), MNIST digits "
+        f"{TEST_DIGITS[0]}-{TEST_DIGITS[1] - 1}, generator seed {TEST_SEED}"
+    )
+    section["reading_processes"] = workers
     section["calibration_forms"] = _calibration_forms(template)
     section["thresholds"] = template.thresholds.model_dump(mode="json")
     return section

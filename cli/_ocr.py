@@ -87,6 +87,9 @@ def register(commands: Any) -> None:
         default=0.005,
         help="share of accepted fields allowed to be wrong (0.005)",
     )
+    calibrate.add_argument(
+        "--workers", type=int, default=1, help="processes reading the samples (one per core)"
+    )
     calibrate.add_argument("--dry-run", action="store_true", help="print, do not save")
     calibrate.set_defaults(handler=_calibrate)
 
@@ -258,12 +261,19 @@ def _read(args: argparse.Namespace) -> int:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
+    from core.errors import ConfigError
     from ocr import load_template
     from ocr._calibrate import run_calibration
 
+    if args.workers < 1:
+        raise ConfigError("--workers: at least 1")
     template = load_template(args.template)
     result = run_calibration(
-        args.samples, template, target_error=args.target_error, write=not args.dry_run
+        args.samples,
+        template,
+        target_error=args.target_error,
+        write=not args.dry_run,
+        workers=args.workers,
     )
     for c in (*result.kinds, *result.rules):
         if c.reached:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import logging
 import math
+import multiprocessing
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,10 +90,11 @@ class Outcome:
 
 
 def sample_files(folder: Path) -> list[Path]:
-    """Generated scans in ``folder`` that have a ground-truth ``.json`` beside them."""
+    """Generated scans in ``folder`` (and its subfolders: one per set of writers, say) that
+    have a ground-truth ``.json`` beside them."""
     return sorted(
         p
-        for p in folder.iterdir()
+        for p in folder.rglob("*")
         if p.suffix in (".pdf", ".png", ".tiff", ".tif", ".jpg")
         and p.with_suffix(".json").is_file()
     )
@@ -133,11 +136,28 @@ def outcomes(
 
 
 def read_samples(
-    files: Iterable[Path], template: FormTemplate, *, engine: Engine | None = None
+    files: Iterable[Path],
+    template: FormTemplate,
+    *,
+    engine: Engine | None = None,
+    workers: int = 1,
 ) -> list[Outcome]:
-    """Read generated samples and compare with their truth; unreadable files are skipped."""
+    """Read generated samples and compare with their truth; unreadable files are skipped.
+
+    With ``workers`` > 1 (and the default engine) the files are shared out to that many
+    processes, each loading its own models; the outcomes come back in the files' order.
+    """
+    paths = list(files)
+    if workers > 1 and engine is None and len(paths) > 1:
+        chunks = [paths[i::workers] for i in range(workers)]
+        context = multiprocessing.get_context("spawn")  # onnxruntime does not survive a fork
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            parts = list(pool.map(read_samples, chunks, [template] * workers))
+        order = {path.name: i for i, path in enumerate(paths)}
+        merged = [o for part in parts for o in part]
+        return sorted(merged, key=lambda o: order.get(o.sample, len(order)))
     results: list[Outcome] = []
-    for path in files:
+    for path in paths:
         truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         today = date.fromisoformat(truth["received_at"])
         try:
@@ -307,7 +327,16 @@ def _seeds(files: list[Path]) -> list[int]:
     return sorted(s for s in found if isinstance(s, int))
 
 
-def _header(calibration: Calibration, files: int, seeds: list[int]) -> str:
+def _writers(files: list[Path]) -> str:
+    """Who wrote the samples: the handwriting fonts and/or stroke writers (by seed range)."""
+    kinds = set()
+    for path in files:
+        hands = json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("hands")
+        kinds.add(f"stroke writers {hands[0]}–{hands[1] - 1}" if hands else "handwriting fonts")
+    return " and ".join(sorted(kinds))
+
+
+def _header(calibration: Calibration, files: int, seeds: list[int], writers: str = "") -> str:
     target = calibration.thresholds.target_error
     usual = seeds == [CALIBRATION_SEED]
     digits = (
@@ -324,7 +353,9 @@ def _header(calibration: Calibration, files: int, seeds: list[int]) -> str:
         f"Kept apart from training (seeds {', '.join(map(str, TRAINING_SEEDS))}, MNIST "
         f"{TRAINING_DIGITS[0]}–{TRAINING_DIGITS[1] - 1}) and from the benchmark's test set "
         f"(seed {TEST_SEED}, MNIST {TEST_DIGITS[0]}–{TEST_DIGITS[1] - 1}; single digits "
-        f"{TEST_SINGLE_DIGITS[0]}–{TEST_SINGLE_DIGITS[1] - 1}). Fonts are shared by all.",
+        f"{TEST_SINGLE_DIGITS[0]}–{TEST_SINGLE_DIGITS[1] - 1}).",
+        f"Written by: {writers or 'handwriting fonts'} (stroke writers are kept apart by "
+        "seed: ocr/_strokes.py TRAIN_HANDS, CALIBRATION_HANDS, TEST_HANDS).",
         f"Threshold: the lowest confidence at which the one-sided {calibration.confidence:.0%} "
         f"Clopper-Pearson upper bound of the error among accepted fields is <= {target:.2%} "
         f"(needs >= {fields_needed(target, confidence=calibration.confidence)} accepted "
@@ -342,7 +373,12 @@ def _header(calibration: Calibration, files: int, seeds: list[int]) -> str:
 
 
 def run_calibration(
-    samples: Path, template: FormTemplate, *, target_error: float = 0.005, write: bool = True
+    samples: Path,
+    template: FormTemplate,
+    *,
+    target_error: float = 0.005,
+    write: bool = True,
+    workers: int = 1,
 ) -> Calibration:
     """Calibrate ``template``'s thresholds on the samples in ``samples`` (and save them).
 
@@ -363,7 +399,9 @@ def run_calibration(
     open_template = template.model_copy(
         update={"thresholds": Thresholds(by_kind=dict.fromkeys(KINDS, 0.0))}
     )
-    result = calibration_of(read_samples(files, open_template), target_error=target_error)
+    result = calibration_of(
+        read_samples(files, open_template, workers=workers), target_error=target_error
+    )
     for short in result.not_reached:
         log.warning(
             "calibration: %s not reached on %d fields; never auto-accepted", short.key, short.fields
@@ -374,7 +412,7 @@ def run_calibration(
             / "thresholds.yaml"
         )
         target.write_text(
-            _header(result, len(files), seeds)
+            _header(result, len(files), seeds, _writers(files))
             + yaml.safe_dump(
                 result.thresholds.model_dump(mode="json"), allow_unicode=True, sort_keys=True
             ),

@@ -160,12 +160,14 @@ def generate_kokuho_samples(
     formats: Sequence[str] = _FORMATS,
     scan: bool = True,
     received_to: date | None = None,
+    hands: range | None = None,
 ) -> list[Sample]:
     """Write ``n`` filled, scanned 資格取得届 and their ground truth into ``out``.
 
     Files are ``kokuho-0001.pdf`` (or ``.png``/``.tiff``) with ``kokuho-0001.json``; MNIST
     digits come from ``digits_dir`` (indices in ``digit_range``), or from fonts when it has
-    none. Same arguments, same files.
+    none; with ``hands`` (writer seeds of :mod:`ocr._strokes`) the words are written stroke by
+    stroke by those writers instead of from the handwriting fonts. Same arguments, same files.
     """
     template = template or load_template(KOKUHO)
     out.mkdir(parents=True, exist_ok=True)
@@ -175,7 +177,7 @@ def generate_kokuho_samples(
     for index, application in enumerate(people, start=1):
         rng = random.Random(f"jimu-kokuho-{seed}-{index}")
         values, bad, empty = kokuho_values(application, rng)
-        writer = Writer.create(rng, digits, digit_range)
+        writer = Writer.create(rng, digits, digit_range, hands=hands)
         birth = _numbers(application.applicant.birth_date, rng)
         dates = {"birth_date": birth} if values["birth_date"] else {}
         page, corrected = write_kokuho(template, values, rng, writer, dates=dates)
@@ -195,6 +197,7 @@ def generate_kokuho_samples(
             "empty": empty,
             "corrected": corrected,
             "mnist_digits": writer.digits is not None,
+            "hands": [hands.start, hands.stop] if hands is not None else None,
             "scan": effects,
         }
         path.with_suffix(".json").write_text(

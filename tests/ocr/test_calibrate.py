@@ -51,3 +51,21 @@ def test_samples_of_the_training_or_test_writers_are_refused(
     (tmp / "sample-0001.json").write_text(json.dumps({"seed": 202}), encoding="utf-8")
     with pytest.raises(ConfigError, match="seed 202 are the benchmark's test set"):
         run_calibration(tmp, template, write=False)
+
+
+def test_samples_in_subfolders_read_by_two_processes_give_what_one_gives(
+    tmp: Path, template: FormTemplate
+) -> None:
+    """Writer sets in subfolders are all found; two workers read them as one would."""
+    from ocr._calibrate import read_samples, sample_files
+    from sandbox.paper_samples import generate_samples
+
+    generate_samples(tmp / "fonts", n=1, seed=111, template=template, digits_dir=None,
+                     formats=("png",))  # fmt: skip
+    generate_samples(tmp / "more", n=1, seed=112, template=template, digits_dir=None,
+                     formats=("png",))  # fmt: skip
+    files = sample_files(tmp)
+    assert [p.parent.name for p in files] == ["fonts", "more"]
+    alone = read_samples(files, template)
+    assert len(alone) == 2 * len(template.fields)
+    assert read_samples(files, template, workers=2) == alone
