@@ -243,6 +243,7 @@ def _kokuho_section(folder: Path, n_forms: int) -> dict[str, Any]:
             template=template,
             digit_range=TEST_DIGITS,
             hands=TEST_HANDS,
+            workers=workers,
         )
 
     workers = _size("JIMU_OCR_BENCH_WORKERS", 1)

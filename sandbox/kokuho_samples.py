@@ -13,9 +13,12 @@ each file holds the values written. The same arguments give the same files.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -161,20 +164,36 @@ def generate_kokuho_samples(
     scan: bool = True,
     received_to: date | None = None,
     hands: range | None = None,
+    workers: int = 1,
+    _share: tuple[int, int] | None = None,
 ) -> list[Sample]:
     """Write ``n`` filled, scanned 資格取得届 and their ground truth into ``out``.
 
     Files are ``kokuho-0001.pdf`` (or ``.png``/``.tiff``) with ``kokuho-0001.json``; MNIST
     digits come from ``digits_dir`` (indices in ``digit_range``), or from fonts when it has
     none; with ``hands`` (writer seeds of :mod:`ocr._strokes`) the words are written stroke by
-    stroke by those writers instead of from the handwriting fonts. Same arguments, same files.
+    stroke by those writers instead of from the handwriting fonts. Same arguments, same files,
+    also with ``workers`` > 1 (that many processes draw every ``workers``-th form).
     """
     template = template or load_template(KOKUHO)
+    if workers > 1 and n > 1 and _share is None:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            draw = partial(
+                generate_kokuho_samples, out, n=n, seed=seed, template=template,
+                digits_dir=digits_dir, digit_range=digit_range, formats=formats, scan=scan,
+                received_to=received_to, hands=hands,
+            )  # fmt: skip
+            shares = [pool.submit(draw, _share=(k, workers)) for k in range(workers)]
+            drawn = [sample for share in shares for sample in share.result()]
+        return sorted(drawn, key=lambda sample: sample.path.name)
     out.mkdir(parents=True, exist_ok=True)
     digits = load_digits(digits_dir) if digits_dir is not None else None
     people = FakePeople(seed=seed).applications(n, received_to=received_to)
     samples = []
     for index, application in enumerate(people, start=1):
+        if _share is not None and (index - 1) % _share[1] != _share[0]:
+            continue  # another process draws this one
         rng = random.Random(f"jimu-kokuho-{seed}-{index}")
         values, bad, empty = kokuho_values(application, rng)
         writer = Writer.create(rng, digits, digit_range, hands=hands)

@@ -214,3 +214,17 @@ def test_the_blank_is_cached_at_the_working_resolution(kokuho: FormTemplate) -> 
     first = _blank(kokuho)
     assert first.shape == (round(297 * WORK_PX_PER_MM), round(210 * WORK_PX_PER_MM))
     assert _blank(kokuho) is first
+
+
+def test_two_processes_draw_the_same_samples_as_one(tmp_path: Path) -> None:
+    """The benchmark draws its hundreds of forms on both cores: the files do not change."""
+    from ocr._strokes import TEST_HANDS
+
+    def drawn(folder: Path, workers: int) -> dict[str, bytes]:
+        generate_kokuho_samples(folder, n=3, seed=5, hands=TEST_HANDS, digits_dir=None,
+                                formats=("png",), workers=workers)  # fmt: skip
+        return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+    one = drawn(tmp_path / "one", 1)
+    assert len(one) == 6  # three scans, three truths
+    assert drawn(tmp_path / "two", 2) == one
