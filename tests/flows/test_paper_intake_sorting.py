@@ -232,3 +232,45 @@ def test_a_mixed_batch_ends_where_it_should_and_a_crash_duplicates_nothing(
     run(again, store, ledger, paths)
     check_where_everything_is(data, store, again)
     store.close()
+
+
+def test_a_bundle_of_both_real_forms_is_read_by_both_scenarios(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A counter's bundle: a 児童手当 claim and a 国保 資格取得届 (the Excel-made form of
+    ``scenarios/kokuho-shutoku``). paper-intake reads its claim and hands the 届 to
+    kokuho-shutoku's inbox, whose own intake reads it with its own template."""
+    from sandbox.kokuho_samples import generate_kokuho_samples
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("JIMU_DATA_DIR", str(data))
+    monkeypatch.setenv("JIMU_LEDGER_URL", f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    get_settings.cache_clear()
+    try:
+        assert {"kokuho-shutoku", "paper-intake"} <= {f.scenario for f in paper_forms(data)}
+        [claim] = generate_samples(tmp_path / "claims", n=1, seed=42, formats=("png",),
+                                   received_to=date.today(), scan=False)  # fmt: skip
+        [notice] = generate_kokuho_samples(tmp_path / "notices", n=1, seed=43, formats=("png",),
+                                           scan=False, digits_dir=None)  # fmt: skip
+        batch = tmp_path / "batch"
+        batch.mkdir()
+        first, second = (Image.open(s.path).convert("L").resize(A4_300) for s in (claim, notice))
+        first.save(batch / "bundle.pdf", save_all=True, append_images=[second], resolution=300)
+        store, ledger = ReviewStore(), Ledger()
+
+        outcomes = run(batch, store, ledger, Paths.under(data))
+        assert sorted(o.result for o in outcomes if o.result not in ("review", "accepted")) == [
+            "other", "sorted"]  # fmt: skip
+        [forwarded] = (data / "inbox" / "kokuho-shutoku").iterdir()
+        kokuho = Paths.under(data, "kokuho-shutoku")
+        read = run(forwarded.parent, store, ledger, kokuho)
+        assert [o.result for o in read] in (["review"], ["accepted"])
+        [document] = [d for d in store.queue(user="", admin=True) if d.scenario == "kokuho-shutoku"]
+        fields = {f.name: f.value for f in store.document(document.document_id).fields}
+        truth = notice.truth["fields"]
+        assert isinstance(truth, dict)
+        for name in ("my_number", "postal_code", "gender"):
+            assert fields[name] == truth[name], name
+        store.close()
+    finally:
+        get_settings.cache_clear()
