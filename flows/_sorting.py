@@ -106,7 +106,12 @@ def _document_file(pages: list[Page]) -> tuple[bytes, str]:
 
 
 def _forms(own: str, data_dir: Path) -> tuple[list[PaperForm], list[FormDocument]]:
-    """The paper forms to sort against (this run's first), each named by its scenario id."""
+    """The paper forms to sort against (this run's first), each named by its scenario id.
+
+    Scenarios that read the same form (the same template ``name``: a copied scenario, say)
+    are one form to the sorter, not two forms too alike to tell apart: this run's own form
+    is read here, and of the others the first by id gets its pages.
+    """
     from ocr import FormDocument, load_template
 
     found = paper_forms(data_dir)
@@ -115,6 +120,7 @@ def _forms(own: str, data_dir: Path) -> tuple[list[PaperForm], list[FormDocument
     ]
     forms += [f for f in found if f.scenario != own]
     usable, documents = [], []
+    seen: dict[str, str] = {}  # template name → the scenario that reads it
     for form in forms:
         try:
             template = load_template(form.scenario)
@@ -123,6 +129,10 @@ def _forms(own: str, data_dir: Path) -> tuple[list[PaperForm], list[FormDocument
                 raise
             log.warning("paper form %s not sorted against: %s", form.scenario, exc.code)
             continue
+        if template.name in seen:
+            log.info("paper form %s: the same form as %s", form.scenario, seen[template.name])
+            continue
+        seen[template.name] = form.scenario
         usable.append(form)
         documents.append(FormDocument((template,), name=form.scenario))
     return usable, documents
