@@ -49,6 +49,16 @@ def register(commands: Any) -> None:
         help="which MNIST digits to use (default 0:4000); calibrate and "
         "measure on different ranges",
     )
+    samples.add_argument(
+        "--hands",
+        choices=("fonts", "calibration", "test"),
+        default="fonts",
+        help="who writes the words: the handwriting fonts (default) or stroke writers "
+        "kept for calibration or for tests (ocr/_strokes.py)",
+    )
+    samples.add_argument(
+        "--workers", type=positive_int, default=1, help="processes drawing (kokuho-shutoku)"
+    )
     samples.set_defaults(handler=_samples)
 
     read = actions.add_parser("read", help="read scanned forms (PDF, TIFF, PNG, JPEG)")
@@ -136,6 +146,8 @@ def _digit_range(text: str) -> tuple[int, int]:
 def _samples(args: argparse.Namespace) -> int:
     from ocr import load_template
     from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
+    from ocr._strokes import CALIBRATION_HANDS, TEST_HANDS
+    from sandbox.kokuho_samples import KOKUHO, generate_kokuho_samples
     from sandbox.paper_samples import generate_samples
 
     digits_dir = args.digits_dir or DEFAULT_DIGITS_DIR
@@ -145,14 +157,14 @@ def _samples(args: argparse.Namespace) -> int:
             "(JIMU_MNIST_DIR names the folder of MNIST IDX files)",
             file=sys.stderr,
         )
-    made = generate_samples(
-        args.out,
-        n=args.n,
-        seed=args.seed,
-        template=load_template(args.template),
-        digits_dir=digits_dir,
-        digit_range=getattr(args, "digit_range", (0, 4000)),
-    )
+    hands = {"fonts": None, "calibration": CALIBRATION_HANDS, "test": TEST_HANDS}[args.hands]
+    template = load_template(args.template)
+    common = {"n": args.n, "seed": args.seed, "template": template, "digits_dir": digits_dir,
+              "digit_range": getattr(args, "digit_range", (0, 4000)), "hands": hands}  # fmt: skip
+    if template.name == KOKUHO:  # the Excel-made form has its own values and writing
+        made = generate_kokuho_samples(args.out, **common, workers=args.workers)
+    else:
+        made = generate_samples(args.out, **common)
     print(f"wrote {len(made)} samples (and their ground truth .json) to {args.out}")
     return 0
 

@@ -34,6 +34,7 @@ __all__ = [
     "CALIBRATION_DIGITS",
     "CALIBRATION_FORMS",
     "CALIBRATION_SEED",
+    "CALIBRATION_STROKES_SEED",
     "CONFIDENCE",
     "NEVER",
     "TEST_DIGITS",
@@ -181,6 +182,8 @@ NEVER = 1.01
 #: uses seed 101 with MNIST 1500–1999. The handwriting fonts (Klee One, YOzFont) are shared
 #: by all three: no font is held out yet.
 CALIBRATION_SEED, CALIBRATION_DIGITS, CALIBRATION_FORMS = 101, (1500, 2000), 300
+#: The calibration forms written by stroke writers (ocr._strokes.CALIBRATION_HANDS).
+CALIBRATION_STROKES_SEED = 103
 TRAINING_SEEDS, TRAINING_DIGITS = (7001, 7002), (0, 1500)
 TEST_SEED, TEST_DIGITS, TEST_SINGLE_DIGITS = 202, (2000, 4000), (4000, 5000)
 _RESERVED_SEEDS = {
@@ -336,9 +339,11 @@ def _writers(files: list[Path]) -> str:
     return " and ".join(sorted(kinds))
 
 
-def _header(calibration: Calibration, files: int, seeds: list[int], writers: str = "") -> str:
+def _header(
+    calibration: Calibration, files: int, seeds: list[int], writers: str = "", template: str = "…"
+) -> str:
     target = calibration.thresholds.target_error
-    usual = seeds == [CALIBRATION_SEED]
+    usual = bool(seeds) and set(seeds) <= {CALIBRATION_SEED, CALIBRATION_STROKES_SEED}
     digits = (
         f"MNIST {CALIBRATION_DIGITS[0]}–{CALIBRATION_DIGITS[1] - 1}"
         if usual
@@ -347,8 +352,10 @@ def _header(calibration: Calibration, files: int, seeds: list[int], writers: str
     lines = [
         f"Written by `jimu ocr calibrate` on {files} samples (generator seed "
         f"{', '.join(map(str, seeds)) or '?'}, {digits}); do not edit.",
-        f"Usual set: `jimu ocr samples --n {CALIBRATION_FORMS} --seed {CALIBRATION_SEED} "
-        f"--digit-range {CALIBRATION_DIGITS[0]}:{CALIBRATION_DIGITS[1]}` "
+        f"Usual set: `jimu ocr samples --template {template} --n N --seed "
+        f"{CALIBRATION_SEED} --digit-range {CALIBRATION_DIGITS[0]}:{CALIBRATION_DIGITS[1]} --out "
+        f"DIR/fonts`, the same with `--seed {CALIBRATION_STROKES_SEED} --hands calibration "
+        "--out DIR/strokes`, then `jimu ocr calibrate --samples DIR --workers 2` "
         "(benchmarks/ocr.py measures with these thresholds).",
         f"Kept apart from training (seeds {', '.join(map(str, TRAINING_SEEDS))}, MNIST "
         f"{TRAINING_DIGITS[0]}–{TRAINING_DIGITS[1] - 1}) and from the benchmark's test set "
@@ -412,7 +419,7 @@ def run_calibration(
             / "thresholds.yaml"
         )
         target.write_text(
-            _header(result, len(files), seeds, _writers(files))
+            _header(result, len(files), seeds, _writers(files), template.name)
             + yaml.safe_dump(
                 result.thresholds.model_dump(mode="json"), allow_unicode=True, sort_keys=True
             ),

@@ -209,12 +209,15 @@ def generate_samples(
     formats: tuple[str, ...] = _FORMATS,
     scan: bool = True,
     received_to: date | None = None,
+    hands: range | None = None,
 ) -> list[Sample]:
     """Write ``n`` filled, scanned forms and their ground truth into ``out``.
 
     Files are ``sample-0001.pdf`` (or ``.png``/``.tiff``) with ``sample-0001.json``; the
     MNIST digits come from ``digits_dir`` (indices in ``digit_range``), or from fonts when
-    the folder has no IDX files. Same arguments, same files. ``received_to`` ends the
+    the folder has no IDX files; with ``hands`` (writer seeds of :mod:`ocr._strokes`) the
+    words are written stroke by stroke, not from the fonts. Same arguments, same files.
+    ``received_to`` ends the
     claims' dates early (pass today for forms that could have been written by now).
     """
     template = template or load_template("paper-intake")
@@ -228,7 +231,7 @@ def generate_samples(
         written = application.received_at - timedelta(days=rng.randint(0, 10))
         request_date = max(written, *(child.birth_date for child in application.children))
         values = true_values(application, request_date)
-        writer = Writer.create(rng, digits, digit_range)
+        writer = Writer.create(rng, digits, digit_range, hands=hands)
         page, corrected = render_filled(template, values, rng, writer)
         effects: dict[str, Any] = {"dpi": _DRAW_DPI, "upside_down": False}
         if scan:
@@ -244,6 +247,7 @@ def generate_samples(
             "fields": values,
             "corrected": corrected,
             "mnist_digits": writer.digits is not None,
+            "hands": [hands.start, hands.stop] if hands is not None else None,
             "scan": effects,
         }
         path.with_suffix(".json").write_text(

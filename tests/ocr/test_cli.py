@@ -27,10 +27,21 @@ def _read_args(paths: list[Path], **extra: object) -> argparse.Namespace:
 def test_samples_command_writes_files_and_truth(
     tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = argparse.Namespace(n=1, seed=3, out=tmp, template="paper-intake", digits_dir=None)
+    args = argparse.Namespace(n=1, seed=3, out=tmp, template="paper-intake", digits_dir=None,
+                              hands="fonts", workers=1)  # fmt: skip
     assert cli_ocr._samples(args) == 0
     assert len(list(tmp.glob("sample-0001.*"))) == 2
     assert "wrote 1 samples" in capsys.readouterr().out
+
+
+def test_samples_of_the_excel_form_by_calibration_stroke_writers(tmp: Path) -> None:
+    args = argparse.Namespace(n=1, seed=103, out=tmp, template="kokuho-shutoku",
+                              digits_dir=None, hands="calibration", workers=1)  # fmt: skip
+    assert cli_ocr._samples(args) == 0
+    [truth] = tmp.glob("kokuho-0001.json")
+    written = json.loads(truth.read_text(encoding="utf-8"))
+    assert written["template"] == "kokuho-shutoku"
+    assert written["hands"] == [20_000, 30_000]  # ocr._strokes.CALIBRATION_HANDS
 
 
 def test_read_json_has_values_confidences_and_review(
