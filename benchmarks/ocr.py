@@ -248,10 +248,11 @@ def _kokuho_section(folder: Path, n_forms: int) -> dict[str, Any]:
 
     workers = _size("JIMU_OCR_BENCH_WORKERS", 1)
     _, section = _measure_form(template, folder, generate, workers)
-    section["test_writers"] = (
-        f"stroke writers {TEST_HANDS.start}-{TEST_HANDS.stop - 1} (no font), MNIST digits "
-        f"{TEST_DIGITS[0]}-{TEST_DIGITS[1] - 1}, generator seed {TEST_SEED}"
-    )
+    section["test_set"] = {  # words by stroke writers neither training nor calibration saw
+        **section["test_set"],
+        "fonts": "none",
+        "writers": f"stroke writers {TEST_HANDS.start}-{TEST_HANDS.stop - 1}",
+    }
     section["reading_processes"] = workers
     section["calibration_forms"] = _calibration_forms(template)
     section["thresholds"] = template.thresholds.model_dump(mode="json")
