@@ -72,6 +72,9 @@ def test_only_rpa_and_admins_see_and_use_the_definition_screen(
     client_as: Callable[[str], TestClient], rpa: str
 ) -> None:
     reviewer = client_as(REVIEWER)
+    home = reviewer.get("/").text
+    assert 'href="/unsorted"' in home and 'href="/define"' not in home  # the header's links
+    assert 'href="/define"' in client_as(rpa).get("/").text
     refused = reviewer.get("/define")
     assert refused.status_code == 403 and "RPA担当 と 管理者 だけ" in refused.text
     assert reviewer.get(f"/define/{FORM}").status_code == 403
