@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from core.errors import OcrEngineFailure
+from ocr._onnx import load_model
 
 __all__ = ["MODEL_PATH", "DigitModel", "normalise_glyph"]
 
@@ -71,19 +71,7 @@ class DigitModel:
     """
 
     def __init__(self, path: Path = MODEL_PATH) -> None:
-        import onnxruntime
-
-        if not path.is_file():
-            raise OcrEngineFailure(f"digit model missing: {path.name}")
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.log_severity_level = 3
-        try:
-            self._session = onnxruntime.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise OcrEngineFailure(f"digit model {path.name} cannot be loaded") from exc
-        self._input = self._session.get_inputs()[0].name
+        self._session, self._input = load_model(path, "digit")
 
     def probabilities(self, glyphs: list[npt.NDArray[np.uint8]]) -> FloatArray:
         """One row per glyph: the probability of each digit 0–9."""

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from core.errors import OcrEngineFailure
+from ocr._onnx import load_model
 
 __all__ = ["CLASSES", "MODEL_PATH", "KanaModel", "cut_glyphs"]
 
@@ -90,19 +90,7 @@ class KanaModel:
     """
 
     def __init__(self, path: Path = MODEL_PATH) -> None:
-        import onnxruntime
-
-        if not path.is_file():
-            raise OcrEngineFailure(f"kana model missing: {path.name}")
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.log_severity_level = 3
-        try:
-            self._session = onnxruntime.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise OcrEngineFailure(f"kana model {path.name} cannot be loaded") from exc
-        self._input = self._session.get_inputs()[0].name
+        self._session, self._input = load_model(path, "kana")
 
     def probabilities(self, glyphs: Sequence[FloatArray]) -> FloatArray:
         """One row per glyph (as :func:`cut_glyphs` gives them): the probability of each

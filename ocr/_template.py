@@ -11,7 +11,7 @@ is an error, not a page of gigapixels. The per-kind confidence thresholds live n
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -57,18 +57,7 @@ FieldKind = Literal[
     "amount",
     "seal",
 ]
-KINDS: tuple[FieldKind, ...] = (
-    "digits",
-    "katakana",
-    "kanji",
-    "address",
-    "date",
-    "checkbox",
-    "circled",
-    "number",
-    "amount",
-    "seal",
-)
+KINDS: tuple[FieldKind, ...] = get_args(FieldKind)
 #: Kinds written freely on one line (no boxes), read as a line of text.
 LINE_KINDS: frozenset[str] = frozenset({"katakana", "kanji", "address", "number", "amount"})
 _BOXED: frozenset[str] = frozenset({"digits", "date"})

@@ -12,7 +12,6 @@ each file holds the values written. The same arguments give the same files.
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import random
 from collections.abc import Mapping, Sequence
@@ -37,10 +36,9 @@ from sandbox.paper_samples import (
     DEFAULT_DIGITS_DIR,
     MM_PER_INCH,
     Sample,
-    _save,
-    _scan,
     _write_field,
     date_boxes,
+    save_sample,
 )
 from systems.business_system import ChildAllowanceApplication
 
@@ -200,13 +198,7 @@ def generate_kokuho_samples(
         birth = _numbers(application.applicant.birth_date, rng)
         dates = {"birth_date": birth} if values["birth_date"] else {}
         page, corrected = write_kokuho(template, values, rng, writer, dates=dates)
-        effects: dict[str, Any] = {"dpi": _DRAW_DPI, "upside_down": False}
-        if scan:
-            page, effects = _scan(page, rng)
-        path = out / f"kokuho-{index:04d}.{formats[rng.randrange(len(formats))]}"
-        _save(page, path, effects["dpi"])
         truth = {
-            "file": path.name,
             "template": template.name,
             "seed": seed,
             "index": index,
@@ -217,10 +209,7 @@ def generate_kokuho_samples(
             "corrected": corrected,
             "mnist_digits": writer.digits is not None,
             "hands": [hands.start, hands.stop] if hands is not None else None,
-            "scan": effects,
         }
-        path.with_suffix(".json").write_text(
-            json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
-        samples.append(Sample(path, truth))
+        samples.append(save_sample(page, rng, out / f"kokuho-{index:04d}", truth,
+                                   formats=formats, scan=scan))  # fmt: skip
     return samples

@@ -14,6 +14,7 @@ import io
 import json
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -186,6 +187,30 @@ def _save(image: Image.Image, path: Path, dpi: int) -> None:
         image.save(path, format="PNG", dpi=(dpi, dpi))
 
 
+def save_sample(
+    page: Image.Image,
+    rng: random.Random,
+    stem: Path,
+    truth: dict[str, Any],
+    *,
+    formats: Sequence[str],
+    scan: bool,
+) -> Sample:
+    """Scan a filled ``page`` (unless ``scan`` is false), save it as ``stem`` with one of
+    ``formats`` and its ground truth (``truth`` with the file's name and the scan's effects)
+    as ``stem.json`` beside it."""
+    effects: dict[str, Any] = {"dpi": _DRAW_DPI, "upside_down": False}
+    if scan:
+        page, effects = _scan(page, rng)
+    path = stem.with_name(f"{stem.name}.{formats[rng.randrange(len(formats))]}")
+    _save(page, path, effects["dpi"])
+    written = {"file": path.name, **truth, "scan": effects}
+    path.with_suffix(".json").write_text(
+        json.dumps(written, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    return Sample(path, written)
+
+
 def render_filled(template: FormTemplate, values: dict[str, str], rng: random.Random,
                   writer: Writer) -> tuple[Image.Image, list[str]]:
     """The form at 300 dpi filled with ``values``; returns it and the corrected fields."""
@@ -233,13 +258,7 @@ def generate_samples(
         values = true_values(application, request_date)
         writer = Writer.create(rng, digits, digit_range, hands=hands)
         page, corrected = render_filled(template, values, rng, writer)
-        effects: dict[str, Any] = {"dpi": _DRAW_DPI, "upside_down": False}
-        if scan:
-            page, effects = _scan(page, rng)
-        path = out / f"sample-{index:04d}.{formats[rng.randrange(len(formats))]}"
-        _save(page, path, effects["dpi"])
         truth = {
-            "file": path.name,
             "template": template.name,
             "seed": seed,
             "index": index,
@@ -248,11 +267,8 @@ def generate_samples(
             "corrected": corrected,
             "mnist_digits": writer.digits is not None,
             "hands": [hands.start, hands.stop] if hands is not None else None,
-            "scan": effects,
         }
-        path.with_suffix(".json").write_text(
-            json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
-        samples.append(Sample(path, truth))
+        samples.append(save_sample(page, rng, out / f"sample-{index:04d}", truth,
+                                   formats=formats, scan=scan))  # fmt: skip
         log.debug("generated sample %d of %d", index, n)
     return samples
