@@ -32,49 +32,17 @@ from ocr import FormTemplate, Writer, load_pages, load_template, sort_pages
 from review import ReviewStore
 from review._unsorted import UnsortedTray, paper_forms
 from sandbox.paper_samples import generate_samples, render_filled
+from tests.ocr._forms import printed, text, transfer_page
 
 REPO = Path(__file__).resolve().parents[2]
 OTHER = "kouza-furikae"
 A4_300 = (2480, 3508)
-
-
-def _printed(text: str, x: float, y: float, size: float = 3.5) -> dict[str, Any]:
-    return {"text": text, "x_mm": x, "y_mm": y, "size_mm": size}
-
-
-def _digits(name: str, label: str, x: float, y: float, boxes: int) -> dict[str, Any]:
-    return {"name": name, "label": label, "kind": "digits", "x_mm": x, "y_mm": y,
-            "width_mm": 7 * boxes, "height_mm": 9, "boxes": boxes}  # fmt: skip
-
-
-def _text(name: str, label: str, x: float, y: float, width: float) -> dict[str, Any]:
-    return {"name": name, "label": label, "kind": "kanji", "x_mm": x, "y_mm": y,
-            "width_mm": width, "height_mm": 12}  # fmt: skip
-
-
-TRANSFER = {
-    "name": OTHER,
-    "title": "口座振替依頼書",
-    "texts": [
-        {**_printed("口座振替依頼書", 105, 20, 7), "anchor": "center"},
-        _printed("（あて先）多摩南市長　　1枚目", 20, 35),
-        _printed("納付者", 20, 50, 4.2),
-        _printed("引落口座", 20, 105, 4.2),
-    ],
-    "fields": [
-        _text("name", "氏名", 60, 60, 120),
-        {**_text("address", "住所", 60, 80, 120), "kind": "address"},
-        _digits("bank_code", "金融機関", 60, 115, 4),
-        _digits("branch_code", "支店", 130, 115, 3),
-        _digits("account", "口座番号", 60, 135, 7),
-        _digits("phone", "電話番号", 60, 155, 11),
-    ],
-}
+TRANSFER = transfer_page(OTHER)
 UNKNOWN = {  # a 転入届 nobody defined
     "name": "tennyu",
     "title": "転入届",
-    "texts": [{**_printed("転入届", 105, 18, 8), "anchor": "center"}],
-    "fields": [_text(f"row_{i}", f"異動者{i + 1}", 45, 40 + 18 * i, 150) for i in range(10)],
+    "texts": [{**printed("転入届", 105, 18, 8), "anchor": "center"}],
+    "fields": [text(f"row_{i}", f"異動者{i + 1}", 45, 40 + 18 * i, 150) for i in range(10)],
 }
 
 

@@ -15,7 +15,6 @@ import random
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import cv2
 import numpy as np
@@ -36,6 +35,7 @@ from ocr import (
 from ocr._pages import Page, to_grey
 from ocr._sort import BLANK_NOTE
 from sandbox.paper_samples import Sample, generate_samples, render_filled
+from tests.ocr._forms import digits, printed, text, transfer_page
 from tests.ocr._scans import PX_PER_MM, at_dpi, jpeg
 
 _A4 = (round(210 * PX_PER_MM), round(297 * PX_PER_MM))
@@ -53,75 +53,30 @@ def _city_version(template: FormTemplate) -> FormTemplate:
     return FormTemplate.model_validate(data)
 
 
-def _digits(name: str, label: str, x: float, y: float, boxes: int) -> dict[str, Any]:
-    return {
-        "name": name,
-        "label": label,
-        "kind": "digits",
-        "x_mm": x,
-        "y_mm": y,
-        "width_mm": 7 * boxes,
-        "height_mm": 9,
-        "boxes": boxes,
-    }
 
-
-def _text(name: str, label: str, x: float, y: float, width: float) -> dict[str, Any]:
-    return {
-        "name": name,
-        "label": label,
-        "kind": "kanji",
-        "x_mm": x,
-        "y_mm": y,
-        "width_mm": width,
-        "height_mm": 12,
-    }
-
-
-def _printed(text: str, x: float, y: float, size: float = 3.5) -> dict[str, Any]:
-    return {"text": text, "x_mm": x, "y_mm": y, "size_mm": size}
 
 
 def _transfer_form() -> FormDocument:
     """A two-page 口座振替依頼書: the account on page 1, the taxes to pay from it on page 2."""
-    first = FormTemplate.model_validate(
-        {
-            "name": "account-transfer",
-            "title": "口座振替依頼書",
-            "texts": [
-                {**_printed("口座振替依頼書", 105, 20, 7), "anchor": "center"},
-                _printed("（あて先）多摩南市長　　1枚目", 20, 35),
-                _printed("納付者", 20, 50, 4.2),
-                _printed("引落口座", 20, 105, 4.2),
-            ],
-            "fields": [
-                _text("name", "氏名", 60, 60, 120),
-                {**_text("address", "住所", 60, 80, 120), "kind": "address"},
-                _digits("bank_code", "金融機関", 60, 115, 4),
-                _digits("branch_code", "支店", 130, 115, 3),
-                _digits("account", "口座番号", 60, 135, 7),
-                _digits("phone", "電話番号", 60, 155, 11),
-            ],
-        }
-    )
+    first = FormTemplate.model_validate(transfer_page("account-transfer"))
     second = FormTemplate.model_validate(
         {
             "name": "account-transfer-2",
             "title": "口座振替依頼書（税目）",
             "texts": [
-                {**_printed("振替を依頼する税目", 105, 20, 6), "anchor": "center"},
-                _printed("2枚目　該当する税目の通知書番号を記入してください", 20, 35),
-                *(_printed("（通知書の右上）", 155, 54.5 + 22 * i, 3) for i in range(4)),
-                _printed(
+                {**printed("振替を依頼する税目", 105, 20, 6), "anchor": "center"},
+                printed("2枚目　該当する税目の通知書番号を記入してください", 20, 35),
+                *(printed("（通知書の右上）", 155, 54.5 + 22 * i, 3) for i in range(4)),
+                printed(
                     "振替開始は申込月の翌々月からです。残高不足の場合は振替できません。", 20, 185, 3
                 ),
-                _printed("多摩南市　納税課　電話 042-000-0000", 120, 200, 3),
+                printed("多摩南市　納税課　電話 042-000-0000", 120, 200, 3),
             ],
             "fields": [
-                _digits(f"notice_{i}", label, 80, 50 + 22 * i, 10)
+                digits(f"notice_{i}", label, 80, 50 + 22 * i, 10)
                 for i, label in enumerate(("市民税", "固定資産税", "軽自動車税", "国保税"))
             ]
-            + [_text("note", "備考", 40, 160, 150)],
+            + [text("note", "備考", 40, 160, 150)],
         }
     )
     return FormDocument((first, second), name="account-transfer")
@@ -133,9 +88,9 @@ def _unknown_form() -> FormTemplate:
         {
             "name": "tennyu",
             "title": "転入届",
-            "texts": [{**_printed("転入届", 105, 18, 8), "anchor": "center"}],
+            "texts": [{**printed("転入届", 105, 18, 8), "anchor": "center"}],
             "fields": [
-                _text(f"row_{i}", f"異動者{i + 1}", 45, 40 + 18 * i, 150) for i in range(10)
+                text(f"row_{i}", f"異動者{i + 1}", 45, 40 + 18 * i, 150) for i in range(10)
             ],
         }
     )
