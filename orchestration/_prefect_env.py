@@ -27,7 +27,9 @@ def prepare_prefect(*, watchdog: bool = True) -> None:
         os.environ["PREFECT_HOME"] = str(home.resolve())
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    # The embedded server's first start in a new home migrates its database before it
+    # answers: 15 s on an idle 2-core PC, 25 s on a busy one. Prefect's 20 s is too short.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     if not os.environ.get("PREFECT_API_URL"):
         os.environ.setdefault("PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE", FILE_LEASE_STORAGE)
         if watchdog:  # a run killed with SIGKILL leaves no embedded server behind

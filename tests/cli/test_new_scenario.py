@@ -24,8 +24,11 @@ NEW = "paper-intake-west"
 
 
 @pytest.fixture
-def office(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A city's own scenarios folder and register: the repo's, plus a copied scenario."""
+def office(
+    tmp_path: Path, prefect_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """A city's own scenarios folder and register: the repo's, plus a copied scenario
+    (and ``prefect/``, its Prefect home)."""
     scenarios = tmp_path / "scenarios"
     shutil.copytree(ROOT / "scenarios", scenarios)
     folder = scenarios / NEW

@@ -50,7 +50,9 @@ def test_run_names_what_is_wrong_in_one_line() -> None:
     assert "batch" in wrong.stderr and "Traceback" not in wrong.stderr
 
 
-def test_a_scenario_whose_flow_is_a_file_of_its_folder_runs(tmp_path: Path) -> None:
+def test_a_scenario_whose_flow_is_a_file_of_its_folder_runs(
+    tmp_path: Path, prefect_home: Path
+) -> None:
     """``flow: flow.py:main``: plain Python inside the scenario's folder, run by ``jimu run``
     on Prefect's local mode, given its own id."""
     scenarios = tmp_path / "scenarios"
@@ -67,8 +69,7 @@ def test_a_scenario_whose_flow_is_a_file_of_its_folder_runs(tmp_path: Path) -> N
         "    return {'scenario': scenario, 'doubled': count * 2}\n",
         encoding="utf-8",
     )
-    env_home = {"PREFECT_HOME": str(tmp_path / "prefect"), "JIMU_DATA_DIR": str(tmp_path / "d"),
-                "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}
+    env_home = {"PREFECT_HOME": str(prefect_home), "JIMU_DATA_DIR": str(tmp_path / "d")}
     result = subprocess.run(
         [sys.executable, "-m", "cli", "run", "hello-counter", "-p", "count=21"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
@@ -80,13 +81,14 @@ def test_a_scenario_whose_flow_is_a_file_of_its_folder_runs(tmp_path: Path) -> N
     assert "hello-counter: doubled: 42" in result.stdout
 
 
-def test_a_config_error_inside_a_flow_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+def test_a_config_error_inside_a_flow_is_one_line_not_a_traceback(
+    tmp_path: Path, prefect_home: Path
+) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "cli", "run", "paper-intake", "-p", f"batch={tmp_path / 'none'}"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
         env={k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
-        | {"PREFECT_HOME": str(tmp_path / "prefect"), "JIMU_DATA_DIR": str(tmp_path / "d"),
-           "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"},
+        | {"PREFECT_HOME": str(prefect_home), "JIMU_DATA_DIR": str(tmp_path / "d")},
     )  # fmt: skip
     assert result.returncode == 2
     assert "Traceback" not in result.stdout + result.stderr

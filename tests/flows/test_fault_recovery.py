@@ -33,7 +33,7 @@ def _command(sandbox: RunningSandbox) -> list[str]:
 
 
 def test_sigkill_mid_run_then_restart_registers_each_application_once(
-    sandbox: RunningSandbox, tmp_path: Path, _isolated_data_dir: Path
+    sandbox: RunningSandbox, tmp_path: Path, _isolated_data_dir: Path, prefect_home: Path
 ) -> None:
     applications = FakePeople(seed=33).recent_applications(APPLICATIONS)
     seed_portal(sandbox.paths.portal_db, applications)
@@ -44,7 +44,7 @@ def test_sigkill_mid_run_then_restart_registers_each_application_once(
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API")} | {
         "JIMU_DATA_DIR": str(_isolated_data_dir),  # the sandbox's secrets live there
         "JIMU_LEDGER_URL": ledger_url,
-        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_HOME": str(prefect_home),
     }
     with (tmp_path / "run.log").open("w") as log:
         _kill_mid_run_then_finish(_command(sandbox), sandbox, env, log)

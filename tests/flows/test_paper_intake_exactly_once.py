@@ -86,7 +86,7 @@ FORMS = 20
 
 
 def test_sigkill_while_reading_and_while_registering_then_rerun(
-    sandbox: RunningSandbox, tmp_path: Path, _isolated_data_dir: Path
+    sandbox: RunningSandbox, tmp_path: Path, _isolated_data_dir: Path, prefect_home: Path
 ) -> None:
     """Acceptance of issue 13: 20 forms, at least half accepted with no person; the run is
     SIGKILLed while reading, the next while registering; a third run finishes. Every form
@@ -101,7 +101,7 @@ def test_sigkill_while_reading_and_while_registering_then_rerun(
         "JIMU_DATA_DIR": str(data),
         "JIMU_LEDGER_URL": f"sqlite:///{tmp_path / 'ledger.sqlite3'}",
         "JIMU_SECRET_SANDBOX_BUSINESS_PASSWORD": get_secret("sandbox-business-password"),
-        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_HOME": str(prefect_home),
         "JIMU_SCENARIOS_DIR": str(scenarios),
     }
     command = [

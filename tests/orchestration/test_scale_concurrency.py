@@ -111,11 +111,11 @@ print("done", flush=True)
 
 
 def test_a_local_run_killed_holding_a_slot_does_not_block_the_next_for_ever(
-    tmp_path: Path,
+    tmp_path: Path, prefect_home: Path
 ) -> None:
     """The embedded server frees no leases itself; jimu releases those that expired."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {
-        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_HOME": str(prefect_home),
         "JIMU_DATA_DIR": str(tmp_path / "data"),
     }
     command = [sys.executable, "-c", _HOLD_SLOT]

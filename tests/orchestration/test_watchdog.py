@@ -43,7 +43,9 @@ def _line(process: subprocess.Popen[str], wanted: str, timeout: float) -> None:
     raise AssertionError(f"no {wanted!r} within {timeout} s")
 
 
-def test_a_run_killed_with_sigkill_takes_its_embedded_server_with_it(tmp_path: Path) -> None:
+def test_a_run_killed_with_sigkill_takes_its_embedded_server_with_it(
+    tmp_path: Path, prefect_home: Path
+) -> None:
     folder = tmp_path / "scenarios" / "sleeper"
     folder.mkdir(parents=True)
     (folder / "scenario.yaml").write_text(
@@ -52,8 +54,7 @@ def test_a_run_killed_with_sigkill_takes_its_embedded_server_with_it(tmp_path: P
     )
     (folder / "flow.py").write_text(FLOW, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")} | {
-        "PREFECT_HOME": str(tmp_path / "prefect"),
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "PREFECT_HOME": str(prefect_home),
         "JIMU_DATA_DIR": str(tmp_path / "data"),
         "JIMU_SCENARIOS_DIR": str(tmp_path / "scenarios"),
     }

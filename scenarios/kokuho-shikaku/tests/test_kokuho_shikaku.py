@@ -41,7 +41,7 @@ REFUSED = {  # key → what the reason says
 
 
 def test_sigkill_at_the_worst_moment_and_while_working_then_every_row_once(
-    sandbox: RunningSandbox, tmp_path: Path
+    sandbox: RunningSandbox, tmp_path: Path, prefect_home: Path
 ) -> None:
     declared = load_declared(FOLDER)
     table = read_source(declared.source, FOLDER / declared.source.path)
@@ -53,7 +53,7 @@ def test_sigkill_at_the_worst_moment_and_while_working_then_every_row_once(
         "JIMU_DATA_DIR": str(tmp_path / "data"),
         "JIMU_LEDGER_URL": ledger_url,
         "JIMU_SECRET_SANDBOX_LEGACY_PASSWORD": get_secret("sandbox-legacy-password"),
-        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_HOME": str(prefect_home),
     }
     command = [*JIMU, "run", SCENARIO, "--target-url", sandbox.legacy_url]
     system = sandbox.paths.legacy_db
