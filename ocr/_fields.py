@@ -230,7 +230,7 @@ def _stretch(grey: Page) -> Page:
 
 
 def _box_masks(
-    ink: npt.NDArray[np.uint8], left: int, right: int, count: int
+    ink: npt.NDArray[np.uint8], frame: tuple[int, int, int, int], count: int
 ) -> list[npt.NDArray[np.bool_] | None]:
     """The ink of each box (None: empty), whole strokes assigned to the box they belong to.
 
@@ -239,8 +239,10 @@ def _box_masks(
     connected stroke goes, whole, to the box holding its centre of mass. A stroke is cut at
     the dividers only where it must be: wider than one and a half boxes, or reaching into a
     box between written ones that would otherwise stay empty (two digits written into each
-    other).
+    other). A stroke whose centre lies above or below the frame is the neighbouring field's
+    writing reaching into the crop's margin (a 0 that gains a dot, a 1 a hook): not this box's.
     """
+    left, top, right, bottom = frame
     height, width = ink.shape
     step = (right - left) / count
     least = _EMPTY_BOX / 3 * step * height
@@ -252,9 +254,11 @@ def _box_masks(
         # Specks, dust and stubs of the printed lines are small in both directions: drop them.
         if max(wide, tall) < height * 0.15:
             continue
-        x = float(centres[i][0])
+        x, y = (float(c) for c in centres[i])
         if not left - 0.3 * step <= x <= right + 0.3 * step:
             continue  # writing beside the frame is not in it
+        if not top <= y <= bottom:
+            continue  # nor is writing above or below it
         box = -1 if wide > 1.5 * step else int(np.clip((x - left) // step, 0, count - 1))
         strokes.append((labels == i, box))
     held = np.zeros(count)
@@ -381,11 +385,11 @@ def _prepare(request: FieldRequest) -> _Prepared:
     if request.charset is not None:
         charsets = [request.charset] * len(charsets)
     if request.kind in ("digits", "date"):
-        masks = _box_masks(ink, left, right, count)
+        masks = _box_masks(ink, frame, count)
         if any(mask is None for mask in masks):
             # A box left empty at the usual threshold may hold light writing: read it, faint.
             light = _light_ink(cleaned, lines, frame, request.blank)
-            lighter = _box_masks(ink | light, left, right, count)
+            lighter = _box_masks(ink | light, frame, count)
             if any(a is None and b is not None for a, b in zip(masks, lighter, strict=True)):
                 masks, prepared.faint = lighter, True
         prepared.glyphs = [None if mask is None else _glyph(cleaned, mask) for mask in masks]

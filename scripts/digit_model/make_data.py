@@ -5,8 +5,9 @@ gives them, ``y``: labels) from two sources, both kept apart from what calibrati
 benchmarks read (MNIST 1500–4999):
 
 - glyphs cut, exactly as the reader cuts them, from generated forms whose handwritten digits
-  are MNIST 0–1499 (``FORMS_MNIST``) or font glyphs (``FORMS_FONTS``), generator seeds that
-  no benchmark uses;
+  are MNIST 0–1499 (``FORMS_MNIST``) or font glyphs (``FORMS_FONTS``) on jimu's own form, and
+  MNIST 0–1499 in the Excel-made 資格取得届's small cells (``FORMS_KOKUHO``, words by the
+  training stroke writers), generator seeds that no benchmark uses;
 - MNIST 0–1499 themselves, each ``MNIST_COPIES`` times with random shape and scan changes.
 """
 
@@ -21,22 +22,26 @@ import cv2
 import numpy as np
 
 from ocr._align import align_page
+from ocr._calibrate import TRAINING_SEEDS
 from ocr._digit_model import normalise_glyph
-from ocr._document import crop_field
+from ocr._document import _blank, crop_field
 from ocr._fields import FieldRequest, _prepare
 from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
 from ocr._pages import load_pages
+from ocr._strokes import TRAIN_HANDS
 from ocr._template import load_template
+from sandbox.kokuho_samples import generate_kokuho_samples
 from sandbox.paper_samples import generate_samples
 
 TRAIN_DIGITS = (0, 1500)
-FORMS_MNIST, FORMS_FONTS = 240, 40
-SEED_MNIST, SEED_FONTS = 7001, 7002
+FORMS_MNIST, FORMS_FONTS, FORMS_KOKUHO = 240, 40, 200
+SEED_MNIST, SEED_FONTS, SEED_KOKUHO = TRAINING_SEEDS
 MNIST_COPIES = 8
 
 
-def _form_glyphs(folder: Path) -> tuple[list[np.ndarray], list[int]]:
-    template = load_template("paper-intake")
+def _form_glyphs(folder: Path, form: str) -> tuple[list[np.ndarray], list[int]]:
+    template = load_template(form)
+    blank = _blank(template)
     specs = [s for s in template.fields if s.kind == "digits"]
     xs: list[np.ndarray] = []
     ys: list[int] = []
@@ -50,7 +55,8 @@ def _form_glyphs(folder: Path) -> tuple[list[np.ndarray], list[int]]:
                 if not value.isdigit() or spec.name in truth.get("corrected", []):
                     continue
                 request = FieldRequest(crop_field(aligned, template, spec.name), spec.kind,
-                                       spec.boxes, spec.charset, spec.name, spec.rule)
+                                       spec.boxes, spec.charset, spec.name, spec.rule,
+                                       blank=crop_field(blank, template, spec.name))
                 prepared = _prepare(request)
                 glyphs = [g for g in prepared.glyphs if g is not None]
                 if len(glyphs) != len(value):
@@ -95,10 +101,17 @@ def main(out: Path) -> None:
             folder = Path(tmp, name)
             generate_samples(folder, n=n, seed=seed, digits_dir=digits_dir,
                              digit_range=TRAIN_DIGITS)
-            found = _form_glyphs(folder)
+            found = _form_glyphs(folder, "paper-intake")
             xs += found[0]
             ys += found[1]
             print(f"{name} forms: {len(found[1])} glyphs", flush=True)
+        folder = Path(tmp, "kokuho")
+        generate_kokuho_samples(folder, n=FORMS_KOKUHO, seed=SEED_KOKUHO,
+                                digit_range=TRAIN_DIGITS, hands=TRAIN_HANDS, workers=2)
+        found = _form_glyphs(folder, "kokuho-shutoku")
+        xs += found[0]
+        ys += found[1]
+        print(f"kokuho-shutoku forms: {len(found[1])} glyphs", flush=True)
     images, labels = digits
     rng = np.random.default_rng(11)
     for index in range(*TRAIN_DIGITS):

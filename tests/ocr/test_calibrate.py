@@ -8,8 +8,17 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigError
-from ocr import FormTemplate
-from ocr._calibrate import NEVER, Outcome, calibration_of, run_calibration, upper_bound
+from ocr import FormTemplate, load_template
+from ocr._calibrate import (
+    NEVER,
+    Outcome,
+    calibration_of,
+    outcomes,
+    run_calibration,
+    upper_bound,
+)
+from ocr._models import DocumentReading, FieldReading, PageReading
+from ocr._validate import validate_field
 
 
 def _outcomes(n: int, wrong_below: int, kind: str = "katakana") -> list[Outcome]:
@@ -69,3 +78,24 @@ def test_samples_in_subfolders_read_by_two_processes_give_what_one_gives(
     alone = read_samples(files, template)
     assert len(alone) == 2 * len(template.fields)
     assert read_samples(files, template, workers=2) == alone
+
+
+def test_a_reading_counts_by_the_value_systems_receive() -> None:
+    """A phone read without one of its hyphens is entered as the same digits: right. A digit
+    wrong is wrong, and so is an unreadable number, whatever its hyphens."""
+    template = load_template("kokuho-shutoku")
+    spec = template.field("phone")
+    truth = {"fields": {"phone": "080-1614-4380"}}
+
+    def outcome(read: str) -> Outcome:
+        normalised, _ = validate_field(FieldReading("number", read, 0.99, "t"), spec)
+        found = FieldReading("number", read, 0.99, "t", name="phone", normalised=normalised)
+        page = PageReading(page=1, rotated=0, match=1.0, fields={"phone": found})
+        (only,) = outcomes(DocumentReading("s.png", "kokuho-shutoku", (page,)), truth, template)
+        return only
+
+    assert outcome("080-1614-4380").correct
+    assert outcome("080-16144380").correct
+    assert outcome("08016144380").correct
+    assert not outcome("080-1614-4381").correct
+    assert not outcome("080-1614-438").correct

@@ -61,6 +61,19 @@ def test_a_confident_misreading_is_not_trusted() -> None:
     assert decided[1] < 0.5  # many one-box changes fit equally badly: a person looks
 
 
+def test_a_wrong_check_digit_written_clearly_is_not_corrected_into_a_sure_value() -> None:
+    # People write wrong 個人番号 too. Box 4 looks like 4 (0.71) and only 1 (0.26) passes
+    # the check digit: 443913195611 is the best valid value (a posterior of 0.997 among
+    # valid values), but not a sure one at the cost of a clear box.
+    written = "443943195611"
+    assert not is_valid_my_number(written)
+    boxes = _boxes(written, sure=0.999)
+    boxes[4] = {**dict.fromkeys("0123456789", 0.003), "4": 0.71, "1": 0.26}
+    decided = decode_boxes(boxes, kind="digits", rule="my_number")
+    assert decided is not None and decided[0] == "443913195611"
+    assert decided[1] < 0.5
+
+
 def test_a_date_is_decoded_to_a_real_date() -> None:
     # The month box looks a bit more like 1 than 0, but there is no 13th month.
     decided = decode_boxes(_boxes("4310331", doubt={3: ("1", 0.5)}), kind="date", rule=None)
@@ -130,9 +143,19 @@ def test_a_digit_running_over_its_divider_stays_whole_in_its_box() -> None:
     cv2.circle(ink, (30, 30), 16, 255, 3)  # a 0 in box 1 of 3 (boxes 0-40, 40-80, 80-120)
     cv2.line(ink, (65, 12), (65, 48), 255, 3)  # a 1 in box 2
     cv2.rectangle(ink, (38, 20), (46, 24), 255, -1)  # joined to the 0, over the divider
-    masks = _box_masks(ink, 0, 120, 3)
+    masks = _box_masks(ink, (0, 0, 120, 60), 3)
     assert masks[0] is not None and masks[1] is not None and masks[2] is None
     assert masks[0][:, 40:47].any() and not masks[1][:, :47].any()
+
+
+def test_writing_above_or_below_the_boxes_belongs_to_no_box() -> None:
+    # The crop's margin holds the foot of the line above's writing and the top of the next.
+    ink = np.zeros((80, 120), np.uint8)  # the boxes: rows 10-70
+    cv2.line(ink, (20, 20), (20, 60), 255, 3)  # a 1 in box 0
+    cv2.ellipse(ink, (60, 4), (12, 5), 0, 0, 180, 255, 3)  # the bottom of a circle above box 1
+    cv2.circle(ink, (100, 76), 5, 255, 3)  # a loop below box 2
+    masks = _box_masks(ink, (0, 10, 120, 70), 3)
+    assert masks[0] is not None and masks[1] is None and masks[2] is None
 
 
 def test_two_digits_written_into_each_other_are_cut_at_the_divider() -> None:
@@ -140,7 +163,7 @@ def test_two_digits_written_into_each_other_are_cut_at_the_divider() -> None:
     cv2.line(ink, (10, 30), (50, 30), 255, 3)  # one stroke over boxes 0 and 1
     cv2.line(ink, (45, 12), (45, 48), 255, 3)
     cv2.line(ink, (100, 12), (100, 48), 255, 3)  # box 2
-    masks = _box_masks(ink, 0, 120, 3)
+    masks = _box_masks(ink, (0, 0, 120, 60), 3)
     assert all(mask is not None for mask in masks)
 
 
