@@ -2,7 +2,8 @@
 
 Runs in a separate environment with PyTorch (CPU) and onnx, never in jimu's own: see
 ``scripts/digit_model/README.md``. Usage: ``python train.py DATA.npz OUT.onnx``.
-Deterministic for the same data (seeded, one thread).
+Seeded: the same data gives the same networks, up to the order of floating-point sums
+across the two threads it uses.
 """
 
 from __future__ import annotations
