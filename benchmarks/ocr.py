@@ -1,7 +1,7 @@
 """AI-OCR, side by side: jimu's pipeline vs the AI engine alone vs Tesseract alone.
 
 Everything is measured on generated forms whose writers (generator seed 202) and MNIST
-digits (2000–3999) neither the digit model's training (seeds 7001/7002, MNIST 0–1499) nor
+digits (2000–3999) neither the digit model's training (seeds 7001–7003, MNIST 0–1499) nor
 the calibration (seed 101, MNIST 1500–1999) saw (``JIMU_OCR_BENCH_FORMS``, default 200);
 single MNIST digits are measured on 4000–4999, which no form uses (``JIMU_OCR_BENCH_MNIST``,
 default 1000). The handwriting fonts are shared with training and calibration: none is held

@@ -48,12 +48,21 @@ from ocr._models import FieldReading
 from ocr._pages import Page, to_grey
 from ocr._ppocr import Recognition
 from ocr._template import DATE_BOXES, KINDS
-from ocr._text import folded, gaps_are_spaces, kana_context, kana_sizes, text_value
+from ocr._text import (
+    folded,
+    gaps_are_spaces,
+    has_variant_form,
+    kana_context,
+    kana_sizes,
+    text_value,
+)
 
-__all__ = ["FAINT", "FieldRequest", "default_charsets", "read_field", "read_fields"]
+__all__ = ["FAINT", "VARIANT_FORM", "FieldRequest", "default_charsets", "read_field", "read_fields"]
 
 #: The reason a field written too lightly to be sure of goes to a person.
 FAINT = "薄い記入があります"
+#: The reason a name or address read with an old or variant kanji form goes to a person.
+VARIANT_FORM = "旧字体・異体字があります（字形を確認してください）"
 
 _GLYPH = 40  # glyph ink height in px on the engine canvas (as MNIST: 20 of 28)
 _SECOND_VIEW = 46  # a glyph is read twice, at two sizes, and the distributions averaged
@@ -68,6 +77,7 @@ _STROKE = 0.15  # a stroke is at least this share of the frame's height long
 _STROKE_PX = 12  # … and holds at least this many pixels (specks and noise hold fewer)
 _LINE_PAD = 0.2  # space kept above and below the written line, as a share of its height
 _DISAGREED = 0.5  # a line a second model reads differently is only half as sure
+_VARIANT_FORM = 0.5  # the most a line holding 惠, 髙, 﨑 … is worth (ocr._text.has_variant_form)
 _SNAP_POSTAL = 0.9  # a postal code this sure may correct the area part of the address
 _CORRECTED = 0.5  # an area part the table corrected without a postal code to vouch for it
 _CHECKED = 0.05  # share of inked pixels above which a check box counts as ticked
@@ -454,15 +464,21 @@ def _finish_read(
     confidences = folded(found, request.kind)
     confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)
     prepared.found = replace(found, char_confidences=confidences)
-    # A struck-through mistake is read as text like any other: only a person can tell.
+    reasons = []
+    if prepared.struck:  # a struck-through mistake is read like any text: a person tells
+        confidence = 0.0
+        reasons.append("訂正線があります")
+    if request.kind in ("kanji", "address") and has_variant_form(found.text):
+        confidence = min(confidence, _VARIANT_FORM)
+        reasons.append(VARIANT_FORM)
     return FieldReading(
         kind=request.kind,
         value=text_value(request.kind, found.text),
-        confidence=0.0 if prepared.struck else confidence,
+        confidence=confidence,
         engine=engine.name,
         name=request.name,
         char_confidences=confidences,
-        reasons=("訂正線があります",) if prepared.struck else (),
+        reasons=tuple(reasons),
     )
 
 

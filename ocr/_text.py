@@ -20,7 +20,22 @@ from core.text import nfkc
 from ocr._pages import Page
 from ocr._ppocr import Recognition
 
-__all__ = ["folded", "gaps_are_spaces", "kana_context", "kana_sizes", "text_value"]
+__all__ = [
+    "folded",
+    "gaps_are_spaces",
+    "has_variant_form",
+    "kana_context",
+    "kana_sizes",
+    "text_value",
+]
+
+# Old and variant forms (旧字体・異体字) a name or address may really be written in, beside the
+# usual form the same hand most often means: 惠/恵, 髙/高, 﨑/崎, 邊・邉/辺, 澤/沢, 齋・齊/斎 …
+# They differ by a stroke or two, which handwriting does not settle: a person chooses.
+_VARIANT_FORMS = frozenset(
+    "惠髙﨑邊邉澤齋齊濱廣國櫻龍瀨嶋冨德眞實壽榮與淺彌藏條黑曾增傳圓團學樂萬縣豐禮靜鐵驛"
+    "滿廳來勞歸氣總聰檢澁淸爲晉讓戶敎莊鄕穗徵"
+)
 
 _DASHES = "ー-‐−一－"
 _KANA_CONTEXT = 0.05  # the least probability of a katakana the script context may choose
@@ -217,6 +232,12 @@ def folded(found: Recognition, kind: str) -> tuple[float, ...]:
         )
         out.append(min(1.0, own + same))
     return tuple(out)
+
+
+def has_variant_form(text: str) -> bool:
+    """True if ``text`` holds an old or variant kanji form (惠, 髙, 﨑, 邊 …): whether the
+    writer meant it or the usual form is for a person to see, not for the reader to guess."""
+    return not _VARIANT_FORMS.isdisjoint(text)
 
 
 def text_value(kind: str, text: str) -> str:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from core.errors import InvalidInput
 from ocr import FormTemplate, align_page, crop_field, load_pages, read_field
 from ocr._engines import DIGITS, KATAKANA
+from ocr._fields import VARIANT_FORM
+from ocr._models import FieldReading
 from ocr._ppocr import get_recogniser
 from sandbox.paper_samples import Sample
 from tests.ocr.conftest import truth_of
@@ -100,3 +102,17 @@ def test_constrained_decoding_never_leaves_the_charset(
 def test_unknown_kind_is_invalid_input() -> None:
     with pytest.raises(InvalidInput, match="kind"):
         read_field(np.full((40, 200), 255, np.uint8), kind="emoji")
+
+
+def test_an_old_kanji_form_goes_to_a_person_and_the_usual_form_does_not() -> None:
+    """惠 and 恵 differ by a stroke that handwriting does not settle, and names use both."""
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 44)
+
+    def read(text: str) -> FieldReading:
+        image = Image.new("L", (420, 80), 255)
+        ImageDraw.Draw(image).text((20, 10), text, font=font, fill=0)
+        return read_field(np.asarray(image), kind="kanji")
+
+    old, usual = read("山口　惠美"), read("山口　恵美")
+    assert old.value == "山口惠美" and VARIANT_FORM in old.reasons and old.confidence <= 0.5
+    assert usual.value == "山口恵美" and VARIANT_FORM not in usual.reasons
