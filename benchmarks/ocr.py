@@ -12,6 +12,8 @@ calibration forms (and written back with ``JIMU_OCR_BENCH_SAVE_THRESHOLDS=1``). 
 alone (the AI engine decoding without any charset or rule, Tesseract) read a subset
 (``JIMU_OCR_BENCH_ENGINES``, default 20 forms) because Tesseract takes about 10 s a page.
 Every form is judged against its own receipt date (``today`` = the form's ``received_at``).
+A field counts as read right when its value, or the validated value systems receive, equals
+the truth's (a phone read without one of its hyphens is the same digits entered).
 
 ``forms.<form id>`` has, per field kind (and per digit rule, ``digits:<rule>``), field exact,
 auto-accept rate and the residual error among accepted fields with its one-sided 95%
