@@ -252,7 +252,6 @@ def decode_boxes(boxes: Sequence[dict[str, float]], *, kind: str,
     if not boxes or any(not dist for dist in boxes):
         return None
     log_p = _log_table(boxes)
-    ruled = True
     if kind == "date" and len(boxes) == 7:
         value, posterior = _from_table(log_p, _dates_until(not_after))
     elif rule == "my_number" and len(boxes) == 12:
@@ -262,18 +261,17 @@ def decode_boxes(boxes: Sequence[dict[str, float]], *, kind: str,
     elif rule == "phone" and any(len(shape) == len(boxes) for shape in _PHONE_SHAPES):
         value, posterior = _phone(log_p)
     else:
-        ruled = False
         chars = [max(dist.items(), key=lambda item: item[1]) for dist in boxes]
         if not all(c.isdigit() for c, _ in chars):
             return None
         posterior = math.prod(p for _, p in chars)
         value = "".join(c for c, _ in chars)
-    if ruled:
-        # People write values their rule rejects too (a 個人番号 with a wrong check digit):
-        # the value the rule picks instead is only as sure as the boxes' odds for it
-        # against their own best reading, as with a postal code the address chose.
-        picked = sum(float(log_p[i, int(c)]) for i, c in enumerate(value))
-        posterior *= math.exp(picked - float(log_p.max(axis=1).sum()))
+    # People write values their rule rejects too (a 個人番号 with a wrong check digit): the
+    # value a rule picks instead is only as sure as the boxes' odds for it against their own
+    # best reading, as with a postal code the address chose (without a rule the value is that
+    # reading, and the odds are 1).
+    picked = sum(float(log_p[i, int(c)]) for i, c in enumerate(value))
+    posterior *= math.exp(picked - float(log_p.max(axis=1).sum()))
     shares = tuple(float(math.exp(log_p[i, int(c)])) for i, c in enumerate(value))
     return value, min(1.0, posterior), shares
 

@@ -32,18 +32,13 @@ from ocr import FormTemplate, Writer, load_pages, load_template, sort_pages
 from review import ReviewStore
 from review._unsorted import UnsortedTray, paper_forms
 from sandbox.paper_samples import generate_samples, render_filled
-from tests.ocr._forms import printed, text, transfer_page
+from tests.ocr._forms import tennyu_page, transfer_page
 
 REPO = Path(__file__).resolve().parents[2]
 OTHER = "kouza-furikae"
 A4_300 = (2480, 3508)
 TRANSFER = transfer_page(OTHER)
-UNKNOWN = {  # a 転入届 nobody defined
-    "name": "tennyu",
-    "title": "転入届",
-    "texts": [{**printed("転入届", 105, 18, 8), "anchor": "center"}],
-    "fields": [text(f"row_{i}", f"異動者{i + 1}", 45, 40 + 18 * i, 150) for i in range(10)],
-}
+UNKNOWN = tennyu_page()  # a 転入届 nobody defined
 
 
 def make_scenarios(folder: Path) -> Path:

@@ -1,4 +1,5 @@
-"""Forms of a made-up city for the sorting tests: template pieces and a 口座振替依頼書 page."""
+"""Forms of a made-up city for the sorting tests: template pieces, a 口座振替依頼書 page and a
+転入届 nobody defined."""
 
 from __future__ import annotations
 
@@ -41,4 +42,14 @@ def transfer_page(name: str) -> dict[str, Any]:
             digits("account", "口座番号", 60, 135, 7),
             digits("phone", "電話番号", 60, 155, 11),
         ],
+    }
+
+
+def tennyu_page() -> dict[str, Any]:
+    """A form nobody defined for the sorter: a 転入届 with a grid of rows, as template data."""
+    return {
+        "name": "tennyu",
+        "title": "転入届",
+        "texts": [{**printed("転入届", 105, 18, 8), "anchor": "center"}],
+        "fields": [text(f"row_{i}", f"異動者{i + 1}", 45, 40 + 18 * i, 150) for i in range(10)],
     }

@@ -35,7 +35,7 @@ from ocr import (
 from ocr._pages import Page, to_grey
 from ocr._sort import BLANK_NOTE
 from sandbox.paper_samples import Sample, generate_samples, render_filled
-from tests.ocr._forms import digits, printed, text, transfer_page
+from tests.ocr._forms import digits, printed, tennyu_page, text, transfer_page
 from tests.ocr._scans import PX_PER_MM, at_dpi, jpeg
 
 _A4 = (round(210 * PX_PER_MM), round(297 * PX_PER_MM))
@@ -51,9 +51,6 @@ def _city_version(template: FormTemplate) -> FormTemplate:
     ]
     data["fields"] = [{**f, "x_mm": round(f["x_mm"] * 0.9 + 12, 1)} for f in data["fields"]]
     return FormTemplate.model_validate(data)
-
-
-
 
 
 def _transfer_form() -> FormDocument:
@@ -84,16 +81,7 @@ def _transfer_form() -> FormDocument:
 
 def _unknown_form() -> FormTemplate:
     """A form nobody defined for the sorter: a 転入届 with a grid of rows."""
-    return FormTemplate.model_validate(
-        {
-            "name": "tennyu",
-            "title": "転入届",
-            "texts": [{**printed("転入届", 105, 18, 8), "anchor": "center"}],
-            "fields": [
-                text(f"row_{i}", f"異動者{i + 1}", 45, 40 + 18 * i, 150) for i in range(10)
-            ],
-        }
-    )
+    return FormTemplate.model_validate(tennyu_page())
 
 
 # --- scans ------------------------------------------------------------------------------
