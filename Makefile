@@ -28,8 +28,9 @@ typecheck:
 		if [ -n "$$files" ]; then $(BIN)/mypy $$files || exit 1; fi; \
 	done
 
+# Two processes (pytest-xdist), a module's tests in one of them: 15 min on 2 cores, not 22.
 unit:
-	@$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest -n 2 --dist loadscope
 
 bench: setup
 	@$(BIN)/python -m benchmarks
