@@ -11,7 +11,8 @@ after the number keeps its first reading.
 
 The confidence of the whole is the least of its parts' (area, house number, building); an
 address whose town is not in the table, or whose house number is missing or not read
-surely, goes to a person with a Japanese reason.
+surely, goes to a person with a Japanese reason. So does one whose house number is
+followed, after a gap, by more digits: a lost hyphen and a room number look the same there.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "HOUSE_SURE",
     "NO_HOUSE",
     "NO_TOWN",
+    "SPLIT_HOUSE",
     "UNSURE_HOUSE",
     "TownMatch",
     "house_confidences",
@@ -48,6 +50,9 @@ HOUSE_SURE = 0.9
 NO_TOWN = "町名が郵便番号の一覧にありません"
 NO_HOUSE = "番地が読み取れません"
 UNSURE_HOUSE = "番地の読み取りが確かではありません"
+#: Digits after a gap in the house number: a hyphen the reader lost (３－２０ １８ for
+#: ３－２０－１８) or a room number after a space; joined, they would be one wrong number.
+SPLIT_HOUSE = "番地の区切り（－や空白）が読めません"
 
 _MOST = 2  # characters of the area part (prefecture + city + town) the reader may have wrong
 _STREET = frozenset(HOUSE_CHARSET) | frozenset("‐−")

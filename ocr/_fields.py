@@ -36,6 +36,7 @@ from ocr._address import (
     HOUSE_SURE,
     NO_HOUSE,
     NO_TOWN,
+    SPLIT_HOUSE,
     UNSURE_HOUSE,
     TownMatch,
     house_confidences,
@@ -706,10 +707,13 @@ def _address(
     building = min(read[end:], default=1.0)
     confidence = min(area, house, building) * (_DISAGREED if found.agreed is False else 1.0)
     reasons = list(reading.reasons)
+    rest = found.text[end:].lstrip()
     if not any(nfkc(char).isdigit() for char in house_text):
         reasons.append(NO_HOUSE)
     elif house < HOUSE_SURE:
         reasons.append(UNSURE_HOUSE)
+    if nfkc(house_text[-1:]).isdigit() and nfkc(rest[:1]).isdigit():
+        reasons.append(SPLIT_HOUSE)
     value = text_value("address", match.area + house_text + found.text[end:])
     return replace(reading, value=value, confidence=confidence, reasons=tuple(reasons))
 
