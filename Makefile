@@ -49,12 +49,12 @@ models: models-digits models-kana
 
 models-digits: setup $(TRAIN_ENV)/bin/torch-ready
 	$(BIN)/python -m scripts.digit_model.make_data $(MODEL_DATA)
-	$(TRAIN_ENV)/bin/python scripts/digit_model/train.py $(MODEL_DATA)/digits-train.npz \
+	$(TRAIN_ENV)/bin/python -m scripts.digit_model.train $(MODEL_DATA)/digits-train.npz \
 		ocr/models/digits-cnn.onnx
 
 models-kana: setup $(TRAIN_ENV)/bin/torch-ready
 	$(BIN)/python -m scripts.kana_model.make_data $(MODEL_DATA)
-	$(TRAIN_ENV)/bin/python scripts/kana_model/train.py $(MODEL_DATA)/kana-train.npz \
+	$(TRAIN_ENV)/bin/python -m scripts.kana_model.train $(MODEL_DATA)/kana-train.npz \
 		ocr/models/kana-cnn.onnx
 
 clean:
