@@ -73,6 +73,7 @@ from ocr._engines import Engine
 from ocr._fields import FieldRequest, read_fields
 from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
 from ocr._pages import Page
+from ocr._ppocr import share_cores
 from ocr._strokes import TEST_HANDS
 from ocr._template import KINDS, FormTemplate, Thresholds
 from sandbox.kokuho_samples import KOKUHO, generate_kokuho_samples
@@ -143,13 +144,16 @@ def _read_all(
 ) -> _Run:
     """All outcomes, the keys of accepted fields (at the template's thresholds), s/page.
 
-    With ``workers`` > 1 the files are read by that many processes (one per core; each page
-    is still timed alone), and the runs merged in no particular order.
+    With ``workers`` > 1 the files are read by that many processes (one per core, PP-OCR on
+    its share of the cores; each page is still timed alone), and the runs merged in no
+    particular order.
     """
     if workers > 1 and engine is None and len(files) > 1:
         chunks = [files[i::workers] for i in range(workers)]
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=share_cores, initargs=(workers,)
+        ) as pool:
             parts = list(pool.map(_read_all, chunks, [template] * workers, [None] * workers))
         merged = _Run()
         for part in parts:

@@ -28,6 +28,7 @@ from core.text import edit_distance, nfkc
 from ocr._document import read_document
 from ocr._engines import Engine
 from ocr._models import DocumentReading, FieldReading
+from ocr._ppocr import share_cores
 from ocr._template import KINDS, FormTemplate, Thresholds, template_dir
 from ocr._validate import validate_field
 
@@ -161,7 +162,9 @@ def read_samples(
     if workers > 1 and engine is None and len(paths) > 1:
         chunks = [paths[i::workers] for i in range(workers)]
         context = multiprocessing.get_context("spawn")  # onnxruntime does not survive a fork
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=share_cores, initargs=(workers,)
+        ) as pool:
             parts = list(pool.map(read_samples, chunks, [template] * workers))
         order = {path.name: i for i, path in enumerate(paths)}
         merged = [o for part in parts for o in part]
