@@ -18,6 +18,7 @@ followed, after a gap, by more digits: a lost hyphen and a room number look the 
 from __future__ import annotations
 
 import itertools
+import re
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,10 +34,12 @@ __all__ = [
     "HOUSE_SURE",
     "NO_HOUSE",
     "NO_TOWN",
+    "ODD_HOUSE",
     "SPLIT_HOUSE",
     "UNSURE_HOUSE",
     "TownMatch",
     "house_confidences",
+    "house_is_odd",
     "house_span",
     "match_town",
 ]
@@ -53,6 +56,12 @@ UNSURE_HOUSE = "番地の読み取りが確かではありません"
 #: Digits after a gap in the house number: a hyphen the reader lost (３－２０ １８ for
 #: ３－２０－１８) or a room number after a space; joined, they would be one wrong number.
 SPLIT_HOUSE = "番地の区切り（－や空白）が読めません"
+#: A house number not written as people write one: 丁 without 目, 地 without 番, 丁目 … 号
+#: without 番 (a character dropped or misread: ５丁８１３番, １１２２地２６, ６丁目１８２０号),
+#: or characters between the town and the number that its second reading left out (田名塩田
+#: read as 田名 and 塩由, the town a character off and 塩由 no house number).
+ODD_HOUSE = "番地の書き方が読み取れません（丁目・番地・号）"
+_ODD_WORDS = re.compile("丁(?!目)|(?<!丁)目|(?<![番団])地")
 
 _MOST = 2  # characters of the area part (prefecture + city + town) the reader may have wrong
 _STREET = frozenset(HOUSE_CHARSET) | frozenset("‐−")
@@ -214,6 +223,18 @@ def _match(
 ) -> TownMatch:
     changed, end, area = found
     return TownMatch(area, where[end] if end < len(where) else length, changed, by_postal)
+
+
+def house_is_odd(first: str, house: str, rest: str) -> bool:
+    """Whether a house number is not written as one is (see :data:`ODD_HOUSE`): ``first`` is
+    it as the line was read, ``house`` as read again under its charset, ``rest`` what
+    follows it (a building's name, where the 地 of a misread 番地 may land)."""
+    leading = next((char for char in first if not char.isspace()), "")
+    if leading and leading not in _STREET and not nfkc(leading).isdigit():
+        return True  # the town is longer than the one matched, or the number starts oddly
+    if _ODD_WORDS.search(house + rest[:2]):
+        return True
+    return "丁目" in house and "号" in house and "番" not in house
 
 
 def house_span(text: str, start: int, positions: Sequence[float] = ()) -> int:

@@ -36,10 +36,12 @@ from ocr._address import (
     HOUSE_SURE,
     NO_HOUSE,
     NO_TOWN,
+    ODD_HOUSE,
     SPLIT_HOUSE,
     UNSURE_HOUSE,
     TownMatch,
     house_confidences,
+    house_is_odd,
     house_span,
     match_town,
 )
@@ -714,6 +716,8 @@ def _address(
         reasons.append(UNSURE_HOUSE)
     if nfkc(house_text[-1:]).isdigit() and nfkc(rest[:1]).isdigit():
         reasons.append(SPLIT_HOUSE)
+    if house_is_odd(found.text[match.end : end], house_text, rest):
+        reasons.append(ODD_HOUSE)
     value = text_value("address", match.area + house_text + found.text[end:])
     return replace(reading, value=value, confidence=confidence, reasons=tuple(reasons))
 

@@ -14,7 +14,16 @@ import pytest
 from PIL import Image
 
 from ocr import FormTemplate, Writer, render_blank
-from ocr._address import NO_HOUSE, NO_TOWN, SPLIT_HOUSE, UNSURE_HOUSE, house_span, match_town
+from ocr._address import (
+    NO_HOUSE,
+    NO_TOWN,
+    ODD_HOUSE,
+    SPLIT_HOUSE,
+    UNSURE_HOUSE,
+    house_is_odd,
+    house_span,
+    match_town,
+)
 from ocr._align import PX_PER_MM
 from ocr._calibrate import same_value
 from ocr._document import crop_field
@@ -117,6 +126,33 @@ def test_digits_after_a_gap_in_the_house_number_go_to_a_person(
 def test_a_house_number_written_whole_is_not_split(form: FormTemplate) -> None:
     reading = _read(form, "192-0375", "東京都八王子市鑓水３－２０－１８", _SEED + 4)
     assert SPLIT_HOUSE not in reading.reasons, reading.value
+
+
+@pytest.mark.parametrize(
+    ("first", "house", "rest", "odd"),
+    [  # as read on calibration forms, then as written
+        ("１丁２０番６号", "１丁２０番６号", "", True),  # 目 dropped
+        ("１１２２地２６", "１１２２地２６", "", True),  # 番 dropped
+        ("６丁目１８２０号", "６丁目１８２０号", "", True),  # 番 dropped
+        ("３０８", "３０８", "香地第３パークレジデンス", True),  # 番 read 香, outside the number
+        ("塩由４丁目１４番１０号", "４丁目１４番１０号", "", True),  # 田名塩田 matched as 田名
+        ("１丁目２０番６号", "１丁目２０番６号", "", False),
+        ("１１２２番地２６", "１１２２番地２６", "", False),
+        ("３－２０－１８", "３－２０－１８", "パーク団地", False),
+        ("２１０８－１５", "２１０８－１５", "第３シャトーコーポ相模台団地", False),
+    ],
+)
+def test_a_house_number_not_written_as_one_is_odd(
+    first: str, house: str, rest: str, odd: bool
+) -> None:
+    assert house_is_odd(first, house, rest) is odd
+
+
+def test_a_house_number_without_目_goes_to_a_person(form: FormTemplate) -> None:
+    reading = _read(form, "192-0375", "東京都八王子市鑓水１丁２０番６号", _SEED + 5)
+    assert ODD_HOUSE in reading.reasons, (reading.value, reading.reasons)
+    written = _read(form, "192-0375", "東京都八王子市鑓水１丁目２０番６号", _SEED + 5)
+    assert ODD_HOUSE not in written.reasons, written.value
 
 
 def test_the_town_is_found_despite_a_misread_character() -> None:
