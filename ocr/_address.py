@@ -12,7 +12,9 @@ after the number keeps its first reading.
 The confidence of the whole is the least of its parts' (area, house number, building); an
 address whose town is not in the table, or whose house number is missing or not read
 surely, goes to a person with a Japanese reason. So does one whose house number is
-followed, after a gap, by more digits: a lost hyphen and a room number look the same there.
+followed, after a gap, by more digits (a lost hyphen and a room number look the same there),
+or is not written as a house number is (丁 without 目, 地 without 番, characters between the
+town and the number that its second reading left out).
 """
 
 from __future__ import annotations
