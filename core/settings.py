@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         description="Real handwritten digits (MNIST IDX files) for samples and benchmarks; "
         "fonts stand in when the folder is absent.",
     )
+    ocr_threads: int = Field(
+        default=2,
+        ge=1,
+        le=256,
+        description="onnxruntime threads per PP-OCR model in a reading process; a pool of "
+        "reading processes (calibration, the benchmark) gives each its share of the cores.",
+    )
     retention_days: int = Field(
         default=90,
         ge=1,

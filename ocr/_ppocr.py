@@ -32,12 +32,12 @@ import numpy as np
 import numpy.typing as npt
 
 from core.errors import OcrEngineFailure
+from core.settings import get_settings
 from ocr._digit_model import DigitModel
 from ocr._kana_model import CLASSES as _KANA_CLASSES
 from ocr._kana_model import KanaModel, cut_glyphs
 
 __all__ = [
-    "THREADS_ENV",
     "Charset",
     "PpOcrRecogniser",
     "Recognition",
@@ -49,9 +49,7 @@ log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 _HEIGHT = 48
-_THREADS = 2  # a lone reading process: both cores of the machine jimu is measured on
-#: onnxruntime threads per PP-OCR session, when set (a positive integer).
-THREADS_ENV = "JIMU_OCR_THREADS"
+_share: int | None = None  # threads a pool gave this process (share_cores); else the settings'
 _BATCH = 64  # crops per inference call
 _ENSEMBLE = True  # boxed characters: average PP-OCRv6 small and tiny where both apply
 _DIGIT_MODEL_WEIGHT = 0.4  # the digit CNN's share in a digit box's distribution
@@ -110,13 +108,15 @@ def share_cores(processes: int) -> None:
     """For a pool of ``processes`` reading at once (its initializer): PP-OCR in this process
     runs on its share of the cores. Two processes on two cores with two threads each read a
     page in 2.2 s, with one thread each in 1.4 s (one process alone, two threads: 1.0 s)."""
+    global _share
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    os.environ[THREADS_ENV] = str(max(1, (cores or 1) // max(1, processes)))
+    _share = max(1, (cores or 1) // max(1, processes))
 
 
 def _threads() -> int:
-    value = os.environ.get(THREADS_ENV, "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else _THREADS
+    """onnxruntime threads for a PP-OCR session: the pool's share, else ``JIMU_OCR_THREADS``
+    (:attr:`core.settings.Settings.ocr_threads`, 2 by default)."""
+    return _share if _share is not None else get_settings().ocr_threads
 
 
 def _session(model: Path) -> Any:

@@ -7,38 +7,52 @@ with one thread each in 1.4 s (benchmarks/ocr.py reads with a pool of two).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+from pydantic import ValidationError
 
-from ocr._ppocr import _THREADS, THREADS_ENV, _model_paths, _session, share_cores
+from core.settings import get_settings
+from ocr import _ppocr
+from ocr._ppocr import _model_paths, _session, share_cores
+
+
+@pytest.fixture(autouse=True)
+def _fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No pool share and settings read anew, before and after each test."""
+    monkeypatch.setattr(_ppocr, "_share", None)
+    monkeypatch.delenv("JIMU_OCR_THREADS", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _threads() -> int:
+    session = _session(_model_paths("tiny")[0])
+    return int(session.get_session_options().intra_op_num_threads)
 
 
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def test_a_lone_reader_uses_two_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(THREADS_ENV, raising=False)
-    session = _session(_model_paths("tiny")[0])
-    assert session.get_session_options().intra_op_num_threads == _THREADS == 2
+def test_a_lone_reader_uses_two_threads() -> None:
+    assert _threads() == 2
+
+
+def test_the_settings_set_the_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JIMU_OCR_THREADS", "1")
+    assert _threads() == 1
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_a_wrong_thread_count_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("JIMU_OCR_THREADS", value)
+    with pytest.raises(ValidationError, match="ocr_threads"):
+        get_settings()
 
 
 @pytest.mark.parametrize("processes", [1, 2, 64])
-def test_a_process_of_a_pool_takes_its_share_of_the_cores(
-    monkeypatch: pytest.MonkeyPatch, processes: int
-) -> None:
-    monkeypatch.delenv(THREADS_ENV, raising=False)
+def test_a_process_of_a_pool_takes_its_share_of_the_cores(processes: int) -> None:
     share_cores(processes)
-    share = max(1, _cores() // processes)
-    assert os.environ[THREADS_ENV] == str(share)
-    session = _session(_model_paths("tiny")[0])
-    assert session.get_session_options().intra_op_num_threads == share
-
-
-@pytest.mark.parametrize("value", ["0", "-1", "two", ""])
-def test_a_wrong_thread_count_falls_back_to_two(
-    monkeypatch: pytest.MonkeyPatch, value: str
-) -> None:
-    monkeypatch.setenv(THREADS_ENV, value)
-    session = _session(_model_paths("tiny")[0])
-    assert session.get_session_options().intra_op_num_threads == _THREADS
+    assert _threads() == max(1, _cores() // processes)
