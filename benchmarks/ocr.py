@@ -35,7 +35,6 @@ by :func:`ocr.sort_pages`: the share of pages where they belong, pages put in a 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import re
 import statistics
@@ -43,7 +42,6 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -65,6 +63,7 @@ from ocr._calibrate import (
     calibration_of,
     outcomes,
     read_samples,
+    reading_pool,
     run_calibration,
     sample_files,
     upper_bound,
@@ -73,7 +72,6 @@ from ocr._engines import Engine
 from ocr._fields import FieldRequest, read_fields
 from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
 from ocr._pages import Page
-from ocr._ppocr import share_cores
 from ocr._strokes import TEST_HANDS
 from ocr._template import KINDS, FormTemplate, Thresholds
 from sandbox.kokuho_samples import KOKUHO, generate_kokuho_samples
@@ -150,10 +148,7 @@ def _read_all(
     """
     if workers > 1 and engine is None and len(files) > 1:
         chunks = [files[i::workers] for i in range(workers)]
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=share_cores, initargs=(workers,)
-        ) as pool:
+        with reading_pool(workers) as pool:
             parts = list(pool.map(_read_all, chunks, [template] * workers, [None] * workers))
         merged = _Run()
         for part in parts:

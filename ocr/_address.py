@@ -41,6 +41,7 @@ __all__ = [
     "UNSURE_HOUSE",
     "TownMatch",
     "house_confidences",
+    "house_doubts",
     "house_is_odd",
     "house_span",
     "match_town",
@@ -227,14 +228,25 @@ def _match(
     return TownMatch(area, where[end] if end < len(where) else length, changed, by_postal)
 
 
+def house_doubts(first: str, house: str, rest: str) -> list[str]:
+    """Reasons the house number, though read, may not be what was written: ``first`` is it
+    as the line was read, ``house`` as read again under its charset, ``rest`` what follows it
+    (a building's name, where the 地 of a misread 番地 may land)."""
+    doubts = []
+    if nfkc(house[-1:]).isdigit() and nfkc(rest.lstrip()[:1]).isdigit():
+        doubts.append(SPLIT_HOUSE)
+    if house_is_odd(first, house, rest):
+        doubts.append(ODD_HOUSE)
+    return doubts
+
+
 def house_is_odd(first: str, house: str, rest: str) -> bool:
-    """Whether a house number is not written as one is (see :data:`ODD_HOUSE`): ``first`` is
-    it as the line was read, ``house`` as read again under its charset, ``rest`` what
-    follows it (a building's name, where the 地 of a misread 番地 may land)."""
+    """Whether a house number is not written as one is (see :data:`ODD_HOUSE`); the
+    arguments as for :func:`house_doubts`."""
     leading = next((char for char in first if not char.isspace()), "")
     if leading and leading not in _STREET and not nfkc(leading).isdigit():
         return True  # the town is longer than the one matched, or the number starts oddly
-    if _ODD_WORDS.search(house + rest[:2]):
+    if _ODD_WORDS.search(house + rest.lstrip()[:2]):
         return True
     return "丁目" in house and "号" in house and "番" not in house
 

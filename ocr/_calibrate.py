@@ -146,6 +146,17 @@ def outcomes(
     return out
 
 
+def reading_pool(workers: int) -> ProcessPoolExecutor:
+    """``workers`` processes to read pages in, each loading its own models (spawned:
+    onnxruntime does not survive a fork) and running PP-OCR on its share of the cores."""
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=share_cores,
+        initargs=(workers,),
+    )
+
+
 def read_samples(
     files: Iterable[Path],
     template: FormTemplate,
@@ -161,10 +172,7 @@ def read_samples(
     paths = list(files)
     if workers > 1 and engine is None and len(paths) > 1:
         chunks = [paths[i::workers] for i in range(workers)]
-        context = multiprocessing.get_context("spawn")  # onnxruntime does not survive a fork
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=share_cores, initargs=(workers,)
-        ) as pool:
+        with reading_pool(workers) as pool:
             parts = list(pool.map(read_samples, chunks, [template] * workers))
         order = {path.name: i for i, path in enumerate(paths)}
         merged = [o for part in parts for o in part]

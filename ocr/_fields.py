@@ -36,12 +36,10 @@ from ocr._address import (
     HOUSE_SURE,
     NO_HOUSE,
     NO_TOWN,
-    ODD_HOUSE,
-    SPLIT_HOUSE,
     UNSURE_HOUSE,
     TownMatch,
     house_confidences,
-    house_is_odd,
+    house_doubts,
     house_span,
     match_town,
 )
@@ -709,15 +707,11 @@ def _address(
     building = min(read[end:], default=1.0)
     confidence = min(area, house, building) * (_DISAGREED if found.agreed is False else 1.0)
     reasons = list(reading.reasons)
-    rest = found.text[end:].lstrip()
     if not any(nfkc(char).isdigit() for char in house_text):
         reasons.append(NO_HOUSE)
     elif house < HOUSE_SURE:
         reasons.append(UNSURE_HOUSE)
-    if nfkc(house_text[-1:]).isdigit() and nfkc(rest[:1]).isdigit():
-        reasons.append(SPLIT_HOUSE)
-    if house_is_odd(found.text[match.end : end], house_text, rest):
-        reasons.append(ODD_HOUSE)
+    reasons += house_doubts(found.text[match.end : end], house_text, found.text[end:])
     value = text_value("address", match.area + house_text + found.text[end:])
     return replace(reading, value=value, confidence=confidence, reasons=tuple(reasons))
 

@@ -43,6 +43,7 @@ __all__ = [
     "Recognition",
     "get_recogniser",
     "share_cores",
+    "usable_cores",
 ]
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,14 @@ def share_cores(processes: int) -> None:
     runs on its share of the cores. Two processes on two cores with two threads each read a
     page in 2.2 s, with one thread each in 1.4 s (one process alone, two threads: 1.0 s)."""
     global _share
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    _share = max(1, (cores or 1) // max(1, processes))
+    _share = max(1, usable_cores() // max(1, processes))
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _threads() -> int:

@@ -6,7 +6,6 @@ with one thread each in 1.4 s (benchmarks/ocr.py reads with a pool of two).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +13,7 @@ from pydantic import ValidationError
 
 from core.settings import get_settings
 from ocr import _ppocr
-from ocr._ppocr import _model_paths, _session, share_cores
+from ocr._ppocr import _model_paths, _session, share_cores, usable_cores
 
 
 @pytest.fixture(autouse=True)
@@ -30,10 +29,6 @@ def _fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def _threads() -> int:
     session = _session(_model_paths("tiny")[0])
     return int(session.get_session_options().intra_op_num_threads)
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def test_a_lone_reader_uses_two_threads() -> None:
@@ -55,4 +50,4 @@ def test_a_wrong_thread_count_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, 
 @pytest.mark.parametrize("processes", [1, 2, 64])
 def test_a_process_of_a_pool_takes_its_share_of_the_cores(processes: int) -> None:
     share_cores(processes)
-    assert _threads() == max(1, _cores() // processes)
+    assert _threads() == max(1, usable_cores() // processes)
