@@ -100,6 +100,25 @@ def test_a_large_kana_read_small_is_never_accepted_as_small() -> None:
     assert found.char_confidences[5] <= 0.5
 
 
+def test_a_short_large_kana_in_the_middle_of_the_line_is_large() -> None:
+    # エ is short and sits in the line's middle; a small ェ sits on the line. Read ェ, the
+    # glyph (its middle, not its top) says large: エ, and a person looks.
+    found = _read("サカェ", written="サカエ", alternatives={2: ("エ", 0.3)}, sure=0.6)
+    assert found.text == "サカエ"
+    assert found.char_confidences[2] <= 0.5
+
+
+def test_a_glyph_only_vouches_for_a_reading_it_is_sure_of() -> None:
+    # The short エ is judged large but is not as tall as its neighbours: agreeing with the
+    # model, it leaves the model's own probability as it was.
+    found = _read("サカエ", alternatives={2: ("ェ", 0.3)}, sure=0.6)
+    assert found.text == "サカエ"
+    assert found.char_confidences[2] == pytest.approx(0.6)
+    # A tall large ヤ is sure: the pair's probability counts.
+    found = _read("ヤマダ", alternatives={0: ("ャ", 0.3)}, sure=0.6)
+    assert found.char_confidences[0] == pytest.approx(0.9)
+
+
 def test_an_address_ending_in_haitsu_keeps_it() -> None:
     address = "日野市神明５－２３－１７パークハイツ"
     found = _read(address)
