@@ -52,6 +52,8 @@ _NOT_REFERENCE = frozenset("ーニヘ ") | frozenset(_LARGE_OF)
 _SMALL_TALL, _SMALL_SIZE, _SMALL_BELOW = 0.8, 0.82, 0.2  # short, small, and low on the line
 _TINY, _TINY_BELOW = 0.7, 0.05  # or much smaller and a little low (a font's ョ)
 _LARGE_SIZE, _LARGE_BELOW = 0.75, 0.15  # not much smaller than the others, not low
+_LARGE_TALL = 0.7  # and not short, unless flat by shape: a large エ or ユ often is
+_FLAT = frozenset("エェユュ")
 # A font's small kana can be nearly as big as a large one and sit only a little low: a glyph
 # judged large vouches for a large reading only when it is as tall and big as the others.
 _SURE_LARGE, _SURE_BELOW = 0.9, 0.1
@@ -174,7 +176,7 @@ def _written_small(
         max(tall, size) <= _TINY and below >= _TINY_BELOW
     ):
         return True, True
-    if size >= _LARGE_SIZE and below <= _LARGE_BELOW:
+    if size >= _LARGE_SIZE and below <= _LARGE_BELOW and (tall >= _LARGE_TALL or text[i] in _FLAT):
         return False, min(tall, size) >= _SURE_LARGE and below <= _SURE_BELOW
     return None, False
 
