@@ -176,7 +176,8 @@ def _written_small(
         max(tall, size) <= _TINY and below >= _TINY_BELOW
     ):
         return True, True
-    if size >= _LARGE_SIZE and below <= _LARGE_BELOW and (tall >= _LARGE_TALL or text[i] in _FLAT):
+    not_short = tall >= _LARGE_TALL or text[i] in _FLAT
+    if size >= _LARGE_SIZE and below <= _LARGE_BELOW and not_short:
         return False, min(tall, size) >= _SURE_LARGE and below <= _SURE_BELOW
     return None, False
 
@@ -186,8 +187,8 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
     suggests: its size and height against its neighbours on the line decide.
 
     Where the glyph surely agrees with the model, the character is as sure as the pair (ュ
-    and ユ together); where it clearly contradicts it, the glyph's choice is kept but worth at most
-    ``_OVERRULED``, so a person looks. Where it does not say clearly, the model's reading
+    and ユ together); where it clearly contradicts it, the glyph's choice is kept but worth
+    at most ``_OVERRULED``, so a person looks. Where it does not say clearly, the model's reading
     stands with its own probability, and a small kana (the model reads large ones small far
     more often than the reverse) is worth at most ``_OVERRULED`` too, as every small kana
     is when the engine gives no positions (Tesseract).
