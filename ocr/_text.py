@@ -54,6 +54,9 @@ _TINY, _TINY_BELOW = 0.7, 0.05  # or much smaller and a little low (a font's ョ
 _LARGE_SIZE, _LARGE_BELOW = 0.75, 0.15  # not much smaller than the others, not low
 _LARGE_TALL = 0.7  # and not short, unless flat by shape: a large エ or ユ often is
 _FLAT = frozenset("エェユュ")
+# ヶ and ヵ are written between kanji (金井ヶ丘, 一ヵ月) at whatever size the writer likes:
+# the glyph does not tell them from ケ and カ.
+_ANY_SIZE = frozenset("ヵヶ")
 # A font's small kana can be nearly as big as a large one and sit only a little low: a glyph
 # judged large vouches for a large reading only when it is as tall and big as the others.
 _SURE_LARGE, _SURE_BELOW = 0.9, 0.1
@@ -163,7 +166,7 @@ def _written_small(
         for j, e in enumerate(extents)
         if j != i and e is not None and _katakana(text[j]) and text[j] not in _NOT_REFERENCE
     ]
-    if own is None or len(others) < 2:
+    if own is None or len(others) < 2 or text[i] in _ANY_SIZE:
         return None, False
     top, height, width = own
     ref_top = float(np.median([e[0] for e in others]))
