@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from ocr._onnx import load_model
 
-__all__ = ["CLASSES", "MODEL_PATH", "KanaModel", "cut_glyphs"]
+__all__ = ["CLASSES", "MODEL_PATH", "KanaModel", "cut_glyphs", "ink_owners"]
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,9 @@ SIDE = 32  # the model's input is SIDE × SIDE: the line's height is SIDE px
 FloatArray = npt.NDArray[np.float32]
 
 
-def _owners(ink: npt.NDArray[np.uint8], centres: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
+def ink_owners(
+    ink: npt.NDArray[np.uint8], centres: npt.NDArray[np.float64]
+) -> npt.NDArray[np.intp]:
     """For each pixel of ink, the character it belongs to (-1: none): a stroke goes whole to
     the character read nearest to it, unless it spans several (then pixel by pixel)."""
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
@@ -61,7 +63,7 @@ def cut_glyphs(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[
     height, width = line.shape
     ink = (line < 128).astype(np.uint8)
     centres = np.asarray(positions, dtype=np.float64) * width
-    owner = _owners(ink, centres)
+    owner = ink_owners(ink, centres)
     darkness = 255.0 - line.astype(np.float32)
     out: list[FloatArray | None] = []
     for i in range(len(positions)):

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from core.kana import to_fullwidth
 from core.text import nfkc
+from ocr._kana_model import ink_owners
 from ocr._pages import Page
 from ocr._ppocr import Recognition
 
@@ -131,17 +131,7 @@ def _glyph_extents(
     """
     height, width = line.shape
     ink = (line < 128).astype(np.uint8)
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    centres = np.asarray(positions, dtype=np.float64) * width
-    pitch = float(np.median(np.diff(centres))) if len(centres) > 1 else float(width)
-    owner = np.full(labels.shape, -1, dtype=np.intp)
-    for k in range(1, count):
-        pixels = labels == k
-        if stats[k, cv2.CC_STAT_WIDTH] <= 1.2 * pitch:  # one stroke: to one character
-            owner[pixels] = int(np.abs(centres - centroids[k][0]).argmin())
-        else:  # strokes joined across characters: each pixel to the nearest
-            ys, xs = np.nonzero(pixels)
-            owner[ys, xs] = np.abs(xs[:, None] - centres[None, :]).argmin(axis=1)
+    owner = ink_owners(ink, np.asarray(positions, dtype=np.float64) * width)
     out: list[tuple[float, float, float] | None] = []
     for i in range(len(positions)):
         ys, xs = np.nonzero(owner == i)

@@ -119,6 +119,13 @@ def test_a_glyph_only_vouches_for_a_reading_it_is_sure_of() -> None:
     assert found.char_confidences[0] == pytest.approx(0.9)
 
 
+def test_ke_between_kanji_keeps_its_reading() -> None:
+    # ヶ in a place name is written at any size: its glyph never turns it into ケ.
+    address = "町田市金井ヶ丘２－１２－２０フォレストヒルズ金井ヶ丘"
+    found = _read(address)
+    assert text_value("address", found.text) == address
+
+
 def test_an_address_ending_in_haitsu_keeps_it() -> None:
     address = "日野市神明５－２３－１７パークハイツ"
     found = _read(address)
