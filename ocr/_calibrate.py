@@ -64,11 +64,14 @@ log = logging.getLogger(__name__)
 
 
 def same_value(kind: str, read: str, truth: str) -> bool:
-    """True if a reading equals the truth (text kinds ignore spaces and width; a number its
-    hyphens' and digits' width; an amount its 円)."""
+    """True if a reading equals the truth (text kinds ignore width; katakana and kanji count
+    where spaces are, not how wide: 中山翔 is not 中山　翔; an address ignores its spaces; a
+    number its hyphens' and digits' width; an amount its 円)."""
     if kind in ("number", "amount"):
         return nfkc(read).replace("円", "") == nfkc(truth).replace("円", "")
-    if kind in ("katakana", "kanji", "address"):
+    if kind in ("katakana", "kanji"):
+        return nfkc(read).split() == nfkc(truth).split()
+    if kind == "address":
         return "".join(nfkc(read).split()) == "".join(nfkc(truth).split())
     return read == truth
 

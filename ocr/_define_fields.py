@@ -32,7 +32,7 @@ _INSIDE_LABEL = 0.35  # a wide cell whose text fills only this share of its left
 # (keywords, name, kind, rule); the first row whose keyword is in the label wins, so
 # フリガナ comes before 氏名 (a label "氏名フリガナ" is the reading, not the name).
 _KEYWORDS: tuple[tuple[tuple[str, ...], str, str | None, str | None], ...] = (
-    (("フリガナ", "ふりがな", "カナ"), "name_kana", "katakana", None),
+    (("フリガナ", "ふりがな", "カナ"), "name_kana", "katakana", "person_name"),
     (("個人番号", "マイナンバー"), "my_number", "digits", "my_number"),
     (("郵便番号", "〒"), "postal_code", "digits", "postal_code"),
     (("口座番号",), "account_number", "digits", None),
@@ -41,7 +41,8 @@ _KEYWORDS: tuple[tuple[tuple[str, ...], str, str | None, str | None], ...] = (
     (("住所", "所在地", "居所"), "address", "address", None),
     (("生年月日",), "birth_date", "date", None),
     (("届出日", "申請日", "請求日", "年月日"), "date", "date", None),
-    (("氏名", "名前", "名称"), "name", "kanji", None),
+    (("氏名", "名前"), "name", "kanji", "person_name"),
+    (("名称",), "name", "kanji", None),
     (("性別",), "gender", None, None),
     (("続柄",), "relationship", None, None),
     (("預金種目", "種目"), "account_type", None, None),

@@ -46,6 +46,7 @@ from ocr._address import (
 from ocr._constrain import decode_boxes, decode_postal, snap_address
 from ocr._engines import ADDRESS, DIGITS, KANJI, KATAKANA, Engine, get_engine
 from ocr._models import FieldReading
+from ocr._names import UNCLEAR_NAME_SPACE, name_space
 from ocr._pages import Page, to_grey
 from ocr._ppocr import Recognition
 from ocr._template import DATE_BOXES, KINDS
@@ -462,10 +463,14 @@ def _finish_read(
         found = kana_context(found)
     if request.kind in ("katakana", "address"):
         found = kana_sizes(found, prepared.line)
+    reasons = []
+    if request.rule == "person_name":
+        found, clear = name_space(found, prepared.line)
+        if not clear:
+            reasons.append(UNCLEAR_NAME_SPACE)
     confidences = folded(found, request.kind)
     confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)
     prepared.found = replace(found, char_confidences=confidences)
-    reasons = []
     if prepared.struck:  # a struck-through mistake is read like any text: a person tells
         confidence = 0.0
         reasons.append("訂正線があります")

@@ -165,9 +165,11 @@ class FieldSpec(_Model):
     Check boxes belong to a ``group`` (one choice per group) and carry the ``option`` they
     mean. ``charset`` overrides the kind's default set of characters; ``rule`` names an extra
     check (``my_number`` check digit, ``postal_code`` exists and matches the address, ``phone``
-    shape). A ``digits`` field without a rule must fill every box. ``heading`` names the
-    field where it stands alone — a review screen, a workbook column — when the printed
-    label needs its section to be understood (``児童1 氏名`` for an ``氏名`` in a child's row).
+    shape, ``person_name`` a family and a given name with a space between them, which is
+    found in the ink: see :mod:`ocr._names`). A ``digits`` field without a rule must fill
+    every box. ``heading`` names the field where it stands alone — a review screen, a
+    workbook column — when the printed label needs its section to be understood (``児童1
+    氏名`` for an ``氏名`` in a child's row).
     A ``circled`` field (男・女, 昭和・平成・令和) lists its printed ``options``, each with its
     box inside the field's area; its value is the circled option's ``value`` (or empty).
 
@@ -190,7 +192,7 @@ class FieldSpec(_Model):
     required: bool = True
     group: str | None = Field(default=None, max_length=64)
     option: str | None = Field(default=None, max_length=64)
-    rule: Literal["my_number", "postal_code", "phone"] | None = None
+    rule: Literal["my_number", "postal_code", "phone", "person_name"] | None = None
     options: tuple[CircledOption, ...] | None = Field(default=None, max_length=20)
     era: EraName | None = None
     era_from: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
@@ -238,6 +240,7 @@ _RULED: dict[str, frozenset[str]] = {
     "my_number": frozenset({"digits"}),
     "postal_code": frozenset({"digits"}),
     "phone": frozenset({"digits", "number"}),
+    "person_name": frozenset({"katakana", "kanji"}),
 }
 
 

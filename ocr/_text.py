@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,8 +22,10 @@ from ocr._pages import Page
 from ocr._ppocr import Recognition
 
 __all__ = [
+    "GlyphBox",
     "folded",
     "gaps_are_spaces",
+    "glyph_boxes",
     "has_variant_form",
     "kana_context",
     "kana_sizes",
@@ -121,10 +124,17 @@ def kana_context(found: Recognition) -> Recognition:
 _REWRITE: dict[str, Callable[[str], str]] = {"address": _address_dashes}
 
 
-def _glyph_extents(
-    line: Page, positions: Sequence[float]
-) -> list[tuple[float, float, float] | None]:
-    """Each character's ink (top, height, width) in px, or ``None`` where it has none.
+class GlyphBox(NamedTuple):
+    """Where one character's ink is on a line, in px."""
+
+    top: float
+    height: float
+    left: float
+    width: float
+
+
+def glyph_boxes(line: Page, positions: Sequence[float]) -> list[GlyphBox | None]:
+    """Each character's ink box, or ``None`` where it has none.
 
     A pixel of ink belongs to the character read nearest to it along the line (the engine
     gives where each character was read, not its box).
@@ -132,7 +142,7 @@ def _glyph_extents(
     height, width = line.shape
     ink = (line < 128).astype(np.uint8)
     owner = ink_owners(ink, np.asarray(positions, dtype=np.float64) * width)
-    out: list[tuple[float, float, float] | None] = []
+    out: list[GlyphBox | None] = []
     for i in range(len(positions)):
         ys, xs = np.nonzero(owner == i)
         if len(ys) < max(4, height // 4):
@@ -140,13 +150,13 @@ def _glyph_extents(
             continue
         top, bottom = np.percentile(ys, [1, 99])
         left, right = np.percentile(xs, [1, 99])
-        out.append((float(top), float(bottom - top + 1), float(right - left + 1)))
+        out.append(
+            GlyphBox(float(top), float(bottom - top + 1), float(left), float(right - left + 1))
+        )
     return out
 
 
-def _written_small(
-    i: int, text: str, extents: list[tuple[float, float, float] | None]
-) -> tuple[bool | None, bool]:
+def _written_small(i: int, text: str, extents: list[GlyphBox | None]) -> tuple[bool | None, bool]:
     """Whether character ``i`` was written small, from its size and height on the line
     against the other characters' (``None``: the glyph does not say clearly), and whether
     the glyph is sure enough to vouch for a reading that agrees with it."""
@@ -158,10 +168,10 @@ def _written_small(
     ]
     if own is None or len(others) < 2 or text[i] in _ANY_SIZE:
         return None, False
-    top, height, width = own
-    ref_top = float(np.median([e[0] for e in others]))
-    ref_height = float(np.median([e[1] for e in others]))
-    ref_width = float(np.median([e[2] for e in others]))
+    top, height, _, width = own
+    ref_top = float(np.median([e.top for e in others]))
+    ref_height = float(np.median([e.height for e in others]))
+    ref_width = float(np.median([e.width for e in others]))
     tall, wide = height / ref_height, width / ref_width
     size = (tall * wide) ** 0.5
     below = (top + height / 2 - ref_top - ref_height / 2) / ref_height
@@ -189,9 +199,9 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
     text = found.text
     if not any(char in _PAIRED for char in text):
         return found
-    extents: list[tuple[float, float, float] | None] = [None] * len(text)
+    extents: list[GlyphBox | None] = [None] * len(text)
     if len(found.positions) == len(text):
-        extents = _glyph_extents(line, found.positions)
+        extents = glyph_boxes(line, found.positions)
     alternatives = (
         found.char_alternatives
         if len(found.char_alternatives) == len(text)

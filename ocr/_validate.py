@@ -2,11 +2,11 @@
 
 A field is **accepted** only if its confidence clears its kind's calibrated threshold and
 every rule about it holds: its own (era date exists, check digit, katakana, phone shape,
-postal code exists, an amount's commas, a number's digits and hyphens, a required seal
-stamped) and those across fields the template's ``checks:`` name (a postal code that
-matches the address, dates not in the future, rows filled in completely or not at all, a
-row's date after one field's and not after another's; light writing counts as written
-there), and one tick per group of check boxes. Reasons are
+postal code exists, a name's family and given name, an amount's commas, a number's digits
+and hyphens, a required seal stamped) and those across fields the template's ``checks:``
+name (a postal code that matches the address, dates not in the future, rows filled in
+completely or not at all, a row's date after one field's and not after another's; light
+writing counts as written there), and one tick per group of check boxes. Reasons are
 log-safe: they never repeat the value.
 """
 
@@ -62,6 +62,8 @@ def validate_field(reading: FieldReading, spec: FieldSpec) -> tuple[str | None, 
             return amount_value(value), []
         if spec.kind == "katakana" and not is_katakana(value):
             return None, ["カタカナ以外の文字があります"]
+        if spec.rule == "person_name" and len(value.split()) < 2:
+            return None, ["姓と名の間に空白がありません"]
     except InvalidInput as exc:
         return None, [exc.message]
     return value, []

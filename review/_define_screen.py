@@ -64,7 +64,12 @@ KIND_LABELS = {
     "checkbox": "チェック欄",
     "circled": "○で囲む",
 }
-RULE_LABELS = {"my_number": "個人番号", "postal_code": "郵便番号", "phone": "電話番号"}
+RULE_LABELS = {
+    "my_number": "個人番号",
+    "postal_code": "郵便番号",
+    "phone": "電話番号",
+    "person_name": "氏名（姓と名）",
+}
 ROLES = frozenset({Role.RPA, Role.ADMIN})
 
 

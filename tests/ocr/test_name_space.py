@@ -1,0 +1,162 @@
+"""A name keeps the space between family and given name (``rule: person_name``).
+
+PP-OCR rarely reads the writer's gap between 姓 and 名 as a space; the gap is found in the
+ink. Where the ink does not show one clearly, a person decides: a name never goes into a
+business system as 中山翔 for 中山　翔 unreviewed.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+from pydantic import ValidationError
+
+from ocr import FormTemplate
+from ocr._calibrate import same_value
+from ocr._engines import get_engine
+from ocr._fields import FieldRequest, read_fields
+from ocr._handwriting import Writer
+from ocr._models import FieldReading
+from ocr._names import UNCLEAR_NAME_SPACE, name_space
+from ocr._ppocr import Recognition
+from ocr._render import font_path, render_blank
+from ocr._template import FieldSpec
+from ocr._text import text_value
+from ocr._validate import validate_field
+from scripts.kana_model.make_data import _DPI_SCALE, written_field
+
+
+def _written(
+    words: tuple[str, ...], *, gap: float, size: int = 44
+) -> tuple[Recognition, np.ndarray]:
+    """``words`` written with the Klee font, ``gap`` × size apart, read by an engine that saw
+    no space: the text without spaces and where each character stands, and the line."""
+    found = font_path("klee") or font_path("print")
+    assert found is not None, "no Japanese font installed"
+    font = ImageFont.truetype(found[0], size, index=found[1])
+    text = "".join(words)
+    width = round(sum(font.getlength(c) for c in text) + gap * size * len(words)) + 2 * size
+    image = Image.new("L", (width, round(size * 1.6)), 255)
+    draw = ImageDraw.Draw(image)
+    x, centres = float(size), []
+    for word in words:
+        for char in word:
+            advance = font.getlength(char)
+            draw.text((x, size * 0.3), char, fill=0, font=font)
+            centres.append((x + advance / 2) / width)
+            x += advance + size * 0.06
+        x += gap * size
+    read = Recognition(text, tuple(0.98 for _ in text), positions=tuple(centres))
+    return read, np.asarray(image)
+
+
+def _spaced(words: tuple[str, ...], *, gap: float) -> tuple[Recognition, bool]:
+    return name_space(*_written(words, gap=gap))
+
+
+@pytest.mark.parametrize(
+    ("words", "kind"),
+    [
+        (("ナカヤマ", "ショウ"), "katakana"),
+        (("中山", "翔"), "kanji"),
+        (("スズキ", "イツキ"), "katakana"),
+    ],
+)
+def test_the_space_is_where_the_writer_left_a_gap(words: tuple[str, ...], kind: str) -> None:
+    spaced, clear = _spaced(words, gap=0.7)
+    assert clear
+    assert text_value(kind, spaced.text) == "\u3000".join(words)
+    assert len(spaced.positions) == len(spaced.char_confidences) == len(spaced.text)
+    assert min(spaced.char_confidences) == pytest.approx(0.98)
+
+
+def test_a_name_written_without_a_gap_goes_to_a_person() -> None:
+    spaced, clear = _spaced(("ナカヤマショウ",), gap=0.0)
+    assert not clear
+    # The best guess is shown, and the space itself is what is unsure.
+    assert " " in spaced.text
+    assert spaced.char_confidences[spaced.text.index(" ")] == 0.0
+
+
+def test_a_space_read_in_the_wrong_place_moves_to_the_gap() -> None:
+    plain, line = _written(("ナカヤマ", "ショウ"), gap=0.7)
+    # PP-OCR read a space after ナカ: its position is between カ and ヤ.
+    where = (plain.positions[1] + plain.positions[2]) / 2
+    misread = Recognition(
+        "ナカ ヤマショウ",
+        (*plain.char_confidences[:2], 0.9, *plain.char_confidences[2:]),
+        positions=(*plain.positions[:2], where, *plain.positions[2:]),
+    )
+    spaced, clear = name_space(misread, line)
+    assert clear and spaced.text == "ナカヤマ ショウ"
+
+
+def test_a_space_read_at_a_narrow_gap_is_kept_as_unsure_only() -> None:
+    """A space the engine read where the ink shows no clear gap is the best guess, not sure."""
+    plain, line = _written(("ナカヤマショウ",), gap=0.0)
+    spaced, _ = name_space(plain, line)
+    at = spaced.text.index(" ")
+    read = Recognition(
+        spaced.text, (*plain.char_confidences[:at], 0.9, *plain.char_confidences[at:]),
+        positions=spaced.positions,
+    )  # fmt: skip
+    # The engine agrees with the ink's widest gap: together they are sure enough.
+    assert name_space(read, line)[1]
+
+
+def test_without_positions_the_space_cannot_be_vouched_for() -> None:
+    found = Recognition("ナカヤマショウ", tuple(0.99 for _ in range(7)))
+    same, clear = name_space(found, np.full((40, 300), 255, np.uint8))
+    assert same == found and not clear
+
+
+def test_a_name_of_one_word_does_not_validate() -> None:
+    spec = FieldSpec(
+        name="name", label="氏名", kind="kanji", rule="person_name",
+        x_mm=10, y_mm=10, width_mm=80, height_mm=10,
+    )  # fmt: skip
+    assert validate_field(FieldReading("kanji", "中山翔", 0.99, "t"), spec)[1] == [
+        "姓と名の間に空白がありません"
+    ]
+    assert validate_field(FieldReading("kanji", "中山\u3000翔", 0.99, "t"), spec) == (
+        "中山\u3000翔",
+        [],
+    )
+    with pytest.raises(ValidationError, match="person_name"):
+        FieldSpec(
+            name="n", label="x", kind="digits", boxes=4, rule="person_name",
+            x_mm=10, y_mm=10, width_mm=80, height_mm=10,
+        )  # fmt: skip
+
+
+def test_calibration_counts_where_the_space_is() -> None:
+    assert not same_value("kanji", "中山翔", "中山\u3000翔")
+    assert not same_value("katakana", "ナカ\u3000ヤマショウ", "ナカヤマ\u3000ショウ")
+    assert same_value("katakana", "ナカヤマ ショウ", "ナカヤマ\u3000ショウ")  # width is not counted
+    assert same_value("address", "東京都千代田区1-1 ビル", "東京都千代田区1-1ビル")
+
+
+@pytest.mark.parametrize(
+    ("written", "clear"), [("ナカヤマ\u3000ショウ", True), ("ナカヤマショウ", False)]
+)
+def test_a_name_field_read_by_the_engine_keeps_its_space_or_says_why(
+    written: str, clear: bool, template: FormTemplate
+) -> None:
+    """The real engine on a フリガナ field written by a handwriting font: with a gap the value
+    has its space; without one, a person is told why and the field is never accepted."""
+    blank = render_blank(template, px_per_mm=_DPI_SCALE)
+    spec = template.field("name_kana")
+    rng = random.Random("name-space")
+    writer = Writer.create(rng, None, (0, 0))
+    crop = written_field(blank, spec, written, writer, rng)
+    (reading,) = read_fields(
+        [FieldRequest(crop, "katakana", rule="person_name")], get_engine("ppocr")
+    )
+    assert " " in reading.value or "\u3000" in reading.value
+    if clear:
+        assert UNCLEAR_NAME_SPACE not in reading.reasons
+    else:
+        assert UNCLEAR_NAME_SPACE in reading.reasons and reading.confidence == 0.0
