@@ -33,15 +33,18 @@ _SPACE_MARGIN = 1.5  # and this many times as wide as any other gap between char
 _GAP_FLOOR = 0.05  # gaps narrower than this share of the height count as this wide
 
 
-def _without_spaces(found: Recognition) -> tuple[Recognition, set[int]]:
-    """``found`` without its spaces, and after which remaining characters they stood."""
+def _without_spaces(found: Recognition) -> tuple[Recognition, dict[int, float]]:
+    """``found`` without its spaces, and, for each space read between two characters, after
+    which remaining character it stood and its confidence."""
     keep: list[int] = []
-    spaces: set[int] = set()
+    spaces: dict[int, float] = {}
     for i, char in enumerate(found.text):
         if not char.isspace():
             keep.append(i)
         elif keep:
-            spaces.add(len(keep) - 1)
+            after = len(keep) - 1
+            spaces[after] = min(spaces.get(after, 1.0), found.char_confidences[i])
+    spaces = {after: sure for after, sure in spaces.items() if after < len(keep) - 1}
     placed = len(found.positions) == len(found.text)
     listed = len(found.char_alternatives) == len(found.text)
     return (
@@ -101,17 +104,20 @@ def name_space(found: Recognition, line: Page) -> tuple[Recognition, bool]:
     """``found`` with one space between family and given name, where the ink's widest gap
     between characters is, and whether that is clear (else a person decides).
 
-    A space PP-OCR read elsewhere is dropped; where it read one at the widest gap, that
-    agreement makes the gap clear. The space's own confidence is 1 when clear, else 0.
+    Where PP-OCR read a space at that gap too, the two agree (clear even if the gap alone is
+    not), and the space is as sure as PP-OCR was of it: a space it doubted may be a
+    character it lost (小林 海 for 小林　拓海). A space it read anywhere else contradicts the
+    ink: not clear. Otherwise the space's confidence is 1 when clear, else 0.
     """
     bare, read_spaces = _without_spaces(found)
     gap = _widest_gap(bare, line)
     if gap is None:
         return found, False
     after, where, clear = gap
-    clear = clear or read_spaces == {after}
+    agreed = read_spaces.pop(after, None)
+    clear = (clear or agreed is not None) and not read_spaces
     cut = after + 1
-    sure = 1.0 if clear else 0.0
+    sure = (1.0 if agreed is None else agreed) if clear else 0.0
     spaced = replace(
         bare,
         text=bare.text[:cut] + " " + bare.text[cut:],

@@ -81,30 +81,45 @@ def test_a_name_written_without_a_gap_goes_to_a_person() -> None:
     assert spaced.char_confidences[spaced.text.index(" ")] == 0.0
 
 
-def test_a_space_read_in_the_wrong_place_moves_to_the_gap() -> None:
-    plain, line = _written(("ナカヤマ", "ショウ"), gap=0.7)
-    # PP-OCR read a space after ナカ: its position is between カ and ヤ.
-    where = (plain.positions[1] + plain.positions[2]) / 2
-    misread = Recognition(
-        "ナカ ヤマショウ",
-        (*plain.char_confidences[:2], 0.9, *plain.char_confidences[2:]),
-        positions=(*plain.positions[:2], where, *plain.positions[2:]),
+def _with_space(plain: Recognition, after: int, sure: float) -> Recognition:
+    """``plain`` with a space PP-OCR read (at ``sure``) after character ``after``."""
+    cut = after + 1
+    where = (plain.positions[after] + plain.positions[cut]) / 2
+    return Recognition(
+        plain.text[:cut] + " " + plain.text[cut:],
+        (*plain.char_confidences[:cut], sure, *plain.char_confidences[cut:]),
+        positions=(*plain.positions[:cut], where, *plain.positions[cut:]),
     )
-    spaced, clear = name_space(misread, line)
+
+
+def test_a_space_read_in_the_wrong_place_moves_to_the_gap_and_a_person_looks() -> None:
+    plain, line = _written(("ナカヤマ", "ショウ"), gap=0.7)
+    spaced, clear = name_space(_with_space(plain, 1, 0.9), line)  # PP-OCR: ナカ ヤマショウ
+    assert spaced.text == "ナカヤマ ショウ"
+    assert not clear  # the engine and the ink disagree
+
+
+def test_a_space_the_engine_doubted_keeps_its_doubt() -> None:
+    """PP-OCR read a space at the gap but doubted it (a character may be lost there, as in
+    小林 海 for 小林　拓海): the gap is clear, the space only as sure as the engine was."""
+    plain, line = _written(("ナカヤマ", "ショウ"), gap=0.7)
+    spaced, clear = name_space(_with_space(plain, 3, 0.4), line)
     assert clear and spaced.text == "ナカヤマ ショウ"
+    assert spaced.char_confidences[4] == pytest.approx(0.4)
+    # a space the engine did not read at a clear gap is sure
+    assert name_space(plain, line)[0].char_confidences[4] == 1.0
 
 
-def test_a_space_read_at_a_narrow_gap_is_kept_as_unsure_only() -> None:
-    """A space the engine read where the ink shows no clear gap is the best guess, not sure."""
+def test_a_space_read_at_a_narrow_gap_agrees_with_the_ink_widest_gap() -> None:
+    """A space the engine read at the ink's widest gap, though the gap alone is not clear:
+    together they are sure enough, as sure as the engine was of the space."""
     plain, line = _written(("ナカヤマショウ",), gap=0.0)
-    spaced, _ = name_space(plain, line)
+    spaced, clear = name_space(plain, line)
+    assert not clear
     at = spaced.text.index(" ")
-    read = Recognition(
-        spaced.text, (*plain.char_confidences[:at], 0.9, *plain.char_confidences[at:]),
-        positions=spaced.positions,
-    )  # fmt: skip
-    # The engine agrees with the ink's widest gap: together they are sure enough.
-    assert name_space(read, line)[1]
+    agreed, clear = name_space(_with_space(plain, at - 1, 0.9), line)
+    assert clear and agreed.text == spaced.text
+    assert agreed.char_confidences[at] == pytest.approx(0.9)
 
 
 def test_without_positions_the_space_cannot_be_vouched_for() -> None:
