@@ -1,8 +1,8 @@
 """A person's name (``rule: person_name``): the space between family and given name.
 
 A name goes into a business system as 姓 and 名 with a space between them. PP-OCR seldom
-reads the gap a writer leaves there as a space (on kokuho-shutoku's calibration forms, about
-one name in twenty), so the space is found in the ink: the widest gap between two
+reads the gap a writer leaves there as a space (in 91 of 2570 names read right on
+kokuho-shutoku's calibration forms), so the space is found in the ink: the widest gap between two
 neighbouring characters (each given a cell as wide as the usual character, so that a narrow
 ッ or ー does not open a gap). It is taken as sure only when it is wide (0.6 of the writing's
 height) and clearly wider than any other gap between characters; otherwise the best guess is
