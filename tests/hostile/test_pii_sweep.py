@@ -82,7 +82,10 @@ def test_no_personal_data_outside_its_stores_after_a_hostile_batch(
     monkeypatch.setenv("JIMU_SCENARIOS_DIR", str(lowered_scenarios(tmp_path / "scenarios")))
     get_settings.cache_clear()
     batch = make_hostile_batch(tmp_path / "batch", tmp_path / "elsewhere")
-    truths = drop_scans(batch.folder, n=2, seed=31)
+    # Three forms: with thresholds at 0 a form still goes to a person for a correction, a
+    # name whose space is unclear or light writing; at least one of these three does not
+    # (with MNIST digits or, as in CI, without).
+    truths = drop_scans(batch.folder, n=3, seed=31)
 
     state = paper_intake(
         batch=str(batch.folder), business_url=sandbox.business_url, double_entry=False,
