@@ -11,31 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from ocr import _text
 from ocr._ppocr import Recognition
-from ocr._render import font_path
 from ocr._text import folded, kana_sizes, text_value
+from tests.ocr._lines import font_line
 
 _KATAKANA_THRESHOLD = 0.9  # about the calibrated katakana threshold: above it, accepted
-
-
-def _line(text: str, *, size: int = 44) -> tuple[np.ndarray, tuple[float, ...]]:
-    """``text`` written with the Klee font on a line, and where each character stands."""
-    found = font_path("klee") or font_path("print")
-    assert found is not None, "no Japanese font installed"
-    font = ImageFont.truetype(found[0], size, index=found[1])
-    width = round(sum(font.getlength(c) for c in text)) + 2 * size
-    image = Image.new("L", (width, round(size * 1.6)), 255)
-    draw = ImageDraw.Draw(image)
-    x, centres = float(size), []
-    for char in text:
-        advance = font.getlength(char)
-        draw.text((x, size * 0.3), char, fill=0, font=font)
-        centres.append((x + advance / 2) / width)
-        x += advance
-    return np.asarray(image), tuple(centres)
 
 
 def _read(
@@ -47,7 +29,7 @@ def _read(
 ) -> Recognition:
     """The engine's output: ``text`` read (with ``alternatives`` per position) from a line
     on which ``written`` (default: ``text``) was written."""
-    line, positions = _line(written or text)
+    line, positions = font_line((written or text,))
     per_char = []
     for i, char in enumerate(text):
         other = (alternatives or {}).get(i)

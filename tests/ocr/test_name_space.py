@@ -11,7 +11,6 @@ import random
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 from pydantic import ValidationError
 
 from ocr import FormTemplate
@@ -22,35 +21,20 @@ from ocr._handwriting import Writer
 from ocr._models import FieldReading
 from ocr._names import UNCLEAR_NAME_SPACE, name_space
 from ocr._ppocr import Recognition
-from ocr._render import font_path, render_blank
+from ocr._render import render_blank
 from ocr._template import FieldSpec
 from ocr._text import text_value
 from ocr._validate import validate_field
 from scripts.kana_model.make_data import _DPI_SCALE, written_field
+from tests.ocr._lines import font_line
 
 
-def _written(
-    words: tuple[str, ...], *, gap: float, size: int = 44
-) -> tuple[Recognition, np.ndarray]:
+def _written(words: tuple[str, ...], *, gap: float) -> tuple[Recognition, np.ndarray]:
     """``words`` written with the Klee font, ``gap`` × size apart, read by an engine that saw
     no space: the text without spaces and where each character stands, and the line."""
-    found = font_path("klee") or font_path("print")
-    assert found is not None, "no Japanese font installed"
-    font = ImageFont.truetype(found[0], size, index=found[1])
+    line, centres = font_line(words, gap=gap, spacing=0.06)
     text = "".join(words)
-    width = round(sum(font.getlength(c) for c in text) + gap * size * len(words)) + 2 * size
-    image = Image.new("L", (width, round(size * 1.6)), 255)
-    draw = ImageDraw.Draw(image)
-    x, centres = float(size), []
-    for word in words:
-        for char in word:
-            advance = font.getlength(char)
-            draw.text((x, size * 0.3), char, fill=0, font=font)
-            centres.append((x + advance / 2) / width)
-            x += advance + size * 0.06
-        x += gap * size
-    read = Recognition(text, tuple(0.98 for _ in text), positions=tuple(centres))
-    return read, np.asarray(image)
+    return Recognition(text, tuple(0.98 for _ in text), positions=centres), line
 
 
 def _spaced(words: tuple[str, ...], *, gap: float) -> tuple[Recognition, bool]:
