@@ -303,6 +303,34 @@ def _box_masks(
     return [mask if mask.sum() >= least else None for mask in masks]
 
 
+def _with_faint_parts(
+    masks: list[npt.NDArray[np.bool_] | None], light: npt.NDArray[np.uint8]
+) -> list[npt.NDArray[np.bool_] | None]:
+    """Each box's ink with the lighter parts of its own strokes.
+
+    The usual threshold loses the thin, light part of a stroke (the top of a 9's loop, and
+    the 9 reads as a 4). Light ink in a stroke that holds a box's ink goes to the box whose
+    ink is nearest, pixel by pixel, so that two digits touching across a divider stay apart.
+    """
+    held = {i: mask for i, mask in enumerate(masks) if mask is not None}
+    if not held or not light.any():
+        return masks
+    union = np.logical_or.reduce(list(held.values()))
+    _, labels = cv2.connectedComponents(light, connectivity=8)
+    touching = np.unique(labels[union & (light > 0)])
+    extra = np.isin(labels, touching[touching > 0]) & ~union
+    if not extra.any():
+        return masks
+    distances = np.stack(
+        [cv2.distanceTransform(_u8(~mask), cv2.DIST_L2, 3) for mask in held.values()]
+    )
+    nearest = distances.argmin(axis=0)
+    out = list(masks)
+    for n, (i, mask) in enumerate(held.items()):
+        out[i] = mask | (extra & (nearest == n))
+    return out
+
+
 def _glyph(cleaned: Page, mask: npt.NDArray[np.bool_], ink_height: int = _GLYPH) -> Page:
     """The ink of one box on the engine's canvas, ``ink_height`` px tall at most."""
     ys, xs = np.nonzero(mask)
@@ -398,12 +426,13 @@ def _prepare(request: FieldRequest) -> _Prepared:
         charsets = [request.charset] * len(charsets)
     if request.kind in ("digits", "date"):
         masks = _box_masks(ink, frame, count)
+        light = _light_ink(cleaned, lines, frame, request.blank)
         if any(mask is None for mask in masks):
             # A box left empty at the usual threshold may hold light writing: read it, faint.
-            light = _light_ink(cleaned, lines, frame, request.blank)
             lighter = _box_masks(ink | light, frame, count)
             if any(a is None and b is not None for a, b in zip(masks, lighter, strict=True)):
                 masks, prepared.faint = lighter, True
+        masks = _with_faint_parts(masks, light)
         prepared.glyphs = [None if mask is None else _glyph(cleaned, mask) for mask in masks]
         prepared.views = [_glyph(cleaned, mask, _SECOND_VIEW) for mask in masks if mask is not None]
         prepared.charsets = charsets
@@ -710,15 +739,37 @@ def _address(
     else:
         house_text, house = found.text[match.end : end], min(read[match.end : end], default=0.0)
     building = min(read[end:], default=1.0)
-    confidence = min(area, house, building) * (_DISAGREED if found.agreed is False else 1.0)
+    tail = house_text + found.text[end:]
+    agreed = found.agreed is not False or _same_after_town(found.second_text, match, tail, postal)
+    confidence = min(area, house, building) * (1.0 if agreed else _DISAGREED)
     reasons = list(reading.reasons)
     if not any(nfkc(char).isdigit() for char in house_text):
         reasons.append(NO_HOUSE)
     elif house < HOUSE_SURE:
         reasons.append(UNSURE_HOUSE)
     reasons += house_doubts(found.text[match.end : end], house_text, found.text[end:])
-    value = text_value("address", match.area + house_text + found.text[end:])
+    value = text_value("address", match.area + tail)
     return replace(reading, value=value, confidence=confidence, reasons=tuple(reasons))
+
+
+def _same_after_town(
+    second: str | None, match: TownMatch, tail: str, postal: FieldReading | None
+) -> bool:
+    """Whether the second model's address names the same town of the table and the same
+    house number and building as ``tail``: the two models then agree on what is entered,
+    though they read the area's characters differently (the table writes those anyway)."""
+    if not second:
+        return False
+    other = match_town(second, postal_code=postal.value if postal else None)
+    return (
+        other is not None
+        and other.area == match.area
+        and _folded_tail(second[other.end :]) == _folded_tail(tail)
+    )
+
+
+def _folded_tail(text: str) -> str:
+    return "".join("-" if char in _DASH_CHARS else char for char in "".join(nfkc(text).split()))
 
 
 def _averaged(first: Recognition, second: Recognition) -> Recognition:

@@ -79,6 +79,8 @@ class Recognition:
     agreed: bool | None = None
     """Lines that may hold kanji: whether PP-OCRv5, asked for a second opinion, read the same
     text (``None``: not asked)."""
+    second_text: str | None = None
+    """What PP-OCRv5 read, where it was asked (an address compares it part by part)."""
     positions: tuple[float, ...] = ()
     """Where each character was read, as a share of the crop's width (line reads only)."""
     char_alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
@@ -309,7 +311,7 @@ class PpOcrRecogniser:
         probs = second.probabilities([images[i] for i in chosen])
         for i, matrix in zip(chosen, probs, strict=True):
             other = second.decode(matrix, charsets[i]).text
-            found[i] = replace(found[i], agreed="".join(other.split())
+            found[i] = replace(found[i], second_text=other, agreed="".join(other.split())
                                == "".join(found[i].text.split()))
         return found
 

@@ -28,7 +28,7 @@ from ocr._align import PX_PER_MM
 from ocr._calibrate import same_value
 from ocr._document import crop_field
 from ocr._engines import get_engine
-from ocr._fields import FieldRequest, read_fields
+from ocr._fields import FieldRequest, _same_after_town, read_fields
 from ocr._models import FieldReading
 from ocr._render import MM_PER_INCH, box_rects
 
@@ -174,3 +174,22 @@ def test_the_town_is_found_despite_a_misread_character() -> None:
 )
 def test_the_house_number_ends_where_a_building_begins(text: str, house: str) -> None:
     assert text[: house_span(text, 0)] == house
+
+
+def test_two_models_agree_on_an_address_when_what_is_entered_is_the_same() -> None:
+    """PP-OCRv5's second reading halves an address's confidence only where it differs in
+    what is entered: a town name both read to the same town of the table (ハ for 八) is not
+    a disagreement; another house number or building is."""
+    written = "東京都八王子市散田町３－９－４サンマンション５０８"
+    match = match_town(written)
+    assert match is not None
+    tail = written[match.end :]
+
+    def agrees(second: str) -> bool:
+        return _same_after_town(second, match, tail, None)
+
+    assert agrees("東京都ハ王子市散田町3ー9ー4サンマンション508")
+    assert not agrees("東京都八王子市散田町３－９－１サンマンション５０８")
+    assert not agrees("東京都八王子市散田町３－９－４サンマンシヨン５０８")
+    assert not agrees("東京都八王子市元本郷町３－９－４サンマンション５０８")
+    assert not _same_after_town(None, match, tail, None)
