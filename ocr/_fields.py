@@ -59,10 +59,20 @@ from ocr._text import (
     text_value,
 )
 
-__all__ = ["FAINT", "VARIANT_FORM", "FieldRequest", "default_charsets", "read_field", "read_fields"]
+__all__ = [
+    "FAINT",
+    "RUNS_OFF",
+    "VARIANT_FORM",
+    "FieldRequest",
+    "default_charsets",
+    "read_field",
+    "read_fields",
+]
 
 #: The reason a field written too lightly to be sure of goes to a person.
 FAINT = "薄い記入があります"
+#: The reason a line written on past its frame's side goes to a person (its end was not read).
+RUNS_OFF = "枠の外まで記入があります"
 #: The reason a name or address read with an old or variant kanji form goes to a person.
 VARIANT_FORM = "旧字体・異体字があります（字形を確認してください）"
 
@@ -77,6 +87,7 @@ _LIGHT_DROP = 20  # grey levels under the paper that count as light ink (after s
 _PRINT_MARGIN = 9  # px (about 1 mm at 8 px/mm): print masked this far around, alignment slack
 _STROKE = 0.15  # a stroke is at least this share of the frame's height long
 _STROKE_PX = 12  # … and holds at least this many pixels (specks and noise hold fewer)
+_EDGE_PIECE = 6  # px: ink this long at a crop's side is writing cut off there, not a speck
 _LINE_PAD = 0.2  # space kept above and below the written line, as a share of its height
 _DISAGREED = 0.5  # a line a second model reads differently is only half as sure
 _VARIANT_FORM = 0.5  # the most a line holding 惠, 髙, 﨑 … is worth (ocr._text.has_variant_form)
@@ -134,6 +145,7 @@ class _Prepared:
     ink: float = 0.0
     struck: bool = False
     faint: bool = False
+    runs_off: bool = False  # a line's writing goes on past the crop's side
     dists: list[dict[str, float]] = field(default_factory=list)
     span: float = 0.0  # check boxes and seals: how far the ink spreads across the place
     filled: bool = False  # a check box blacked in
@@ -381,6 +393,19 @@ def _light_ink(
     return _u8(np.isin(labels, keep) * 255)
 
 
+def _runs_off(band: npt.NDArray[np.uint8]) -> bool:
+    """Whether writing in a field's rows reaches the crop's left or right edge: it goes on
+    past what was cut out (an address written beyond its frame), so its end was not read.
+    A piece cut off by the edge may be a few pixels of a character: only specks are left out.
+    """
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
+    edge = {*labels[:, :2].ravel(), *labels[:, -2:].ravel()} - {0}
+    return any(
+        max(stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]) >= _EDGE_PIECE
+        for i in edge
+    )
+
+
 def _span(mask: npt.NDArray[np.uint8]) -> float:
     """How far the ink of ``mask`` spreads: its bounding box's longer side against the
     place's shorter side (0 for no ink)."""
@@ -445,6 +470,7 @@ def _prepare(request: FieldRequest) -> _Prepared:
     prepared.struck = bool(
         inner.size and cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((1, strike), np.uint8)).any()
     )
+    prepared.runs_off = _runs_off(ink[top:bottom])
     if prepared.ink < _EMPTY_BOX / 4:
         # Too little ink to read at the usual threshold: empty only if none at a light one.
         light = _light_ink(cleaned, lines, frame, request.blank)[top:bottom, left:right]
@@ -503,6 +529,9 @@ def _finish_read(
     if prepared.struck:  # a struck-through mistake is read like any text: a person tells
         confidence = 0.0
         reasons.append("訂正線があります")
+    if prepared.runs_off:
+        confidence = 0.0
+        reasons.append(RUNS_OFF)
     if request.kind in ("kanji", "address") and has_variant_form(found.text):
         confidence = min(confidence, _VARIANT_FORM)
         reasons.append(VARIANT_FORM)
@@ -571,11 +600,12 @@ def _figures(prepared: _Prepared, engine: Engine, found: Recognition) -> FieldRe
     return FieldReading(
         kind=request.kind,
         value=value,
-        confidence=0.0 if prepared.struck else min(confidences, default=0.0),
+        confidence=0.0 if prepared.struck or prepared.runs_off else min(confidences, default=0.0),
         engine=engine.name,
         name=request.name,
         char_confidences=tuple(confidences),
-        reasons=("訂正線があります",) if prepared.struck else (),
+        reasons=(*(("訂正線があります",) if prepared.struck else ()),
+                 *((RUNS_OFF,) if prepared.runs_off else ())),
     )
 
 
@@ -683,7 +713,7 @@ def _addresses(
         found = item.found
         if item.request.kind != "address" or found is None or item.line is None:
             continue
-        if item.struck or item.faint:  # a person reads it anyway
+        if item.struck or item.faint or item.runs_off:  # a person reads it anyway
             continue
         match = match_town(found.text, postal_code=postal.value if postal else None)
         if match is None:
