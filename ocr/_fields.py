@@ -4,7 +4,9 @@ each box its strokes, normalise each glyph, and hand glyphs or lines to an engin
 A glyph is read at two sizes and the two distributions averaged. A line's confidence is its
 least sure character, where a character counts every reading the kind's rules write the same
 way (一, ー and － between numbers of an address), halved when a second model reads the line
-otherwise. Small or large kana (ュ or ユ) are as the glyph's size says, not as spelling would.
+otherwise (an address: otherwise in what is entered, its town as the table writes it, its
+house number and building). Small or large kana (ュ or ユ) are as the glyph's size says,
+not as spelling would.
 Check boxes and seals are read by ink, not by an engine: a check box holds a mark of any
 shape (✓ × ○ / or blacked in) when its ink is enough and spreads across the box, so a stray
 dot is no mark; a seal (印) is there when ink beyond the printed 印 spreads over its place.
@@ -15,6 +17,8 @@ Empty is a conclusion from evidence: a field (or box) without ink at the usual t
 looked at again at a light one, with the blank form's own print at its place masked out.
 Writing found only there, or too little to read, is read for the reviewer but never accepted
 (:data:`FAINT`); only a field without ink at either threshold is empty, with confidence 1.
+A box keeps the light parts of its strokes (the thin top of a 9's loop). A line whose
+writing runs past the crop's side was not read to its end (:data:`RUNS_OFF`).
 """
 
 from __future__ import annotations
