@@ -530,12 +530,9 @@ def _finish_read(
     confidences = folded(found, request.kind)
     confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)
     prepared.found = replace(found, char_confidences=confidences)
-    if prepared.struck:  # a struck-through mistake is read like any text: a person tells
+    if _ink_doubts(prepared):
         confidence = 0.0
-        reasons.append("訂正線があります")
-    if prepared.runs_off:
-        confidence = 0.0
-        reasons.append(RUNS_OFF)
+        reasons += _ink_doubts(prepared)
     if request.kind in ("kanji", "address") and has_variant_form(found.text):
         confidence = min(confidence, _VARIANT_FORM)
         reasons.append(VARIANT_FORM)
@@ -604,13 +601,19 @@ def _figures(prepared: _Prepared, engine: Engine, found: Recognition) -> FieldRe
     return FieldReading(
         kind=request.kind,
         value=value,
-        confidence=0.0 if prepared.struck or prepared.runs_off else min(confidences, default=0.0),
+        confidence=0.0 if _ink_doubts(prepared) else min(confidences, default=0.0),
         engine=engine.name,
         name=request.name,
         char_confidences=tuple(confidences),
-        reasons=(*(("訂正線があります",) if prepared.struck else ()),
-                 *((RUNS_OFF,) if prepared.runs_off else ())),
+        reasons=_ink_doubts(prepared),
     )
+
+
+def _ink_doubts(prepared: _Prepared) -> tuple[str, ...]:
+    """What the ink of a line shows that sends it to a person whatever was read: a
+    struck-through mistake (read like any text: a person tells), writing cut off at a side."""
+    return (*(("訂正線があります",) if prepared.struck else ()),
+            *((RUNS_OFF,) if prepared.runs_off else ()))
 
 
 def _finish_boxes(
@@ -717,7 +720,7 @@ def _addresses(
         found = item.found
         if item.request.kind != "address" or found is None or item.line is None:
             continue
-        if item.struck or item.faint or item.runs_off:  # a person reads it anyway
+        if _ink_doubts(item) or item.faint:  # a person reads it anyway
             continue
         match = match_town(found.text, postal_code=postal.value if postal else None)
         if match is None:
@@ -798,12 +801,8 @@ def _same_after_town(
     return (
         other is not None
         and other.area == match.area
-        and _folded_tail(second[other.end :]) == _folded_tail(tail)
+        and text_value("address", second[other.end :]) == text_value("address", tail)
     )
-
-
-def _folded_tail(text: str) -> str:
-    return "".join("-" if char in _DASH_CHARS else char for char in "".join(nfkc(text).split()))
 
 
 def _averaged(first: Recognition, second: Recognition) -> Recognition:
