@@ -319,12 +319,18 @@ class PpOcrRecogniser:
         self, images: list[npt.NDArray[np.uint8]], charsets: list[Charset],
         found: list[Recognition],
     ) -> list[Recognition]:
-        """Katakana lines: each glyph, cut where PP-OCR read its character, read by the kana
-        CNN too, and the two distributions mixed (:data:`_KANA_MODEL_WEIGHT`)."""
+        """Katakana in a line: each glyph, cut where PP-OCR read its character, read by the
+        kana CNN too, and the two distributions mixed (:data:`_KANA_MODEL_WEIGHT`).
+
+        In a katakana line every character is asked about; in a line that may hold other
+        characters too (an address's building name), only those PP-OCR read as katakana,
+        among katakana: PP-OCR alone drops a ゛ there (メゾン read メソン at 0.97).
+        """
         model = self._kana_model()
         chosen = [i for i, c in enumerate(charsets)
-                  if model is not None and c and set(c) <= _KANA and found[i].text
-                  and len(found[i].positions) == len(found[i].text)]
+                  if model is not None and c and found[i].text
+                  and len(found[i].positions) == len(found[i].text)
+                  and (set(c) <= _KANA or any(_asks_kana(ch) for ch in found[i].text))]
         if model is None or not chosen:
             return found
         cuts = [cut_glyphs(images[i], found[i].positions) for i in chosen]
@@ -332,8 +338,9 @@ class PpOcrRecogniser:
         rows = iter(model.probabilities(glyphs))
         out = list(found)
         for i, cut in zip(chosen, cuts, strict=True):
+            charset = charsets[i] or ""
             out[i] = _kana_mixed(found[i], [None if g is None else next(rows) for g in cut],
-                                 charsets[i] or "")
+                                 charset, among_kana=not set(charset) <= _KANA)
         return out
 
     def _kana_model(self) -> KanaModel | None:
@@ -415,15 +422,29 @@ def _mixed(found: Recognition, scores: dict[str, float], weight: float) -> Recog
     return Recognition(mixed[0][0], (mixed[0][1],), tuple(mixed))
 
 
-def _kana_mixed(found: Recognition, rows: list[FloatArray | None], charset: str) -> Recognition:
+def _asks_kana(char: str) -> bool:
+    """Whether the kana CNN is asked about a character read in a line of mixed script: a
+    katakana, not ー (in an address that is as often a dash or 一)."""
+    return char in _KANA_CLASSES and char != "ー"
+
+
+def _kana_mixed(
+    found: Recognition, rows: list[FloatArray | None], charset: str, *, among_kana: bool = False
+) -> Recognition:
     """A line read by PP-OCR with each character's distribution mixed with the kana CNN's
-    row for its glyph (``None``: no glyph, or a space: PP-OCR's reading stands)."""
+    row for its glyph (``None``: no glyph, or a space: PP-OCR's reading stands).
+
+    ``among_kana``: only characters read as katakana are mixed, and only katakana remain
+    their candidates (a line of mixed script, where 口 and ロ look alike).
+    """
     chars = list(found.text)
     confidences = list(found.char_confidences)
     alternatives = list(found.char_alternatives) or [((c, p),) for c, p in
                                                      zip(chars, confidences, strict=True)]
+    if among_kana:
+        charset = "".join(c for c in charset if _asks_kana(c))
     for j, row in enumerate(rows):
-        if row is None or chars[j].isspace():
+        if row is None or chars[j].isspace() or (among_kana and not _asks_kana(chars[j])):
             continue
         own = dict(alternatives[j])
         own.setdefault(chars[j], confidences[j])
