@@ -9,8 +9,9 @@ boxes (digits) are read by PP-OCRv6 small **and** tiny and their distributions a
 two rarely make the same confident mistake; digit-only boxes also by jimu's own
 handwritten-digit CNN (:mod:`ocr._digit_model`). Lines that may hold kanji are read by PP-OCRv5
 too, and whether it read the same text is reported (``Recognition.agreed``); on kana the two
-share too many mistakes for that to say much, so katakana lines get jimu's own kana CNN
-(:mod:`ocr._kana_model`) as a second opinion on each glyph instead. Crops are batched by
+share too many mistakes for that to say much, so katakana get jimu's own kana CNN
+(:mod:`ocr._kana_model`) as a second opinion on each glyph instead: every glyph of a katakana
+line, and the katakana of any other line (a building's name in an address). Crops are batched by
 width, all boxes of a page in one inference call per model. One ONNX session per model per
 process, loaded on first use, on two threads, or on its share of the cores where several
 reading processes share the machine (:func:`share_cores`).
