@@ -537,9 +537,10 @@ def _finish_read(
     confidences = folded(found, request.kind)
     confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)
     prepared.found = replace(found, char_confidences=confidences)
-    if _ink_doubts(prepared):
+    doubts = _ink_doubts(prepared)
+    if doubts:
         confidence = 0.0
-        reasons += _ink_doubts(prepared)
+        reasons += doubts
     if request.kind in ("kanji", "address") and has_variant_form(found.text):
         confidence = min(confidence, _VARIANT_FORM)
         reasons.append(VARIANT_FORM)
@@ -605,14 +606,15 @@ def _figures(prepared: _Prepared, engine: Engine, found: Recognition) -> FieldRe
     else:
         value = "".join(c for c in text if c not in "円¥")
     prepared.found = replace(found, char_confidences=tuple(confidences))
+    doubts = _ink_doubts(prepared)
     return FieldReading(
         kind=request.kind,
         value=value,
-        confidence=0.0 if _ink_doubts(prepared) else min(confidences, default=0.0),
+        confidence=0.0 if doubts else min(confidences, default=0.0),
         engine=engine.name,
         name=request.name,
         char_confidences=tuple(confidences),
-        reasons=_ink_doubts(prepared),
+        reasons=doubts,
     )
 
 

@@ -334,14 +334,20 @@ class PpOcrRecogniser:
                   and (set(c) <= _KANA or any(_asks_kana(ch) for ch in found[i].text))]
         if model is None or not chosen:
             return found
-        cuts = [cut_glyphs(images[i], found[i].positions) for i in chosen]
+        mixed_script = {i: not set(charsets[i] or "") <= _KANA for i in chosen}
+        cuts = [
+            # In a line of mixed script only the glyphs read as katakana are asked about.
+            [g if not mixed_script[i] or _asks_kana(ch) else None
+             for g, ch in zip(cut_glyphs(images[i], found[i].positions), found[i].text,
+                              strict=True)]
+            for i in chosen
+        ]
         glyphs = [g for cut in cuts for g in cut if g is not None]
         rows = iter(model.probabilities(glyphs))
         out = list(found)
         for i, cut in zip(chosen, cuts, strict=True):
-            charset = charsets[i] or ""
             out[i] = _kana_mixed(found[i], [None if g is None else next(rows) for g in cut],
-                                 charset, among_kana=not set(charset) <= _KANA)
+                                 charsets[i] or "", among_kana=mixed_script[i])
         return out
 
     def _kana_model(self) -> KanaModel | None:
