@@ -113,6 +113,8 @@ _LINE_CHARSETS = {
     "number": _NUMBER,
     "amount": _AMOUNT,
 }
+_RULE_SPAN = 15  # px: a wiped rule (with its margin) is at most about 11 px thick at 8 px/mm
+_DIVIDER_SPAN = 5  # px: a box divider is wiped without a margin: about 3 px at 8 px/mm
 _STRIKE = 0.8  # a horizontal stroke this many field-heights long is a correction line
 # (a kanji's own longest stroke, as written here, stays under about 0.7),
 _STRIKE_BY_WRITING = 1.3  # or this many times the writing's height: a line through one
@@ -222,11 +224,22 @@ def _clean(
             x = round(left + i * step)
             near[max(0, x - band) : x + band + 1] = True
         vertical[:, ~near] = 0
-    lines = _u8(cv2.dilate(horizontal | vertical, np.ones((5, 5), np.uint8)))
+    margin = np.ones((5, 5), np.uint8)
+    if boxes > 1:
+        # A divider is wiped only where it is printed, not a margin beside it: a margin takes
+        # the side of a digit written against the divider (a 0 becomes a C, a 9 a 4). What
+        # is left of the divider's edge alone (a sliver along it) is dropped below.
+        exact = np.ones((5, 1), np.uint8)
+        lines = _u8(cv2.dilate(horizontal, margin) | cv2.dilate(vertical, exact))
+    else:
+        lines = _u8(cv2.dilate(horizontal | vertical, margin))
     written = ink & ~lines
+    if boxes > 1:
+        written = _without_slivers(written, _u8(cv2.dilate(vertical, margin)))
     # A stroke that crosses a printed rule is cut in two when the rule is wiped: join the two
     # ends again across the rule (vertically across a horizontal rule, and the other way).
-    across = _bridge(written, lines, horizontal, vertical)
+    span = _DIVIDER_SPAN if boxes > 1 else _RULE_SPAN
+    across = _bridge(written, lines, horizontal, vertical, span)
     cleaned = grey.copy()
     cleaned[lines > 0] = 255
     if across.any():
@@ -235,16 +248,33 @@ def _clean(
     return cleaned, ink, (left, top, right, bottom), lines
 
 
+def _without_slivers(
+    written: npt.NDArray[np.uint8], band: npt.NDArray[np.uint8]
+) -> npt.NDArray[np.uint8]:
+    """``written`` without the pieces lying wholly in ``band`` (beside a wiped divider)."""
+    found, labels = cv2.connectedComponents(written, connectivity=8)
+    if found <= 1:
+        return written
+    pieces = labels[written > 0]
+    outside = np.bincount(labels[(written > 0) & (band == 0)], minlength=found)
+    keep = outside > 0
+    keep[0] = False
+    out = np.zeros_like(written)
+    out[written > 0] = np.where(keep[pieces], 255, 0).astype(np.uint8)
+    return out
+
+
 def _bridge(
     written: npt.NDArray[np.uint8],
     lines: npt.NDArray[np.uint8],
     horizontal: npt.NDArray[np.uint8],
     vertical: npt.NDArray[np.uint8],
+    vertical_span: int,
 ) -> npt.NDArray[np.uint8]:
-    """Pixels of the wiped rules where writing continues on both sides of the rule."""
-    span = 15  # a wiped rule is at most about 11 px thick at 8 px/mm
+    """Pixels of the wiped rules where writing continues on both sides of the rule,
+    ``vertical_span`` px apart at most across a vertical rule."""
     out = np.zeros_like(written)
-    for rules, kernel in ((horizontal, (span, 1)), (vertical, (1, span))):
+    for rules, kernel in ((horizontal, (_RULE_SPAN, 1)), (vertical, (1, vertical_span))):
         if not rules.any():
             continue
         band = _u8(cv2.dilate(rules, np.ones((5, 5), np.uint8))) & lines

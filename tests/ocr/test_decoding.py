@@ -12,7 +12,7 @@ import numpy as np
 
 from core.identifiers import is_valid_my_number
 from ocr._constrain import decode_boxes
-from ocr._fields import _box_masks
+from ocr._fields import _box_masks, _clean
 from ocr._ppocr import Recognition
 from ocr._text import _address_dashes, folded, gaps_are_spaces, kana_context
 
@@ -146,6 +146,24 @@ def test_a_digit_running_over_its_divider_stays_whole_in_its_box() -> None:
     masks = _box_masks(ink, (0, 0, 120, 60), 3)
     assert masks[0] is not None and masks[1] is not None and masks[2] is None
     assert masks[0][:, 40:47].any() and not masks[1][:, :47].any()
+
+
+def test_a_0_written_against_its_divider_keeps_its_side_when_the_divider_is_wiped() -> None:
+    # Small cells (an Excel form's 4.9 mm 個人番号 cells): the 0's right side lies along the
+    # printed divider. Wiping a margin beside the divider made it a C, read as 6.
+    page = np.full((64, 123), 245, np.uint8)
+    for x in (1, 41, 81, 121):
+        page[8:57, x - 1 : x + 2] = 20  # the frame and its dividers, 3 px
+    page[7:10, :] = page[55:58, :] = 20
+    cv2.ellipse(page, (26, 32), (13, 17), 0, 0, 360, 40, 4)  # a 0 whose side is on x 37-41
+    cv2.line(page, (62, 16), (62, 48), 40, 4)  # a 1 in box 2
+    _, ink, frame, _ = _clean(page, 3)
+    masks = _box_masks(ink, frame, 3)
+    assert masks[0] is not None and masks[1] is not None and masks[2] is None
+    loop = masks[0].astype(np.uint8) * 255
+    _, hierarchy = cv2.findContours(loop, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    assert hierarchy is not None and (hierarchy[0][:, 3] >= 0).any()  # still a closed loop
+    assert masks[0][:, 36:40].sum() > 20  # its side is still there
 
 
 def test_writing_above_or_below_the_boxes_belongs_to_no_box() -> None:
