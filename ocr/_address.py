@@ -58,6 +58,8 @@ NO_HOUSE = "番地が読み取れません"
 UNSURE_HOUSE = "番地の読み取りが確かではありません"
 #: Digits after a gap in the house number: a hyphen the reader lost (３－２０ １８ for
 #: ３－２０－１８) or a room number after a space; joined, they would be one wrong number.
+#: Also the same digits grouped otherwise by the line's reading and the house number's
+#: second one (３－３０－１ and ３－３０１, read so at 0.99 on a calibration form).
 SPLIT_HOUSE = "番地の区切り（－や空白）が読めません"
 #: A house number not written as people write one: 丁 without 目, 地 without 番, 丁目 … 号
 #: without 番 (a character dropped or misread: ５丁８１３番, １１２２地２６, ６丁目１８２０号),
@@ -235,9 +237,21 @@ def house_doubts(first: str, house: str, rest: str) -> list[str]:
     doubts = []
     if nfkc(house[-1:]).isdigit() and nfkc(rest.lstrip()[:1]).isdigit():
         doubts.append(SPLIT_HOUSE)
+    elif _digit_groups(first) != _digit_groups(house) and _digits(first) == _digits(house):
+        # The same digits grouped otherwise by the two readings (３－３０－１ and ３－３０１):
+        # one of them lost or invented a hyphen, and which one is not known.
+        doubts.append(SPLIT_HOUSE)
     if house_is_odd(first, house, rest):
         doubts.append(ODD_HOUSE)
     return doubts
+
+
+def _digit_groups(text: str) -> list[str]:
+    return re.findall(r"[0-9]+", nfkc(text))
+
+
+def _digits(text: str) -> str:
+    return "".join(_digit_groups(text))
 
 
 def house_is_odd(first: str, house: str, rest: str) -> bool:

@@ -89,6 +89,7 @@ _EMPTY_BOX = 0.012  # share of inked pixels below which a box counts as empty
 # dividers, printed texts) and a margin for registration masked out.
 _LIGHT_DROP = 20  # grey levels under the paper that count as light ink (after smoothing)
 _PRINT_MARGIN = 9  # px (about 1 mm at 8 px/mm): print masked this far around, alignment slack
+_RULES_MARGIN = 2  # px: a box's dividers, found in the scan, masked this far around for light ink
 _STROKE = 0.15  # a stroke is at least this share of the frame's height long
 _STROKE_PX = 12  # … and holds at least this many pixels (specks and noise hold fewer)
 _EDGE_PIECE = 6  # px: ink this long at a crop's side is writing cut off there, not a speck
@@ -401,21 +402,29 @@ def _light_ink(
     lines: npt.NDArray[np.uint8],
     frame: tuple[int, int, int, int],
     blank: Page | None,
+    *,
+    rules_margin: int = _PRINT_MARGIN,
 ) -> npt.NDArray[np.uint8]:
     """Strokes inside the frame at the light threshold, none of them printed.
 
-    The print is what the blank form has at this place (and the rules found in the crop),
-    widened by ``_PRINT_MARGIN`` for alignment slack; noise and specks are dropped by size.
+    The print is what the blank form has at this place, widened by ``_PRINT_MARGIN`` for
+    alignment slack, and the rules found in the crop, widened by ``rules_margin`` (found in
+    the scan itself, a box's dividers need only a little: a whole millimetre each side of
+    them would hide the light part of a digit written against one, and a 9 whose loop's
+    side is thin reads as a 3). Noise and specks are dropped by size.
     """
     left, top, right, bottom = frame
     paper = float(np.percentile(cleaned, 90))
     smooth = cv2.GaussianBlur(cleaned, (3, 3), 0)
     light = _u8((smooth < paper - _LIGHT_DROP) * 255)
-    printed = lines.copy()
-    if blank is not None and blank.shape == cleaned.shape:
-        printed |= _u8((blank < 160) * 255)
     side = 2 * _PRINT_MARGIN + 1
-    light[cv2.dilate(printed, np.ones((side, side), np.uint8)) > 0] = 0
+    printed = cv2.dilate(lines, np.ones((2 * rules_margin + 1,) * 2, np.uint8))
+    if blank is not None and blank.shape == cleaned.shape:
+        from_blank = _u8((blank < 160) * 255)
+        if rules_margin < _PRINT_MARGIN:  # the blank's own rules are the ones found
+            from_blank[cv2.dilate(lines, np.ones((side, side), np.uint8)) > 0] = 0
+        printed |= cv2.dilate(from_blank, np.ones((side, side), np.uint8))
+    light[printed > 0] = 0
     inside = np.zeros_like(light)
     inside[top + 2 : bottom - 1, left + 2 : right - 1] = 1
     light &= inside * 255
@@ -488,7 +497,7 @@ def _prepare(request: FieldRequest) -> _Prepared:
         charsets = [request.charset] * len(charsets)
     if request.kind in ("digits", "date"):
         masks = _box_masks(ink, frame, count)
-        light = _light_ink(cleaned, lines, frame, request.blank)
+        light = _light_ink(cleaned, lines, frame, request.blank, rules_margin=_RULES_MARGIN)
         if any(mask is None for mask in masks):
             # A box left empty at the usual threshold may hold light writing: read it, faint.
             lighter = _box_masks(ink | light, frame, count)

@@ -20,6 +20,7 @@ from ocr._address import (
     ODD_HOUSE,
     SPLIT_HOUSE,
     UNSURE_HOUSE,
+    house_doubts,
     house_is_odd,
     house_span,
     match_town,
@@ -126,6 +127,23 @@ def test_digits_after_a_gap_in_the_house_number_go_to_a_person(
 def test_a_house_number_written_whole_is_not_split(form: FormTemplate) -> None:
     reading = _read(form, "192-0375", "東京都八王子市鑓水３－２０－１８", _SEED + 4)
     assert SPLIT_HOUSE not in reading.reasons, reading.value
+
+
+@pytest.mark.parametrize(
+    ("first", "house", "split"),
+    [  # the house number as the line was read, then as read again under its charset
+        ("３－３０－１", "３－３０１", True),  # the second reading lost a hyphen (0.994)
+        ("３－３０１", "３－３０－１", True),  # or the first did: which is right is not known
+        ("３－３０－１", "３－３０－１", False),
+        ("3—30—1", "３－３０－１", False),  # the same groups, written otherwise
+        ("３丁目３０番１号", "３丁目３０番１号", False),
+        ("３－３０－７", "３－３０－１", False),  # other digits: the second reading stands
+    ],
+)
+def test_the_same_digits_grouped_otherwise_by_the_two_readings_go_to_a_person(
+    first: str, house: str, split: bool
+) -> None:
+    assert (SPLIT_HOUSE in house_doubts(first, house, "")) is split
 
 
 @pytest.mark.parametrize(
