@@ -189,6 +189,8 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
     """Small or large kana (ュ or ユ, ッ or ツ) as the glyph was written, not as spelling
     suggests: its size and height against its neighbours on the line decide.
 
+    A small kana read where a word begins (after no katakana) is the large one.
+
     Where the glyph surely agrees with the model, the character is as sure as the pair (ュ
     and ユ together); where it clearly contradicts it, the glyph's choice is kept but worth
     at most ``_OVERRULED``, so a person looks. Where it does not say clearly, the model's reading
@@ -212,6 +214,12 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
         other = _PAIRED.get(char)
         if other is None:
             continue
+        if char in _LARGE_OF and char not in _ANY_SIZE and not _after_katakana(text, i):
+            # No word begins with a small kana (２０ェクセル, ョウコ): read at the start of
+            # one, it is the large one, as sure as the pair.
+            chars[i] = other
+            confidences[i] = min(1.0, sum(p for c, p in alternatives[i] if c in (char, other)))
+            continue
         small, sure = _written_small(i, text, extents)
         if small is None:
             if char in _LARGE_OF:  # the model often reads a large kana small (ヤ as ャ)
@@ -225,6 +233,10 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
             chars[i] = other
             confidences[i] = min(pair, _OVERRULED)
     return replace(found, text="".join(chars), char_confidences=tuple(confidences))
+
+
+def _after_katakana(text: str, i: int) -> bool:
+    return i > 0 and "\u30a1" <= text[i - 1] <= "\u30fc"  # ァ … ー
 
 
 def folded(found: Recognition, kind: str) -> tuple[float, ...]:
