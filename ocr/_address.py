@@ -53,6 +53,7 @@ _WIDE_DIGITS = "０１２３４５６７８９"
 HOUSE_CHARSET = DIGITS + _WIDE_DIGITS + "丁目番地号の-－ー一二三四五六七八九十室階棟F"
 #: A house number read less surely than this goes to a person, whatever the kind's threshold.
 HOUSE_SURE = 0.9
+_HOUSE_DASHES = "-－ー一‐−—"  # a hyphen in a house number, however it was read
 NO_TOWN = "町名が郵便番号の一覧にありません"
 NO_HOUSE = "番地が読み取れません"
 UNSURE_HOUSE = "番地の読み取りが確かではありません"
@@ -235,8 +236,9 @@ def house_doubts(first: str, house: str, rest: str) -> list[str]:
     as the line was read, ``house`` as read again under its charset, ``rest`` what follows it
     (a building's name, where the 地 of a misread 番地 may land)."""
     doubts = []
-    if nfkc(house[-1:]).isdigit() and nfkc(rest.lstrip()[:1]).isdigit():
-        doubts.append(SPLIT_HOUSE)
+    last = nfkc(house.rstrip()[-1:])
+    if (last.isdigit() or last in _HOUSE_DASHES) and nfkc(rest.lstrip()[:1]).isdigit():
+        doubts.append(SPLIT_HOUSE)  # ３－２０ １８, or ３－ then ３０１ after a wide gap
     elif _digit_groups(first) != _digit_groups(house) and _digits(first) == _digits(house):
         # The same digits grouped otherwise by the two readings (３－３０－１ and ３－３０１):
         # one of them lost or invented a hyphen, and which one is not known.

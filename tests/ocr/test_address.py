@@ -146,6 +146,14 @@ def test_the_same_digits_grouped_otherwise_by_the_two_readings_go_to_a_person(
     assert (SPLIT_HOUSE in house_doubts(first, house, "")) is split
 
 
+def test_digits_after_a_house_number_ending_in_a_hyphen_go_to_a_person() -> None:
+    # Read so on a calibration form (３－３０－１ written, 0.994): the number ended after a
+    # wide gap at ３－ (read again ３一) and ３０１ was left to the building's part.
+    assert SPLIT_HOUSE in house_doubts("3-", "3一", "301")
+    assert SPLIT_HOUSE not in house_doubts("３番地", "３番地", "　パークハイツ")
+    assert SPLIT_HOUSE not in house_doubts("２番３号", "２番３号", "１０１")  # a room after 号
+
+
 @pytest.mark.parametrize(
     ("first", "house", "rest", "odd"),
     [  # as read on calibration forms, then as written
