@@ -231,7 +231,7 @@ def _clean(
         # the side of a digit written against the divider (a 0 becomes a C, a 9 a 4). What
         # is left of the divider's edge alone (a sliver along it) is dropped below.
         exact = np.ones((5, 1), np.uint8)
-        lines = _u8(cv2.dilate(horizontal, margin) | cv2.dilate(vertical, exact))
+        lines = _u8(cv2.dilate(horizontal, margin)) | _u8(cv2.dilate(vertical, exact))
     else:
         lines = _u8(cv2.dilate(horizontal | vertical, margin))
     written = ink & ~lines
@@ -418,12 +418,12 @@ def _light_ink(
     smooth = cv2.GaussianBlur(cleaned, (3, 3), 0)
     light = _u8((smooth < paper - _LIGHT_DROP) * 255)
     side = 2 * _PRINT_MARGIN + 1
-    printed = cv2.dilate(lines, np.ones((2 * rules_margin + 1,) * 2, np.uint8))
+    printed = _u8(cv2.dilate(lines, np.ones((2 * rules_margin + 1,) * 2, np.uint8)))
     if blank is not None and blank.shape == cleaned.shape:
         from_blank = _u8((blank < 160) * 255)
         if rules_margin < _PRINT_MARGIN:  # the blank's own rules are the ones found
             from_blank[cv2.dilate(lines, np.ones((side, side), np.uint8)) > 0] = 0
-        printed |= cv2.dilate(from_blank, np.ones((side, side), np.uint8))
+        printed |= _u8(cv2.dilate(from_blank, np.ones((side, side), np.uint8)))
     light[printed > 0] = 0
     inside = np.zeros_like(light)
     inside[top + 2 : bottom - 1, left + 2 : right - 1] = 1
