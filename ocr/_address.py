@@ -53,7 +53,6 @@ _WIDE_DIGITS = "０１２３４５６７８９"
 HOUSE_CHARSET = DIGITS + _WIDE_DIGITS + "丁目番地号の-－ー一二三四五六七八九十室階棟F"
 #: A house number read less surely than this goes to a person, whatever the kind's threshold.
 HOUSE_SURE = 0.9
-_HOUSE_DASHES = "-－ー一‐−—"  # a hyphen in a house number, however it was read
 NO_TOWN = "町名が郵便番号の一覧にありません"
 NO_HOUSE = "番地が読み取れません"
 UNSURE_HOUSE = "番地の読み取りが確かではありません"
@@ -71,7 +70,7 @@ _ODD_WORDS = re.compile("丁(?!目)|(?<!丁)目|(?<![番団])地")
 
 _MOST = 2  # characters of the area part (prefecture + city + town) the reader may have wrong
 _STREET = frozenset(HOUSE_CHARSET) | frozenset("‐−")
-_DASHES = frozenset("-－ー‐−一")
+_DASHES = frozenset("-－ー‐−一—")  # a hyphen in a house number, however it was read
 _GAP = 1.4  # a step between characters this many times the usual one is a written space
 
 
@@ -237,7 +236,7 @@ def house_doubts(first: str, house: str, rest: str) -> list[str]:
     (a building's name, where the 地 of a misread 番地 may land)."""
     doubts = []
     last = nfkc(house.rstrip()[-1:])
-    if (last.isdigit() or last in _HOUSE_DASHES) and nfkc(rest.lstrip()[:1]).isdigit():
+    if (last.isdigit() or last in _DASHES) and nfkc(rest.lstrip()[:1]).isdigit():
         doubts.append(SPLIT_HOUSE)  # ３－２０ １８, or ３－ then ３０１ after a wide gap
     elif _digit_groups(first) != _digit_groups(house) and _digits(first) == _digits(house):
         # The same digits grouped otherwise by the two readings (３－３０－１ and ３－３０１):

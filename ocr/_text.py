@@ -214,18 +214,18 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
         other = _PAIRED.get(char)
         if other is None:
             continue
+        pair = sum(p for c, p in alternatives[i] if c in (char, other))
         if char in _LARGE_OF and char not in _ANY_SIZE and not _after_katakana(text, i):
             # No word begins with a small kana (２０ェクセル, ョウコ): read at the start of
             # one, it is the large one, as sure as the pair.
             chars[i] = other
-            confidences[i] = min(1.0, sum(p for c, p in alternatives[i] if c in (char, other)))
+            confidences[i] = min(1.0, pair)
             continue
         small, sure = _written_small(i, text, extents)
         if small is None:
             if char in _LARGE_OF:  # the model often reads a large kana small (ヤ as ャ)
                 confidences[i] = min(confidences[i], _OVERRULED)
             continue
-        pair = sum(p for c, p in alternatives[i] if c in (char, other))
         if small == (char in _LARGE_OF):
             if sure:
                 confidences[i] = max(confidences[i], min(1.0, pair))
