@@ -56,6 +56,8 @@ models-kana: setup $(TRAIN_ENV)/bin/torch-ready
 	$(BIN)/python -m scripts.kana_model.make_data $(MODEL_DATA)
 	$(TRAIN_ENV)/bin/python -m scripts.kana_model.train $(MODEL_DATA)/kana-train.npz \
 		ocr/models/kana-cnn.onnx
+	$(TRAIN_ENV)/bin/python -m scripts.kana_model.train_marks $(MODEL_DATA)/kana-marks.npz \
+		ocr/models/kana-marks.onnx
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache

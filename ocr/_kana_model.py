@@ -13,6 +13,7 @@ stroke-drawn writers of :data:`ocr._strokes.TRAIN_HANDS` (KanjiVG paths, CC BY-S
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,7 +23,19 @@ import numpy.typing as npt
 
 from ocr._onnx import load_model
 
-__all__ = ["CLASSES", "MODEL_PATH", "KanaModel", "cut_glyphs", "ink_owners"]
+__all__ = [
+    "CLASSES",
+    "MARKS",
+    "MARKS_PATH",
+    "MODEL_PATH",
+    "KanaModel",
+    "MarkModel",
+    "cut_glyphs",
+    "cut_marks",
+    "ink_owners",
+    "mark_of",
+    "voicing_family",
+]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +43,11 @@ MODEL_PATH = Path(__file__).resolve().parent / "models" / "kana-cnn.onnx"
 #: What the model tells apart: every katakana from ァ to ヶ, and ー.
 CLASSES = "".join(chr(c) for c in range(0x30A1, 0x30F7)) + "ー"
 SIDE = 32  # the model's input is SIDE × SIDE: the line's height is SIDE px
+MARKS_PATH = Path(__file__).resolve().parent / "models" / "kana-marks.onnx"
+#: What the mark model tells apart in a glyph's top right corner: no mark, ゛, ゜.
+MARKS = ("", "\u3099", "\u309a")
+MARK_SIDE = 20  # the mark model's input is MARK_SIDE × MARK_SIDE
+_MARK_SHARE = 0.5  # the corner is this share of the glyph's larger side, square
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -60,11 +78,8 @@ def cut_glyphs(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[
     glyph centred across and kept at its height; white ink on black, 0–1. ``None`` where a
     character owns no ink (a gap read as a character).
     """
-    height, width = line.shape
-    ink = (line < 128).astype(np.uint8)
-    centres = np.asarray(positions, dtype=np.float64) * width
-    owner = ink_owners(ink, centres)
-    darkness = 255.0 - line.astype(np.float32)
+    height = line.shape[0]
+    owner, darkness = _owned(line, positions)
     out: list[FloatArray | None] = []
     for i in range(len(positions)):
         mask = owner == i
@@ -85,6 +100,69 @@ def cut_glyphs(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[
     return out
 
 
+def mark_of(char: str) -> int:
+    """Which mark ``char`` carries: the index into :data:`MARKS` (0: none)."""
+    decomposed = unicodedata.normalize("NFD", char)
+    return MARKS.index(decomposed[1]) if len(decomposed) == 2 and decomposed[1] in MARKS else 0
+
+
+def voicing_family(char: str) -> str:
+    """The katakana that differ from ``char`` only by ゛ or ゜, ``char`` included (カ: カガ;
+    ハ: ハバパ); empty for a katakana no mark can change."""
+    return _FAMILIES.get(char, "")
+
+
+def _families() -> dict[str, str]:
+    by_base: dict[str, str] = {}
+    for char in CLASSES:
+        base = unicodedata.normalize("NFD", char)[0]
+        by_base[base] = by_base.get(base, "") + char
+    return {char: members for members in by_base.values() if len(members) > 1
+            for char in members}
+
+
+_FAMILIES = _families()
+
+
+def _owned(
+    line: npt.NDArray[np.uint8], positions: Sequence[float]
+) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """Which character each pixel of ink belongs to, and the darkness of the line."""
+    ink = (line < 128).astype(np.uint8)
+    centres = np.asarray(positions, dtype=np.float64) * line.shape[1]
+    return ink_owners(ink, centres), 255.0 - line.astype(np.float32)
+
+
+def cut_marks(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[FloatArray | None]:
+    """Each character's top right corner, where ゛ and ゜ are written, as the mark model's input.
+
+    The corner is a square of half the glyph's larger side at the glyph's top right, at the
+    line's own resolution before it becomes :data:`MARK_SIDE` px (a ゜ is a ring of a few
+    pixels: shrunk with the whole glyph it is a dot like ゛). Only the character's own ink;
+    white on black, 0–1. ``None`` where a character owns no ink.
+    """
+    height = line.shape[0]
+    owner, darkness = _owned(line, positions)
+    out: list[FloatArray | None] = []
+    for i in range(len(positions)):
+        mask = owner == i
+        if int(mask.sum()) < max(4, height // 4):
+            out.append(None)
+            continue
+        near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        ys, xs = np.nonzero(mask)
+        top, right = int(ys.min()), int(xs.max()) + 1
+        side = max(4, round(_MARK_SHARE * max(int(ys.max()) + 1 - top, right - int(xs.min()))))
+        own = np.pad(np.where(near, darkness, 0.0), side).astype(np.float32)
+        corner = own[top + side : top + 2 * side, right : right + side]
+        small = np.asarray(
+            cv2.resize(corner, (MARK_SIDE, MARK_SIDE), interpolation=cv2.INTER_AREA), np.float32
+        )
+        peak = float(small.max())
+        out.append(small / peak if peak > 0 else small)
+    return out
+
+
 class KanaModel:
     """The ONNX katakana classifier, on CPU through onnxruntime.
 
@@ -100,5 +178,24 @@ class KanaModel:
         if not glyphs:
             return np.zeros((0, len(CLASSES)), np.float32)
         batch = np.stack(glyphs).astype(np.float32)[:, None, :, :]
+        (probabilities,) = self._session.run(None, {self._input: batch})
+        return np.asarray(probabilities, dtype=np.float32)
+
+
+class MarkModel:
+    """The ONNX voicing-mark classifier (none, ゛, ゜ in a glyph's corner, as
+    :func:`cut_marks` gives it), on CPU through onnxruntime.
+
+    Raises :class:`~core.errors.OcrEngineFailure` if the model file is missing or broken.
+    """
+
+    def __init__(self, path: Path = MARKS_PATH) -> None:
+        self._session, self._input = load_model(path, "kana mark")
+
+    def probabilities(self, corners: Sequence[FloatArray]) -> FloatArray:
+        """One row per corner: the probability of each of :data:`MARKS`."""
+        if not corners:
+            return np.zeros((0, len(MARKS)), np.float32)
+        batch = np.stack(corners).astype(np.float32)[:, None, :, :]
         (probabilities,) = self._session.run(None, {self._input: batch})
         return np.asarray(probabilities, dtype=np.float32)

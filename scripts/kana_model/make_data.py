@@ -2,7 +2,9 @@
 ``.venv/bin/python -m scripts.kana_model.make_data OUT [LINES]``.
 
 Writes ``OUT/kana-train.npz`` (``x``: N×32×32 float32 as :func:`ocr._kana_model.cut_glyphs`
-gives them, ``y``: indices into :data:`ocr._kana_model.CLASSES`). Each line (a name, or
+gives them, ``y``: indices into :data:`ocr._kana_model.CLASSES`) and ``OUT/kana-marks.npz``
+(the top right corners of the glyphs a ゛ or ゜ can change, as :func:`~ocr._kana_model.cut_marks`
+gives them, ``y``: indices into :data:`~ocr._kana_model.MARKS`). Each line (a name, or
 random katakana so that rare and small ones are seen) is written at a フリガナ field's size,
 scanned, cropped as the field reader crops a line and cut into glyphs by
 :func:`~ocr._kana_model.cut_glyphs` at each character's centre, moved a little as PP-OCR's
@@ -14,21 +16,25 @@ lines, the handwriting fonts; never a calibration or test hand.
 from __future__ import annotations
 
 import io
+import os
 import random
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageFilter
 
 from ocr._align import PX_PER_MM
 from ocr._handwriting import Writer
-from ocr._kana_model import CLASSES, cut_glyphs
+from ocr._kana_model import CLASSES, cut_glyphs, cut_marks, mark_of, voicing_family
 from ocr._strokes import TRAIN_HANDS
 from ocr._template import FieldSpec, FormTemplate
 from sandbox._fake_tables import FAMILY_NAMES, GIVEN_NAMES
 
-LINES = 6000
+LINES = 12000
+_CHUNK = 500  # lines per task of the process pool
 SEED = 17
 FONT_SHARE = 0.25
 _DPI_SCALE = 300 / 25.4
@@ -137,25 +143,51 @@ def _scanned(image: Image.Image, rng: random.Random) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(buffer.getvalue())).convert("L"))
 
 
-def main(out: Path, lines: int = LINES) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    xs: list[np.ndarray] = []
-    ys: list[int] = []
-    for n in range(lines):
+def _lines(span: tuple[int, int]) -> _Cut:
+    """The glyphs and labels of lines ``span[0]`` to ``span[1] - 1``, each line from its own
+    seed (the data are the same however the lines are shared among processes), and the
+    corners of those glyphs that a mark can change (カ, ガ …) with the mark they carry."""
+    cut = _Cut([], [], [], [])
+    for n in range(*span):
         rng = random.Random(f"jimu-kana-data-{SEED}-{n}")
         hands = None if rng.random() < FONT_SHARE else TRAIN_HANDS
         writer = Writer.create(rng, None, (0, 0), hands=hands)
         text = random_name(rng) if rng.random() < 0.5 else random_kana(rng)
         line, centres = written_line(writer, text, rng)
-        for glyph, char in zip(cut_glyphs(line, centres), "".join(text.split()), strict=True):
+        chars = "".join(text.split())
+        for glyph, corner, char in zip(cut_glyphs(line, centres), cut_marks(line, centres),
+                                       chars, strict=True):
             if glyph is not None:
-                xs.append(glyph)
-                ys.append(CLASSES.index(char))
-        if (n + 1) % 1000 == 0:
-            print(f"{n + 1} lines, {len(ys)} glyphs", flush=True)
-    np.savez_compressed(out / "kana-train.npz", x=np.stack(xs).astype(np.float32),
-                        y=np.array(ys, np.int64))
-    print(f"{len(ys)} training glyphs from {lines} lines in {out / 'kana-train.npz'}")
+                cut.glyphs.append(glyph)
+                cut.labels.append(CLASSES.index(char))
+            if corner is not None and voicing_family(char):
+                cut.corners.append(corner)
+                cut.marks.append(mark_of(char))
+    return cut
+
+
+class _Cut(NamedTuple):
+    glyphs: list[np.ndarray]
+    labels: list[int]
+    corners: list[np.ndarray]
+    marks: list[int]
+
+
+def main(out: Path, lines: int = LINES) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    spans = [(start, min(lines, start + _CHUNK)) for start in range(0, lines, _CHUNK)]
+    every = _Cut([], [], [], [])
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for (_, stop), cut in zip(spans, pool.map(_lines, spans), strict=True):
+            for whole, part in zip(every, cut, strict=True):
+                whole += part
+            print(f"{stop} lines, {len(every.labels)} glyphs", flush=True)
+    np.savez_compressed(out / "kana-train.npz", x=np.stack(every.glyphs).astype(np.float32),
+                        y=np.array(every.labels, np.int64))
+    np.savez_compressed(out / "kana-marks.npz", x=np.stack(every.corners).astype(np.float32),
+                        y=np.array(every.marks, np.int64))
+    print(f"{len(every.labels)} training glyphs from {lines} lines in {out / 'kana-train.npz'};"
+          f" {len(every.marks)} corners in {out / 'kana-marks.npz'}")
 
 
 if __name__ == "__main__":

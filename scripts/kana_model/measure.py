@@ -38,7 +38,7 @@ def main(count: int = 300) -> None:
         writer = Writer.create(rng, None, (0, 0), hands=TEST_HANDS)
         text = application.applicant.name_kana
         crop = written_field(blank, rng.choice(specs), text, writer, rng)
-        requests.append(FieldRequest(crop, "katakana"))
+        requests.append(FieldRequest(crop, "katakana", rule="person_name"))
         truths.append("\u3000".join(text.split()))
     recogniser = get_recogniser()
     engine = get_engine("ppocr")
