@@ -3,11 +3,14 @@
 PP-OCR reads a whole line; this model reads each of its glyphs alone, cut where PP-OCR read
 a character (every pixel of ink goes to the character read nearest to it), and is a second
 opinion on it (:meth:`ocr._ppocr.PpOcrRecogniser.read_lines`). A glyph keeps its size and
-height against the line, so small kana (ュ, ッ) look small to it.
+height against the line, so small kana (ュ, ッ) look small to it. Shrunk to 32 px, a ゜ is a
+dot like ゛: a second model (:class:`MarkModel`) reads only each glyph's top right corner at
+the line's own resolution (:func:`cut_marks`) as no mark, ゛ or ゜.
 
-The model (``ocr/models/kana-cnn.onnx``) was trained offline by ``scripts/kana_model/`` on
-stroke-drawn writers of :data:`ocr._strokes.TRAIN_HANDS` (KanjiVG paths, CC BY-SA 3.0: see
-``ocr/models/NOTICE``) and on font writing; nothing is downloaded and no PyTorch is needed.
+The models (``ocr/models/kana-cnn.onnx``, ``kana-marks.onnx``) were trained offline by
+``scripts/kana_model/`` on stroke-drawn writers of :data:`ocr._strokes.TRAIN_HANDS` (KanjiVG
+paths, CC BY-SA 3.0: see ``ocr/models/NOTICE``) and on font writing; nothing is downloaded
+and no PyTorch is needed.
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ handwritten-digit CNN (:mod:`ocr._digit_model`). Lines that may hold kanji are r
 too, and whether it read the same text is reported (``Recognition.agreed``); on kana the two
 share too many mistakes for that to say much, so katakana get jimu's own kana CNN
 (:mod:`ocr._kana_model`) as a second opinion on each glyph instead: every glyph of a katakana
-line, and the katakana of any other line (a building's name in an address). Crops are batched by
+line, and the katakana of any other line (a building's name in an address); and whether a
+glyph carries ゛ or ゜ (ハ バ パ) is heard from a mark model that sees its corner at the scan's
+own resolution. Crops are batched by
 width, all boxes of a page in one inference call per model. One ONNX session per model per
 process, loaded on first use, on two threads, or on its share of the cores where several
 reading processes share the machine (:func:`share_cores`).
@@ -485,7 +487,8 @@ def _kana_mixed(
 
     ``among_kana``: only characters read as katakana are mixed, and only katakana remain
     their candidates (a line of mixed script, where 口 and ロ look alike). ``marks``: the
-    mark model's row for each glyph a ゛ or ゜ can change (see :func:`_by_mark`).
+    mark model's row for each glyph (``None``: no glyph), heard where a ゛ or ゜ can change
+    the character chosen (see :func:`_by_mark`).
     """
     chars = list(found.text)
     confidences = list(found.char_confidences)
