@@ -82,16 +82,14 @@ def cut_glyphs(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[
     character owns no ink (a gap read as a character).
     """
     height = line.shape[0]
-    owner, darkness = _owned(line, positions)
     out: list[FloatArray | None] = []
-    for i in range(len(positions)):
-        mask = owner == i
-        if int(mask.sum()) < max(4, height // 4):
+    for owned in _own_inks(line, positions):
+        if owned is None:
             out.append(None)
             continue
-        near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        mask, ink = owned
         xs = np.flatnonzero(mask.any(axis=0))
-        crop = np.where(near, darkness, 0.0)[:, xs.min() : xs.max() + 1].astype(np.float32)
+        crop = ink[:, xs.min() : xs.max() + 1].astype(np.float32)
         scale = min(SIDE / height, SIDE / crop.shape[1])
         size = (max(1, round(crop.shape[1] * scale)), max(1, round(height * scale)))
         small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
@@ -127,13 +125,25 @@ def _families() -> dict[str, str]:
 _FAMILIES = _families()
 
 
-def _owned(
+def _own_inks(
     line: npt.NDArray[np.uint8], positions: Sequence[float]
-) -> tuple[npt.NDArray[np.intp], FloatArray]:
-    """Which character each pixel of ink belongs to, and the darkness of the line."""
-    ink = (line < 128).astype(np.uint8)
-    centres = np.asarray(positions, dtype=np.float64) * line.shape[1]
-    return ink_owners(ink, centres), 255.0 - line.astype(np.float32)
+) -> list[tuple[npt.NDArray[np.bool_], FloatArray] | None]:
+    """For each character, the pixels of ink it owns (:func:`ink_owners`) and the line's
+    darkness kept on and beside them (anti-aliased edges too), elsewhere 0; ``None`` where it
+    owns too little ink to be a glyph (a gap read as a character)."""
+    height = line.shape[0]
+    owner = ink_owners((line < 128).astype(np.uint8),
+                       np.asarray(positions, dtype=np.float64) * line.shape[1])
+    darkness = 255.0 - line.astype(np.float32)
+    out: list[tuple[npt.NDArray[np.bool_], FloatArray] | None] = []
+    for i in range(len(positions)):
+        mask = owner == i
+        if int(mask.sum()) < max(4, height // 4):
+            out.append(None)
+            continue
+        near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        out.append((mask, np.where(near, darkness, 0.0).astype(np.float32)))
+    return out
 
 
 def cut_marks(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[FloatArray | None]:
@@ -144,19 +154,16 @@ def cut_marks(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[F
     pixels: shrunk with the whole glyph it is a dot like ゛). Only the character's own ink;
     white on black, 0–1. ``None`` where a character owns no ink.
     """
-    height = line.shape[0]
-    owner, darkness = _owned(line, positions)
     out: list[FloatArray | None] = []
-    for i in range(len(positions)):
-        mask = owner == i
-        if int(mask.sum()) < max(4, height // 4):
+    for owned in _own_inks(line, positions):
+        if owned is None:
             out.append(None)
             continue
-        near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        mask, ink = owned
         ys, xs = np.nonzero(mask)
         top, right = int(ys.min()), int(xs.max()) + 1
         side = max(4, round(_MARK_SHARE * max(int(ys.max()) + 1 - top, right - int(xs.min()))))
-        own = np.pad(np.where(near, darkness, 0.0), side).astype(np.float32)
+        own = np.pad(ink, side).astype(np.float32)
         corner = own[top + side : top + 2 * side, right : right + side]
         small = np.asarray(
             cv2.resize(corner, (MARK_SIDE, MARK_SIDE), interpolation=cv2.INTER_AREA), np.float32
