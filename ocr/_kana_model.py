@@ -5,7 +5,8 @@ a character (every pixel of ink goes to the character read nearest to it), and i
 opinion on it (:meth:`ocr._ppocr.PpOcrRecogniser.read_lines`). A glyph keeps its size and
 height against the line, so small kana (ュ, ッ) look small to it. Shrunk to 32 px, a ゜ is a
 dot like ゛: a second model (:class:`MarkModel`) reads only each glyph's top right corner at
-the line's own resolution (:func:`cut_marks`) as no mark, ゛ or ゜.
+the line's own resolution (:func:`cut_marks`; the corner holds any stroke there small enough
+to be a mark, even one nearer the next character) as no mark, ゛ or ゜.
 
 The models (``ocr/models/kana-cnn.onnx``, ``kana-marks.onnx``) were trained offline by
 ``scripts/kana_model/`` on stroke-drawn writers of :data:`ocr._strokes.TRAIN_HANDS` (KanjiVG
@@ -19,6 +20,7 @@ import logging
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -34,6 +36,7 @@ __all__ = [
     "KanaModel",
     "MarkModel",
     "cut_glyphs",
+    "cut_glyphs_and_marks",
     "cut_marks",
     "ink_owners",
     "mark_of",
@@ -49,7 +52,7 @@ SIDE = 32  # the model's input is SIDE × SIDE: the line's height is SIDE px
 MARKS_PATH = Path(__file__).resolve().parent / "models" / "kana-marks.onnx"
 #: What the mark model tells apart in a glyph's top right corner: no mark, ゛, ゜.
 MARKS = ("", "\u3099", "\u309a")
-MARK_SIDE = 20  # the mark model's input is MARK_SIDE × MARK_SIDE
+MARK_SIDE = 24  # the mark model's input is MARK_SIDE × MARK_SIDE
 _MARK_SHARE = 0.5  # the corner is this share of the glyph's larger side, square
 
 FloatArray = npt.NDArray[np.float32]
@@ -60,13 +63,32 @@ def ink_owners(
 ) -> npt.NDArray[np.intp]:
     """For each pixel of ink, the character it belongs to (-1: none): a stroke goes whole to
     the character read nearest to it, unless it spans several (then pixel by pixel)."""
-    count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    pitch = float(np.median(np.diff(centres))) if len(centres) > 1 else float(ink.shape[1])
-    owner = np.full(labels.shape, -1, dtype=np.intp)
-    for k in range(1, count):
-        pixels = labels == k
-        if stats[k, cv2.CC_STAT_WIDTH] <= 1.2 * pitch:
-            owner[pixels] = int(np.abs(centres - centroids[k][0]).argmin())
+    return _owners(_Strokes.of(ink), centres)
+
+
+class _Strokes(NamedTuple):
+    """A line's ink as connected strokes (8-connected), as OpenCV labels them."""
+
+    number: int  # of labels, the background's 0 included
+    labels: npt.NDArray[np.int32]
+    stats: npt.NDArray[np.int32]
+    centroids: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, ink: npt.NDArray[np.uint8]) -> _Strokes:
+        count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        return cls(int(count), np.asarray(labels, np.int32), np.asarray(stats, np.int32),
+                   np.asarray(centroids, np.float64))
+
+
+def _owners(strokes: _Strokes, centres: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
+    pitch = (float(np.median(np.diff(centres))) if len(centres) > 1
+             else float(strokes.labels.shape[1]))
+    owner = np.full(strokes.labels.shape, -1, dtype=np.intp)
+    for k in range(1, strokes.number):
+        pixels = strokes.labels == k
+        if strokes.stats[k, cv2.CC_STAT_WIDTH] <= 1.2 * pitch:
+            owner[pixels] = int(np.abs(centres - strokes.centroids[k][0]).argmin())
         else:
             ys, xs = np.nonzero(pixels)
             owner[ys, xs] = np.abs(xs[:, None] - centres[None, :]).argmin(axis=1)
@@ -81,24 +103,107 @@ def cut_glyphs(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[
     glyph centred across and kept at its height; white ink on black, 0–1. ``None`` where a
     character owns no ink (a gap read as a character).
     """
-    height = line.shape[0]
-    out: list[FloatArray | None] = []
-    for owned in _own_inks(line, positions):
-        if owned is None:
-            out.append(None)
-            continue
+    return cut_glyphs_and_marks(line, positions)[0]
+
+
+def cut_marks(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[FloatArray | None]:
+    """Each character's top right corner, where ゛ and ゜ are written, as the mark model's input.
+
+    The corner is a square of half the glyph's larger side at the glyph's top right, widened
+    by half as much up and to the right (a ゛ set high or over the next character), at the
+    line's own resolution before it becomes :data:`MARK_SIDE` px (a ゜ is a ring of a few
+    pixels: shrunk with the whole glyph it is a dot like ゛). It holds the character's own
+    ink and every stroke there small enough to be a mark, whoever owns it (a ゛ nearer the
+    next character's centre goes to that character's glyph); white on black, 0–1. ``None``
+    where a character owns no ink.
+    """
+    return cut_glyphs_and_marks(line, positions)[1]
+
+
+def cut_glyphs_and_marks(
+    line: npt.NDArray[np.uint8], positions: Sequence[float]
+) -> tuple[list[FloatArray | None], list[FloatArray | None]]:
+    """:func:`cut_glyphs` and :func:`cut_marks` of one line, its ink owned once."""
+    cut = _LineCut.of(line, positions)
+    glyphs = [None if owned is None else _glyph(owned[1], owned[0], line.shape[0])
+              for owned in cut.owned]
+    corners = [None if owned is None else cut.corner(i, owned)
+               for i, owned in enumerate(cut.owned)]
+    return glyphs, corners
+
+
+def _glyph(ink: FloatArray, mask: npt.NDArray[np.bool_], height: int) -> FloatArray:
+    xs = np.flatnonzero(mask.any(axis=0))
+    crop = ink[:, xs.min() : xs.max() + 1].astype(np.float32)
+    scale = min(SIDE / height, SIDE / crop.shape[1])
+    size = (max(1, round(crop.shape[1] * scale)), max(1, round(height * scale)))
+    small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
+    glyph = np.zeros((SIDE, SIDE), np.float32)
+    top, left = (SIDE - size[1]) // 2, (SIDE - size[0]) // 2
+    glyph[top : top + size[1], left : left + size[0]] = small
+    return _to_unit(glyph)
+
+
+def _to_unit(image: FloatArray) -> FloatArray:
+    peak = float(image.max())
+    return image / peak if peak > 0 else image
+
+
+Owned = tuple[npt.NDArray[np.bool_], FloatArray]
+
+
+class _LineCut(NamedTuple):
+    """A line's ink shared among its characters (:func:`ink_owners`): for each character the
+    pixels it owns and the line's darkness kept on and beside them (anti-aliased edges too),
+    ``None`` where it owns too little ink to be a glyph (a gap read as a character)."""
+
+    owned: list[Owned | None]
+    owner: npt.NDArray[np.intp]
+    strokes: _Strokes
+    darkness: FloatArray
+
+    @classmethod
+    def of(cls, line: npt.NDArray[np.uint8], positions: Sequence[float]) -> _LineCut:
+        height = line.shape[0]
+        strokes = _Strokes.of((line < 128).astype(np.uint8))
+        owner = _owners(strokes, np.asarray(positions, dtype=np.float64) * line.shape[1])
+        darkness = (255.0 - line.astype(np.float32)).astype(np.float32)
+        owned: list[Owned | None] = []
+        for i in range(len(positions)):
+            mask = owner == i
+            owned.append(None if int(mask.sum()) < max(4, height // 4)
+                         else (mask, _kept_beside(mask, darkness)))
+        return cls(owned, owner, strokes, darkness)
+
+    def corner(self, i: int, owned: Owned) -> FloatArray:
         mask, ink = owned
-        xs = np.flatnonzero(mask.any(axis=0))
-        crop = ink[:, xs.min() : xs.max() + 1].astype(np.float32)
-        scale = min(SIDE / height, SIDE / crop.shape[1])
-        size = (max(1, round(crop.shape[1] * scale)), max(1, round(height * scale)))
-        small = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
-        glyph = np.zeros((SIDE, SIDE), np.float32)
-        top, left = (SIDE - size[1]) // 2, (SIDE - size[0]) // 2
-        glyph[top : top + size[1], left : left + size[0]] = small
-        peak = float(glyph.max())
-        out.append(glyph / peak if peak > 0 else glyph)
-    return out
+        ys, xs = np.nonzero(mask)
+        top, right = int(ys.min()), int(xs.max()) + 1
+        side = max(4, round(_MARK_SHARE * max(int(ys.max()) + 1 - top, right - int(xs.min()))))
+        reach = side // 2
+        stats = self.strokes.stats
+        loose = [k for k in range(1, self.strokes.number)
+                 if stats[k, cv2.CC_STAT_WIDTH] <= side and stats[k, cv2.CC_STAT_HEIGHT] <= side
+                 and stats[k, cv2.CC_STAT_LEFT] < right + reach
+                 and stats[k, cv2.CC_STAT_LEFT] + stats[k, cv2.CC_STAT_WIDTH] > right - side
+                 and stats[k, cv2.CC_STAT_TOP] < top + side
+                 and stats[k, cv2.CC_STAT_TOP] + stats[k, cv2.CC_STAT_HEIGHT] > top - reach]
+        if loose:
+            theirs = np.isin(self.strokes.labels, loose) & (self.owner != i)
+            ink = np.maximum(ink, _kept_beside(theirs, self.darkness))
+        own = np.pad(ink, side)
+        # The square runs from right - side to right + reach across, top - reach to top + side
+        # down (the ink is padded by side all round).
+        square = own[top + side - reach : top + 2 * side, right : right + side + reach]
+        small = np.asarray(
+            cv2.resize(square, (MARK_SIDE, MARK_SIDE), interpolation=cv2.INTER_AREA), np.float32
+        )
+        return _to_unit(small)
+
+
+def _kept_beside(mask: npt.NDArray[np.bool_], darkness: FloatArray) -> FloatArray:
+    near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    return np.where(near, darkness, 0.0).astype(np.float32)
 
 
 def mark_of(char: str) -> int:
@@ -123,54 +228,6 @@ def _families() -> dict[str, str]:
 
 
 _FAMILIES = _families()
-
-
-def _own_inks(
-    line: npt.NDArray[np.uint8], positions: Sequence[float]
-) -> list[tuple[npt.NDArray[np.bool_], FloatArray] | None]:
-    """For each character, the pixels of ink it owns (:func:`ink_owners`) and the line's
-    darkness kept on and beside them (anti-aliased edges too), elsewhere 0; ``None`` where it
-    owns too little ink to be a glyph (a gap read as a character)."""
-    height = line.shape[0]
-    owner = ink_owners((line < 128).astype(np.uint8),
-                       np.asarray(positions, dtype=np.float64) * line.shape[1])
-    darkness = 255.0 - line.astype(np.float32)
-    out: list[tuple[npt.NDArray[np.bool_], FloatArray] | None] = []
-    for i in range(len(positions)):
-        mask = owner == i
-        if int(mask.sum()) < max(4, height // 4):
-            out.append(None)
-            continue
-        near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-        out.append((mask, np.where(near, darkness, 0.0).astype(np.float32)))
-    return out
-
-
-def cut_marks(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[FloatArray | None]:
-    """Each character's top right corner, where ゛ and ゜ are written, as the mark model's input.
-
-    The corner is a square of half the glyph's larger side at the glyph's top right, at the
-    line's own resolution before it becomes :data:`MARK_SIDE` px (a ゜ is a ring of a few
-    pixels: shrunk with the whole glyph it is a dot like ゛). Only the character's own ink;
-    white on black, 0–1. ``None`` where a character owns no ink.
-    """
-    out: list[FloatArray | None] = []
-    for owned in _own_inks(line, positions):
-        if owned is None:
-            out.append(None)
-            continue
-        mask, ink = owned
-        ys, xs = np.nonzero(mask)
-        top, right = int(ys.min()), int(xs.max()) + 1
-        side = max(4, round(_MARK_SHARE * max(int(ys.max()) + 1 - top, right - int(xs.min()))))
-        own = np.pad(ink, side).astype(np.float32)
-        corner = own[top + side : top + 2 * side, right : right + side]
-        small = np.asarray(
-            cv2.resize(corner, (MARK_SIDE, MARK_SIDE), interpolation=cv2.INTER_AREA), np.float32
-        )
-        peak = float(small.max())
-        out.append(small / peak if peak > 0 else small)
-    return out
 
 
 class KanaModel:

@@ -41,8 +41,7 @@ from ocr._kana_model import CLASSES as _KANA_CLASSES
 from ocr._kana_model import (
     KanaModel,
     MarkModel,
-    cut_glyphs,
-    cut_marks,
+    cut_glyphs_and_marks,
     mark_of,
     voicing_family,
 )
@@ -350,16 +349,18 @@ class PpOcrRecogniser:
         if model is None or not chosen:
             return found
         mixed_script = {i: not set(charsets[i] or "") <= _KANA for i in chosen}
+        both = {i: cut_glyphs_and_marks(images[i], found[i].positions) for i in chosen}
         cuts = [
             # In a line of mixed script only the glyphs read as katakana are asked about.
             [g if not mixed_script[i] or _asks_kana(ch) else None
-             for g, ch in zip(cut_glyphs(images[i], found[i].positions), found[i].text,
-                              strict=True)]
+             for g, ch in zip(both[i][0], found[i].text, strict=True)]
             for i in chosen
         ]
         glyphs = [g for cut in cuts for g in cut if g is not None]
         rows = iter(model.probabilities(glyphs))
-        corners = self._corners(images, found, chosen, cuts)
+        corners = self._corners({i: [c if g is not None else None
+                                     for c, g in zip(both[i][1], cut, strict=True)]
+                                 for i, cut in zip(chosen, cuts, strict=True)})
         out = list(found)
         for i, cut in zip(chosen, cuts, strict=True):
             out[i] = _kana_mixed(found[i], [None if g is None else next(rows) for g in cut],
@@ -368,18 +369,13 @@ class PpOcrRecogniser:
         return out
 
     def _corners(
-        self, images: list[npt.NDArray[np.uint8]], found: list[Recognition], chosen: list[int],
-        cuts: list[list[FloatArray | None]],
+        self, wanted: dict[int, list[FloatArray | None]]
     ) -> dict[int, list[FloatArray | None]]:
-        """For each chosen line, the mark model's row for each glyph the kana CNN reads
-        (:func:`~ocr._kana_model.cut_marks`); none without the mark model."""
+        """The mark model's row for each corner wanted (of each glyph the kana CNN reads, by
+        line: :func:`~ocr._kana_model.cut_marks`); none without the mark model."""
         model = self._mark_model()
         if model is None:
             return {}
-        wanted: dict[int, list[FloatArray | None]] = {}
-        for i, cut in zip(chosen, cuts, strict=True):
-            corners = cut_marks(images[i], found[i].positions)
-            wanted[i] = [c if g is not None else None for c, g in zip(corners, cut, strict=True)]
         rows = iter(model.probabilities([c for cs in wanted.values() for c in cs
                                          if c is not None]))
         return {i: [None if c is None else next(rows) for c in cs] for i, cs in wanted.items()}

@@ -19,7 +19,7 @@ from torch import nn
 from scripts._cnn_training import Distortion, load, to_onnx, train
 
 EPOCHS, BATCH, SEED = 8, 128, 29
-SIDE = 20  # ocr._kana_model.MARK_SIDE
+SIDE = 24  # ocr._kana_model.MARK_SIDE
 CLASSES = 3  # none, ゛, ゜ (ocr._kana_model.MARKS)
 #: A ゜ is rare in names and in the data (one corner in 25): its corners are seen this many
 #: times an epoch, each distorted anew.
@@ -33,7 +33,7 @@ def build() -> nn.Sequential:
         nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
         nn.Conv2d(16, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Dropout(0.3), nn.Linear(32 * 5 * 5, 64), nn.ReLU(),
+        nn.Flatten(), nn.Dropout(0.3), nn.Linear(32 * 6 * 6, 64), nn.ReLU(),
         nn.Linear(64, CLASSES),
     )
 

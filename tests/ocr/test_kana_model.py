@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -18,6 +19,7 @@ from ocr._kana_model import (
     MarkModel,
     cut_glyphs,
     cut_marks,
+    ink_owners,
     mark_of,
     voicing_family,
 )
@@ -25,7 +27,7 @@ from ocr._ppocr import Recognition, _by_mark, _kana_mixed, get_recogniser
 from ocr._strokes import TEST_HANDS, StrokeHand
 
 _FLOOR = 0.88  # measured 0.918 (479 of 522) with the shipped model
-_MARK_FLOOR = 0.88  # measured 0.918 (259 of 282) with the shipped mark model
+_MARK_FLOOR = 0.88  # measured 0.915 (258 of 282) with the shipped mark model
 
 
 def _line(seed: int, text: str) -> tuple[np.ndarray, list[float], str]:
@@ -158,6 +160,48 @@ def test_a_corner_is_cut_for_each_glyph_with_ink() -> None:
     for corner in corners[:2]:
         assert corner is not None and corner.shape == (MARK_SIDE, MARK_SIDE)
         assert corner.min() >= 0 and corner.max() <= 1
+
+
+def _side_by_side(
+    seed: int, first: str, second: str, gap: int
+) -> tuple[np.ndarray, list[float], int]:
+    """Two characters by test hand ``seed`` set ``gap`` px apart; their centres (shares of
+    the line's width) and where the first one's ink ends."""
+    def inked(char: str) -> np.ndarray:
+        line = _line(seed, char)[0]
+        xs = np.flatnonzero((line < 128).any(axis=0))
+        return line[:, xs.min() : xs.max() + 1]
+
+    a, b = inked(first), inked(second)
+    height = max(a.shape[0], b.shape[0])
+    parts = [np.full((height, 12), 255, np.uint8), a, np.full((height, gap), 255, np.uint8), b,
+             np.full((height, 12), 255, np.uint8)]
+    line = np.hstack([np.pad(p, ((0, height - p.shape[0]), (0, 0)), constant_values=255)
+                      for p in parts])
+    end = 12 + a.shape[1]
+    centres = [(12 + end) / 2, end + gap + b.shape[1] / 2]
+    return line, [c / line.shape[1] for c in centres], end
+
+
+def test_a_voicing_mark_over_the_next_character_is_read_in_its_own_corner() -> None:
+    """A ゛ set past the middle between ス and ヤ: its ink goes to ヤ's glyph (nearest), but
+    ス's corner still holds it, so ス is read ズ."""
+    model = MarkModel()
+    for seed in TEST_HANDS[:10]:
+        line, centres, end = _side_by_side(seed, "ス", "ヤ", gap=7)
+        top = int(np.nonzero(line[:, :end] < 128)[0].min())
+        left = max(end + 1, round((centres[0] + centres[1]) / 2 * line.shape[1]) - 1)
+        marked = line.copy()
+        for dx in (0, 4):
+            cv2.line(marked, (left + dx, top - 3), (left + dx + 2, top + 4), 30, 2)
+        added = (marked < 128) & (line >= 128)
+        owner = ink_owners((marked < 128).astype(np.uint8),
+                           np.array(centres) * line.shape[1])
+        assert set(owner[added].tolist()) == {1}  # the glyphs' ink: the ゛ is ヤ's
+        assert np.array_equal(cut_glyphs(line, centres)[0], cut_glyphs(marked, centres)[0])
+        corners = [cut_marks(image, centres)[0] for image in (line, marked)]
+        plain, voiced = model.probabilities([c for c in corners if c is not None])
+        assert int(voiced.argmax()) == mark_of("ズ") and voiced[1] > plain[1]
 
 
 def test_the_mark_decides_within_the_family_and_the_family_keeps_its_share() -> None:
