@@ -149,7 +149,7 @@ def _to_unit(image: FloatArray) -> FloatArray:
     return image / peak if peak > 0 else image
 
 
-Owned = tuple[npt.NDArray[np.bool_], FloatArray]
+_Owned = tuple[npt.NDArray[np.bool_], FloatArray]
 
 
 class _LineCut(NamedTuple):
@@ -157,7 +157,7 @@ class _LineCut(NamedTuple):
     pixels it owns and the line's darkness kept on and beside them (anti-aliased edges too),
     ``None`` where it owns too little ink to be a glyph (a gap read as a character)."""
 
-    owned: list[Owned | None]
+    owned: list[_Owned | None]
     owner: npt.NDArray[np.intp]
     strokes: _Strokes
     darkness: FloatArray
@@ -168,14 +168,14 @@ class _LineCut(NamedTuple):
         strokes = _Strokes.of((line < 128).astype(np.uint8))
         owner = _owners(strokes, np.asarray(positions, dtype=np.float64) * line.shape[1])
         darkness = (255.0 - line.astype(np.float32)).astype(np.float32)
-        owned: list[Owned | None] = []
+        owned: list[_Owned | None] = []
         for i in range(len(positions)):
             mask = owner == i
             owned.append(None if int(mask.sum()) < max(4, height // 4)
                          else (mask, _kept_beside(mask, darkness)))
         return cls(owned, owner, strokes, darkness)
 
-    def corner(self, i: int, owned: Owned) -> FloatArray:
+    def corner(self, i: int, owned: _Owned) -> FloatArray:
         mask, ink = owned
         ys, xs = np.nonzero(mask)
         top, right = int(ys.min()), int(xs.max()) + 1
