@@ -53,7 +53,7 @@ MARKS_PATH = Path(__file__).resolve().parent / "models" / "kana-marks.onnx"
 #: What the mark model tells apart in a glyph's top right corner: no mark, ゛, ゜.
 MARKS = ("", "\u3099", "\u309a")
 MARK_SIDE = 24  # the mark model's input is MARK_SIDE × MARK_SIDE
-_MARK_SHARE = 0.5  # the corner is this share of the glyph's larger side, square
+_MARK_SHARE = 0.5  # the corner's square is this share of the glyph's larger side
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -103,7 +103,7 @@ def cut_glyphs(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[
     glyph centred across and kept at its height; white ink on black, 0–1. ``None`` where a
     character owns no ink (a gap read as a character).
     """
-    return cut_glyphs_and_marks(line, positions)[0]
+    return _LineCut.of(line, positions).glyphs()
 
 
 def cut_marks(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[FloatArray | None]:
@@ -117,7 +117,7 @@ def cut_marks(line: npt.NDArray[np.uint8], positions: Sequence[float]) -> list[F
     next character's centre goes to that character's glyph); white on black, 0–1. ``None``
     where a character owns no ink.
     """
-    return cut_glyphs_and_marks(line, positions)[1]
+    return _LineCut.of(line, positions).corners()
 
 
 def cut_glyphs_and_marks(
@@ -125,11 +125,7 @@ def cut_glyphs_and_marks(
 ) -> tuple[list[FloatArray | None], list[FloatArray | None]]:
     """:func:`cut_glyphs` and :func:`cut_marks` of one line, its ink owned once."""
     cut = _LineCut.of(line, positions)
-    glyphs = [None if owned is None else _glyph(owned[1], owned[0], line.shape[0])
-              for owned in cut.owned]
-    corners = [None if owned is None else cut.corner(i, owned)
-               for i, owned in enumerate(cut.owned)]
-    return glyphs, corners
+    return cut.glyphs(), cut.corners()
 
 
 def _glyph(ink: FloatArray, mask: npt.NDArray[np.bool_], height: int) -> FloatArray:
@@ -175,7 +171,16 @@ class _LineCut(NamedTuple):
                          else (mask, _kept_beside(mask, darkness)))
         return cls(owned, owner, strokes, darkness)
 
-    def corner(self, i: int, owned: _Owned) -> FloatArray:
+    def glyphs(self) -> list[FloatArray | None]:
+        height = self.owner.shape[0]
+        return [None if owned is None else _glyph(owned[1], owned[0], height)
+                for owned in self.owned]
+
+    def corners(self) -> list[FloatArray | None]:
+        return [None if owned is None else self._corner(i, owned)
+                for i, owned in enumerate(self.owned)]
+
+    def _corner(self, i: int, owned: _Owned) -> FloatArray:
         mask, ink = owned
         ys, xs = np.nonzero(mask)
         top, right = int(ys.min()), int(xs.max()) + 1

@@ -28,7 +28,7 @@ from PIL import Image, ImageFilter
 
 from ocr._align import PX_PER_MM
 from ocr._handwriting import Writer
-from ocr._kana_model import CLASSES, cut_glyphs, cut_marks, mark_of, voicing_family
+from ocr._kana_model import CLASSES, cut_glyphs_and_marks, mark_of, voicing_family
 from ocr._strokes import TRAIN_HANDS
 from ocr._template import FieldSpec, FormTemplate
 from sandbox._fake_tables import FAMILY_NAMES, GIVEN_NAMES
@@ -155,8 +155,8 @@ def _lines(span: tuple[int, int]) -> _Cut:
         text = random_name(rng) if rng.random() < 0.5 else random_kana(rng)
         line, centres = written_line(writer, text, rng)
         chars = "".join(text.split())
-        for glyph, corner, char in zip(cut_glyphs(line, centres), cut_marks(line, centres),
-                                       chars, strict=True):
+        for glyph, corner, char in zip(*cut_glyphs_and_marks(line, centres), chars,
+                                       strict=True):
             if glyph is not None:
                 cut.glyphs.append(glyph)
                 cut.labels.append(CLASSES.index(char))
