@@ -201,14 +201,16 @@ def match_town(text: str, *, postal_code: str | None = None) -> TownMatch | None
     folded, where = _comparable(text)
     if not folded:
         return None
+    cities = _cities()
     if postal_code and len(postal_code) == 7 and postal_code.isdigit():
+        # A city's catch-all code vouches for no town where the city has named towns.
         own: dict[tuple[str, str], list[str]] = {}
         for pref, city, town in postal_areas().get(postal_code, ()):
-            own.setdefault((pref, city), []).append(town)
+            if town or not any(cities[pref, city]):
+                own.setdefault((pref, city), []).append(town)
         by_code = _match_in(folded, own, few=True)
         if by_code is not None:
             return _match(by_code, where, len(text), by_postal=True)
-    cities = _cities()
     written = sorted(
         (at, p) for p in {p for p, _ in cities} if (at := _prefix(folded, 0, p, 1)) is not None
     )

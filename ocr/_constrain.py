@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +37,6 @@ from core.wareki import to_wareki
 
 __all__ = ["BoxDecision", "decode_boxes", "decode_postal", "postal_areas", "snap_address"]
 
-_POSTAL_CANDIDATES = 300
 _PAREN = re.compile(r"[(（].*?[)）]")
 _FLOOR = 1e-4  # the least probability a box gives any allowed digit: models are overconfident
 _ERA_CODES = {"昭和": 3, "平成": 4, "令和": 5}
@@ -126,25 +126,68 @@ def _all_postal_codes() -> npt.NDArray[np.int8]:
     return np.array([[int(ch) for ch in c] for c in codes], dtype=np.int8)
 
 
-def _area_match(code: str, address: str) -> int:
-    """2: the address names the code's town; 1: its city; 0: neither."""
-    best = 0
-    for prefecture, city, town in _postal_areas().get(code, ()):
+@lru_cache(maxsize=1)
+def _towns_by_city() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+    """(prefecture, city) → its (town, code)s; a catch-all code has the town ``""``."""
+    towns: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for code, areas in _postal_areas().items():
+        for prefecture, city, town in areas:
+            towns.setdefault((prefecture, city), []).append((town, code))
+    return {city: tuple(found) for city, found in towns.items()}
+
+
+class _NamedArea(NamedTuple):
+    """The codes an address can have, from the areas it names."""
+
+    towns: set[str]  # of every town named as the table writes it
+    near_towns: set[str]  # of every town a character or two off what follows its city
+    catch_alls: set[str]  # every named city's 「以下に掲載がない場合」
+    any_city: bool
+
+
+def _named_area(address: str) -> _NamedArea:
+    """The codes of the areas ``address`` names. A city is looked for after the prefecture
+    when the address starts with one, a town after its city."""
+    named = _NamedArea(set(), set(), set(), False)
+    for (prefecture, city), found in _towns_by_city().items():
         rest = address[len(prefecture):] if address.startswith(prefecture) else address
         at = rest.find(city)
         if at < 0:
             continue
-        best = max(best, 2 if town and town in rest[at + len(city):] else 1)
-    return best
+        named = named._replace(any_city=True)
+        after = rest[at + len(city):]
+        for town, code in found:
+            if not town:
+                named.catch_alls.add(code)
+            elif town in after:
+                named.towns.add(code)
+            elif len(town) > 1 and _near(town, after):
+                named.near_towns.add(code)
+    return named
+
+
+def _near(town: str, after: str) -> bool:
+    """Whether ``after`` starts with ``town`` misread by a character (two for long names)."""
+    most = 1 if len(town) <= 4 else 2
+    return any(
+        edit_distance(after[:length], town) <= most
+        for length in range(max(1, len(town) - most), len(town) + most + 1)
+        if length <= len(after)
+    )
 
 
 def decode_postal(boxes: Sequence[dict[str, float]], address: str) -> BoxDecision | None:
     """The most probable postal code **of the area the address names**, or ``None``.
 
-    Among the codes the boxes make likely, only those whose town (or, failing that, city)
-    appears in the address are candidates; the posterior is taken among them. ``None`` when
-    the boxes are incomplete or no likely code fits the address (the caller keeps the
-    reading of the boxes alone, and validation reports the mismatch).
+    The candidates are the codes of the towns the address names; failing that, of the towns
+    it names a character or two off (a misread town); failing a town, only the city's
+    catch-all code (「以下に掲載がない場合」), since a code of another town of the same city
+    is as wrong as any. The posterior is taken among the candidates, and bounded by the
+    boxes' odds for the chosen code against their own best reading (the address may be
+    misread too). When the address names a city but no code of it fits, the boxes' own best
+    code with confidence 0: a person decides. ``None`` when the boxes are incomplete or the
+    address names no city (the caller keeps the reading of the boxes alone, and validation
+    reports the mismatch).
     """
     if len(boxes) != 7 or any(not dist for dist in boxes):
         return None
@@ -152,22 +195,33 @@ def decode_postal(boxes: Sequence[dict[str, float]], address: str) -> BoxDecisio
     log_p = _log_table(boxes)
     codes = _all_postal_codes()
     scores = log_p[np.arange(7)[None, :], codes].sum(axis=1)
-    top = np.argsort(-scores)[:_POSTAL_CANDIDATES]
-    names = ["".join(str(int(d)) for d in codes[i]) for i in top]
-    levels = [_area_match(name, target) for name in names]
-    level = max(levels, default=0)
-    if level == 0:
-        return None
-    keep = [i for i, found in zip(top, levels, strict=True) if found == level]
+    named = _named_area(target)
+    fitting = named.towns or named.near_towns or named.catch_alls
+    if not fitting:
+        if not named.any_city:
+            return None
+        return _postal_decision(log_p, codes[int(np.argmax(scores))], 0.0)
+    rows = _postal_rows()
+    keep = np.array(sorted(rows[code] for code in fitting), dtype=np.int64)
     kept = scores[keep]
     best = int(np.argmax(kept))
-    value = "".join(str(int(d)) for d in codes[keep[best]])
     posterior = 1.0 / float(np.exp(kept - kept[best]).sum())
-    # The address may be misread too: a code the boxes alone find much less likely than
-    # their own best reading is only as sure as the boxes' odds for it.
-    posterior *= math.exp(float(kept[best] - scores[top[0]]))
+    posterior *= math.exp(float(kept[best] - scores.max()))
+    return _postal_decision(log_p, codes[keep[best]], posterior)
+
+
+def _postal_decision(
+    log_p: npt.NDArray[np.float64], digits: npt.NDArray[np.int8], confidence: float
+) -> BoxDecision:
+    value = "".join(str(int(d)) for d in digits)
     shares = tuple(float(math.exp(log_p[i, int(c)])) for i, c in enumerate(value))
-    return value, min(1.0, posterior), shares
+    return value, min(1.0, confidence), shares
+
+
+@lru_cache(maxsize=1)
+def _postal_rows() -> dict[str, int]:
+    """Each postal code → its row in :func:`_all_postal_codes`."""
+    return {code: row for row, code in enumerate(sorted(_postal_areas()))}
 
 
 def _from_table(log_p: npt.NDArray[np.float64],

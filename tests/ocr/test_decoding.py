@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from core.identifiers import is_valid_my_number
-from ocr._constrain import decode_boxes
+from ocr._constrain import decode_boxes, decode_postal
 from ocr._fields import _box_masks, _clean
 from ocr._ppocr import Recognition
 from ocr._text import _address_dashes, folded, gaps_are_spaces, kana_context
@@ -114,6 +114,41 @@ def test_a_phone_number_keeps_a_valid_shape() -> None:
     assert decided[0] == "09012345678"
     unclear = decode_boxes(_boxes("09012345678", sure=0.6), kind="digits", rule="phone")
     assert unclear is not None and unclear[1] < 0.1
+
+
+def test_a_postal_code_is_one_of_the_town_the_address_names() -> None:
+    # 一ノ宮 has its own code (2060002); a box that leans to 0 does not make it 2060000, the
+    # city's catch-all.
+    leaning = _boxes("2060000", doubt={6: ("2", 0.3)})
+    decided = decode_postal(leaning, "東京都多摩市一ノ宮４７０－２８")
+    assert decided is not None and decided[0] == "2060002"
+    # Clear boxes naming another town of the same city: the town's code, and no confidence.
+    for boxes, address, town_code in [
+        ("7981343", "愛媛県北宇和郡鬼北町内深田５８４番地", "7981363"),
+        ("2060000", "東京都多摩市一ノ宮４７０－２８", "2060002"),
+    ]:
+        decided = decode_postal(_boxes(boxes, sure=0.999), address)
+        assert decided is not None
+        assert decided[0] == town_code and decided[1] < 0.001
+
+
+def test_a_postal_code_of_a_city_alone_is_its_catch_all_code_or_a_near_town() -> None:
+    # No town of 多摩市 in the address: only the catch-all code fits, and clear boxes that
+    # read it keep a high posterior.
+    decided = decode_postal(_boxes("2060000"), "東京都多摩市４７０－２８")
+    assert decided is not None and decided[0] == "2060000" and decided[1] > 0.9
+    # A town misread by a character (鎗水 for 鑓水) is still the town of clear boxes …
+    decided = decode_postal(_boxes("1920375"), "東京都八王子市鎗水１－７－３")
+    assert decided is not None and decided[0] == "1920375" and decided[1] > 0.9
+    # … but not of boxes read as another town of the city (2520181 is 佐野川, 小測 is 小渕
+    # misread).
+    decided = decode_postal(_boxes("2520181", sure=0.999), "神奈川県相模原市緑区小測７６０－２６")
+    assert decided is not None and decided[0] != "2520181" and decided[1] < 0.001
+    # A city with no catch-all code (多賀城市) and no town read: the boxes' code, unvouched.
+    boxes = _boxes("9850873")
+    decided = decode_postal(boxes, "宮城県多賀城市ＸＸ１－２")
+    assert decided == ("9850873", 0.0, tuple(b["9850873"[i]] for i, b in enumerate(boxes)))
+    assert decode_postal(boxes, "どこでもない町１－２") is None  # no city: the boxes' reading
 
 
 def test_the_area_part_of_an_address_is_written_as_the_postal_table_has_it() -> None:
