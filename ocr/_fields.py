@@ -870,16 +870,21 @@ def _postal_by_address(
     prepared: list[_Prepared], readings: list[FieldReading]
 ) -> list[FieldReading]:
     """Read a postal code again knowing the address written on the same page: only codes of
-    the town (or city) the address names remain candidates."""
+    the town (or city) the address names remain candidates. The area is taken as the table
+    writes it where the reading is a character or two off (北字和郡 for 北宇和郡)."""
     where = next((i for i, r in enumerate(readings) if r.kind == "address" and r.value), None)
     if where is None:
         return readings
     out = list(readings)
+    written = out[where].value
+    match = match_town(written)
+    if match is not None:
+        written = match.area + written[match.end:]
     for i, item in enumerate(prepared):
         if item.request.rule != "postal_code" or " " in out[i].value:
             continue
         from_boxes = out[i].value
-        decided = decode_postal(item.dists, out[where].value)
+        decided = decode_postal(item.dists, written)
         if decided is not None:
             value, confidence, shares = decided
             out[i] = replace(out[i], value=value, confidence=confidence, char_confidences=shares)

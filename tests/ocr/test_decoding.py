@@ -151,6 +151,25 @@ def test_a_postal_code_of_a_city_alone_is_its_catch_all_code_or_a_near_town() ->
     assert decode_postal(boxes, "どこでもない町１－２") is None  # no city: the boxes' reading
 
 
+def test_a_postal_code_is_read_with_the_town_of_an_address_whose_city_is_a_character_off() -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from ocr._fields import _postal_by_address
+    from ocr._models import FieldReading
+
+    # 字 for 宇: the city is still 北宇和郡鬼北町, and 内深田 its town. The boxes lean to 4 in
+    # the sixth box (7981343, 近永): the town's code 7981363 is taken.
+    boxes = _boxes("7981363", doubt={5: ("4", 0.55)})
+    prepared = [SimpleNamespace(request=SimpleNamespace(rule="postal_code"), dists=boxes),
+                SimpleNamespace(request=SimpleNamespace(rule=None), dists=[])]
+    readings = [FieldReading("digits", "7981343", 0.55, "ppocr"),
+                FieldReading("address", "愛媛県北字和郡鬼北町内深田５８４番地", 0.9, "ppocr")]
+    postal, address = _postal_by_address(cast(Any, prepared), readings)
+    assert postal.value == "7981363"
+    assert address.confidence <= postal.confidence < 0.9  # the boxes leaned the other way
+
+
 def test_the_area_part_of_an_address_is_written_as_the_postal_table_has_it() -> None:
     from ocr._constrain import snap_address
 
