@@ -40,6 +40,7 @@ __all__ = [
     "CALIBRATION_STROKES_SEED",
     "CONFIDENCE",
     "NEVER",
+    "POSTERIOR_FLOOR",
     "TEST_DIGITS",
     "TEST_SEED",
     "TEST_SINGLE_DIGITS",
@@ -199,6 +200,11 @@ def read_samples(
 CONFIDENCE = 0.95
 #: Never auto-accept (no confidence reaches it): a kind or rule the calibration could not vouch for.
 NEVER = 1.01
+#: The least threshold of a value decoded under a rule (a date, a 個人番号, a postal code, a
+#: phone number), whose confidence is its posterior among the values the rule allows: a value
+#: the model finds less likely than its alternatives together is never auto-accepted, however
+#: few such values were wrong in calibration.
+POSTERIOR_FLOOR = 0.5
 
 #: Where calibration samples come from, and what they are kept apart from. The digit model
 #: trains on generator seeds 7001–7003 with MNIST 0–1499 (scripts/digit_model); the
@@ -280,12 +286,16 @@ class KindCalibration:
 
 
 def _choose(
-    key: str, valid: list[Outcome], target_error: float, confidence: float
+    key: str, valid: list[Outcome], target_error: float, confidence: float, floor: float = 0.0
 ) -> KindCalibration:
-    """The lowest confidence whose accepted outcomes' error bound is at most the target."""
-    valid = sorted(valid, key=lambda o: o.confidence, reverse=True)
+    """The lowest confidence, not under ``floor``, whose accepted outcomes' error bound is at
+    most the target."""
+    fields = len(valid)
+    valid = sorted(
+        (o for o in valid if o.confidence >= floor), key=lambda o: o.confidence, reverse=True
+    )
     needed = fields_needed(target_error, confidence=confidence)
-    best = KindCalibration(key, len(valid), NEVER, 0, 0, None)
+    best = KindCalibration(key, fields, NEVER, 0, 0, None)
     wrong = 0
     for count, outcome in enumerate(valid, start=1):
         wrong += not outcome.correct
@@ -297,7 +307,7 @@ def _choose(
         bound = upper_bound(wrong, count, confidence=confidence)
         if bound <= target_error:
             best = KindCalibration(
-                key, len(valid), round(outcome.confidence, 4), count, wrong, round(bound, 5)
+                key, fields, round(outcome.confidence, 4), count, wrong, round(bound, 5)
             )
     return best
 
@@ -326,18 +336,20 @@ def calibration_of(
     under ``target_error`` with ``confidence`` (the one-sided Clopper–Pearson upper bound),
     not merely on average. Fields with a ``rule`` (check digit, national postal table, phone
     shape) get a threshold of their own per rule; the kind's threshold covers the fields
-    without one. Every kind and rule found in ``results`` is in the thresholds; one whose
-    fields are too few (or too often wrong) to reach the bound gets :data:`NEVER`.
+    without one. A value decoded under a rule (and a date) is never accepted under
+    :data:`POSTERIOR_FLOOR`. Every kind and rule found in ``results`` is in the thresholds;
+    one whose fields are too few (or too often wrong) to reach the bound gets :data:`NEVER`.
     """
     rules = []
     for rule in sorted({o.rule for o in results if o.rule}):
         valid = [o for o in results if o.rule == rule and o.valid]
-        rules.append(_choose(rule, valid, target_error, confidence))
+        rules.append(_choose(rule, valid, target_error, confidence, POSTERIOR_FLOOR))
     kinds = []
     present = {o.kind for o in results}
     for kind in (k for k in KINDS if k in present):
         valid = [o for o in results if o.kind == kind and o.valid and not o.rule]
-        kinds.append(_choose(kind, valid, target_error, confidence))
+        floor = POSTERIOR_FLOOR if kind == "date" else 0.0
+        kinds.append(_choose(kind, valid, target_error, confidence, floor))
     thresholds = Thresholds(
         target_error=target_error,
         calibration_fields=len(results),
@@ -400,7 +412,8 @@ def _header(
         f"Threshold: the lowest confidence at which the one-sided {calibration.confidence:.0%} "
         f"Clopper-Pearson upper bound of the error among accepted fields is <= {target:.2%} "
         f"(needs >= {fields_needed(target, confidence=calibration.confidence)} accepted "
-        f"fields even with none wrong); {NEVER} = never auto-accepted.",
+        f"fields even with none wrong); {NEVER} = never auto-accepted. Rules and dates: "
+        f"never under {POSTERIOR_FLOOR} (the value's posterior among those the rule allows).",
     ]
     for c in (*calibration.kinds, *calibration.rules):
         if c.reached:

@@ -11,6 +11,7 @@ from core.errors import ConfigError
 from ocr import FormTemplate, load_template
 from ocr._calibrate import (
     NEVER,
+    POSTERIOR_FLOOR,
     Outcome,
     calibration_of,
     outcomes,
@@ -51,6 +52,22 @@ def test_too_few_fields_never_auto_accept_and_are_reported() -> None:
     assert result.thresholds.by_kind == {"address": NEVER, "checkbox": 0.0}
     assert [c.key for c in result.not_reached] == ["address"]
     assert "circled" not in result.thresholds.by_kind  # a kind the samples lack needs none
+
+
+def test_a_value_less_likely_than_its_alternatives_is_never_accepted_under_a_rule() -> None:
+    # 2000 postal codes all read right down to posterior 0: the bound alone would accept them
+    # all, but a code the model finds more likely wrong than right goes to a person.
+    postal = [
+        Outcome("s", f"p{i}", "digits", i / 2000, True, True, 7, 0, rule="postal_code")
+        for i in range(2000)
+    ]
+    dates = [Outcome("s", f"d{i}", "date", i / 2000, True, True, 7, 0) for i in range(2000)]
+    plain = _outcomes(2000, 0, "digits")
+    result = calibration_of(postal + dates + plain)
+    assert result.thresholds.by_rule == {"postal_code": POSTERIOR_FLOOR}
+    assert result.thresholds.by_kind == {"digits": 0.0, "date": POSTERIOR_FLOOR}
+    (rule,) = result.rules
+    assert (rule.fields, rule.accepted) == (2000, 1000)  # reported against every field
 
 
 def test_samples_of_the_training_or_test_writers_are_refused(
