@@ -24,10 +24,10 @@ import math
 import re
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -136,25 +136,26 @@ def _towns_by_city() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
     return {city: tuple(found) for city, found in towns.items()}
 
 
-class _NamedArea(NamedTuple):
+@dataclass
+class _NamedArea:
     """The codes an address can have, from the areas it names."""
 
-    towns: set[str]  # of every town named as the table writes it
-    near_towns: set[str]  # of every town a character or two off what follows its city
-    catch_alls: set[str]  # every named city's 「以下に掲載がない場合」
-    any_city: bool
+    towns: set[str] = field(default_factory=set)  # of the towns named as the table has them
+    near_towns: set[str] = field(default_factory=set)  # of towns a character or two off
+    catch_alls: set[str] = field(default_factory=set)  # each named city's 「以下に掲載がない場合」
+    any_city: bool = False
 
 
 def _named_area(address: str) -> _NamedArea:
     """The codes of the areas ``address`` names. A city is looked for after the prefecture
     when the address starts with one, a town after its city."""
-    named = _NamedArea(set(), set(), set(), False)
+    named = _NamedArea()
     for (prefecture, city), found in _towns_by_city().items():
         rest = address[len(prefecture):] if address.startswith(prefecture) else address
         at = rest.find(city)
         if at < 0:
             continue
-        named = named._replace(any_city=True)
+        named.any_city = True
         after = rest[at + len(city):]
         for town, code in found:
             if not town:
@@ -213,6 +214,7 @@ def decode_postal(boxes: Sequence[dict[str, float]], address: str) -> BoxDecisio
 def _postal_decision(
     log_p: npt.NDArray[np.float64], digits: npt.NDArray[np.int8], confidence: float
 ) -> BoxDecision:
+    """The code ``digits`` at ``confidence``, with each box's share for its digit."""
     value = "".join(str(int(d)) for d in digits)
     shares = tuple(float(math.exp(log_p[i, int(c)])) for i, c in enumerate(value))
     return value, min(1.0, confidence), shares
