@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.text import edit_distance, nfkc
-from ocr._constrain import postal_areas
+from ocr._constrain import postal_areas, towns_by_city
 from ocr._engines import DIGITS
 from ocr._ppocr import Recognition
 
@@ -121,11 +121,8 @@ def _comparable(text: str) -> tuple[str, list[int]]:
 @lru_cache(maxsize=1)
 def _cities() -> dict[tuple[str, str], Sequence[str]]:
     """Every (prefecture, city) of the table → its town names (``""``: the city's catch-all)."""
-    towns: dict[tuple[str, str], set[str]] = {}
-    for areas in postal_areas().values():
-        for prefecture, city, town in areas:
-            towns.setdefault((prefecture, city), set()).add(town)
-    return {key: tuple(sorted(found)) for key, found in towns.items()}
+    return {key: tuple(sorted({town for town, _ in found}))
+            for key, found in towns_by_city().items()}
 
 
 def _prefix(text: str, start: int, name: str, most: int) -> tuple[int, int] | None:

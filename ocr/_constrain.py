@@ -35,7 +35,9 @@ import numpy.typing as npt
 from core.text import edit_distance, nfkc
 from core.wareki import to_wareki
 
-__all__ = ["BoxDecision", "decode_boxes", "decode_postal", "postal_areas", "snap_address"]
+__all__ = [
+    "BoxDecision", "decode_boxes", "decode_postal", "postal_areas", "snap_address", "towns_by_city",
+]
 
 _PAREN = re.compile(r"[(（].*?[)）]")
 _FLOOR = 1e-4  # the least probability a box gives any allowed digit: models are overconfident
@@ -127,7 +129,7 @@ def _all_postal_codes() -> npt.NDArray[np.int8]:
 
 
 @lru_cache(maxsize=1)
-def _towns_by_city() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+def towns_by_city() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
     """(prefecture, city) → its (town, code)s; a catch-all code has the town ``""``."""
     towns: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for code, areas in _postal_areas().items():
@@ -150,7 +152,7 @@ def _named_area(address: str) -> _NamedArea:
     """The codes of the areas ``address`` names. A city is looked for after the prefecture
     when the address starts with one, a town after its city."""
     named = _NamedArea()
-    for (prefecture, city), found in _towns_by_city().items():
+    for (prefecture, city), found in towns_by_city().items():
         rest = address[len(prefecture):] if address.startswith(prefecture) else address
         at = rest.find(city)
         if at < 0:
