@@ -667,9 +667,13 @@ def _ink_doubts(prepared: _Prepared) -> tuple[str, ...]:
 def _finish_boxes(
     prepared: _Prepared, engine: Engine, results: list[Recognition], today: date | None
 ) -> FieldReading:
-    """A boxed field: the most probable value obeying its rule (see :mod:`ocr._constrain`)."""
+    """A boxed field: the most probable value obeying its rule (see :mod:`ocr._constrain`).
+
+    Digits without a rule are only as sure as the digit model finds each box: the value is
+    the mixed reading, its confidence the product of the digit model's probabilities for it.
+    """
     request = prepared.request
-    chars, confidences, dists = [], [], []
+    chars, confidences, dists, judges = [], [], [], []
     for glyph in prepared.glyphs:
         if glyph is None:
             chars.append(" ")
@@ -678,6 +682,7 @@ def _finish_boxes(
         chars.append(found.text or "?")
         confidences.append(found.confidence)
         dists.append(dict(found.alternatives))
+        judges.append(dict(found.digit_model))
     prepared.dists = dists
     value = "".join(chars).rstrip()
     if " " in value:  # a gap between written boxes: report it, never close it up
@@ -686,6 +691,9 @@ def _finish_boxes(
         decided = decode_boxes(dists, kind=request.kind, rule=request.rule, not_after=today)
         if decided is not None:
             value, confidence, shares = decided
+            if request.kind == "digits" and request.rule is None and all(judges):
+                shares = tuple(judge.get(ch, 0.0) for judge, ch in zip(judges, value, strict=True))
+                confidence = float(np.prod(shares))
             return FieldReading(
                 kind=request.kind,
                 value=value,
@@ -854,16 +862,23 @@ def _same_after_town(
 
 
 def _averaged(first: Recognition, second: Recognition) -> Recognition:
-    """One box read from two views: the mean of the two distributions (the first reading
-    alone if the engine gives no distribution)."""
+    """One box read from two views: the mean of the two distributions, and of the digit
+    model's where both views have one (the first reading alone if the engine gives no
+    distribution)."""
     if not first.alternatives or not second.alternatives:
         return first
-    other = dict(second.alternatives)
-    mixed = sorted(
-        ((char, (p + other.get(char, 0.0)) / 2) for char, p in first.alternatives),
-        key=lambda item: -item[1],
-    )
-    return Recognition(mixed[0][0], (mixed[0][1],), tuple(mixed))
+    mixed = _mean(first.alternatives, second.alternatives)
+    judged = _mean(first.digit_model, second.digit_model) if second.digit_model else ()
+    return Recognition(mixed[0][0], (mixed[0][1],), mixed, digit_model=judged)
+
+
+def _mean(
+    first: tuple[tuple[str, float], ...], second: tuple[tuple[str, float], ...]
+) -> tuple[tuple[str, float], ...]:
+    """The mean of two distributions over the same characters, best first."""
+    other = dict(second)
+    return tuple(sorted(((char, (p + other.get(char, 0.0)) / 2) for char, p in first),
+                        key=lambda item: -item[1]))
 
 
 def _postal_by_address(

@@ -100,6 +100,10 @@ class Recognition:
     """Line reads: for each character, the likeliest allowed characters at the time step it
     was read at, with their renormalised probabilities, best first (the character itself
     included)."""
+    digit_model: tuple[tuple[str, float], ...] = ()
+    """Digit boxes: jimu's digit CNN's own distribution over the allowed digits, best first
+    (it is also mixed into ``alternatives``). PP-OCR is often sure of a digit it misreads;
+    the CNN, trained on handwritten digits only, is the better judge of how sure a box is."""
 
     @property
     def confidence(self) -> float:
@@ -435,7 +439,8 @@ class PpOcrRecogniser:
             rows = digit_model.probabilities([images[i] for i in chosen])
             for i, row in zip(chosen, rows, strict=True):
                 scores = {ch: float(row[int(ch)]) for ch, _ in first[i].alternatives}
-                first[i] = _mixed(first[i], scores, _DIGIT_MODEL_WEIGHT)
+                first[i] = replace(_mixed(first[i], scores, _DIGIT_MODEL_WEIGHT),
+                                   digit_model=_normalised(scores))
         return first
 
     def _digit_model(self) -> DigitModel | None:
@@ -466,6 +471,14 @@ def _mixed(found: Recognition, scores: dict[str, float], weight: float) -> Recog
     mixed = sorted(((ch, (1 - weight) * p + weight * scores[ch] / total)
                     for ch, p in found.alternatives), key=lambda item: -item[1])
     return Recognition(mixed[0][0], (mixed[0][1],), tuple(mixed))
+
+
+def _normalised(scores: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    """``scores`` as a distribution, best first (empty if they sum to 0)."""
+    total = sum(scores.values())
+    if total <= 0:
+        return ()
+    return tuple(sorted(((ch, p / total) for ch, p in scores.items()), key=lambda item: -item[1]))
 
 
 def _asks_kana(char: str) -> bool:

@@ -10,9 +10,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr import get_engine
 from ocr._digit_model import MODEL_PATH, DigitModel, normalise_glyph
-from ocr._fields import FieldRequest, read_fields
+from ocr._fields import FieldRequest, _averaged, _finish_boxes, _Prepared, read_fields
 from ocr._handwriting import DEFAULT_DIGITS_DIR, load_digits
-from ocr._ppocr import get_recogniser
+from ocr._ppocr import Recognition, get_recogniser
 from ocr._render import font_path
 
 
@@ -64,6 +64,60 @@ def test_the_engine_mixes_in_the_digit_model_only_for_digit_boxes() -> None:
     assert mixed_in > 0.5
     wider, = recogniser.read_chars([glyph], ["0123456789ABC"])
     assert {char for char, _ in wider.alternatives} >= {"A", "3"}
+
+
+def test_a_digit_box_keeps_the_digit_models_own_distribution() -> None:
+    recogniser = get_recogniser()
+    glyph = _written("3", "klee")
+    digits, = recogniser.read_chars([glyph], ["0123456789"])
+    own = dict(digits.digit_model)
+    assert set(own) == set("0123456789")
+    assert sum(own.values()) == pytest.approx(1.0)
+    assert recogniser._digits is not None
+    row = recogniser._digits.probabilities([glyph])[0]
+    assert own["3"] == pytest.approx(float(row[3] / row.sum()), rel=1e-5)
+    wider, = recogniser.read_chars([glyph], ["0123456789ABC"])
+    assert wider.digit_model == ()  # not a digits-only box: the model is not asked
+
+
+def _box(mixed: dict[str, float], own: dict[str, float]) -> Recognition:
+    alternatives = tuple(sorted(mixed.items(), key=lambda item: -item[1]))
+    return Recognition(alternatives[0][0], (alternatives[0][1],), alternatives,
+                       digit_model=tuple(sorted(own.items(), key=lambda item: -item[1])))
+
+
+def test_two_views_average_the_digit_models_distributions_too() -> None:
+    first = _box({"1": 0.9, "7": 0.1}, {"1": 0.6, "7": 0.4})
+    second = _box({"1": 0.7, "7": 0.3}, {"1": 0.8, "7": 0.2})
+    both = _averaged(first, second)
+    assert both.text == "1" and both.confidence == pytest.approx(0.8)
+    assert dict(both.digit_model) == pytest.approx({"1": 0.7, "7": 0.3})
+
+
+def _finished(rule: str | None, boxes: list[Recognition]) -> tuple[float, tuple[float, ...]]:
+    request = FieldRequest(np.zeros((1, 1), np.uint8), "digits", len(boxes), rule=rule)
+    prepared = _Prepared(request, glyphs=[np.zeros((1, 1), np.uint8)] * len(boxes))
+    reading = _finish_boxes(prepared, get_engine("ppocr"), list(boxes), None)
+    assert reading.value == "".join(box.text for box in boxes)
+    return reading.confidence, reading.char_confidences
+
+
+def test_digits_without_a_rule_are_as_sure_as_the_digit_model_finds_each_box() -> None:
+    """PP-OCR sure of both boxes, the digit model of one only: the field is as sure as the
+    digit model's probabilities for the value read, multiplied (a 0 with a hook is a 6 to
+    PP-OCR, not to the digit model)."""
+    boxes = [_box({"6": 0.99, "0": 0.01}, {"6": 0.55, "0": 0.45}),
+             _box({"4": 0.98, "9": 0.02}, {"4": 0.97, "9": 0.03})]
+    confidence, shares = _finished(None, boxes)
+    assert shares == pytest.approx((0.55, 0.97))
+    assert confidence == pytest.approx(0.55 * 0.97)
+
+
+def test_without_the_digit_model_the_mixed_reading_says_how_sure() -> None:
+    boxes = [Recognition("6", (0.99,), (("6", 0.99), ("0", 0.01))),
+             Recognition("4", (0.98,), (("4", 0.98), ("9", 0.02)))]
+    confidence, _ = _finished(None, boxes)
+    assert confidence == pytest.approx(0.99 * 0.98)
 
 
 @pytest.mark.skipif(load_digits(DEFAULT_DIGITS_DIR) is None,
