@@ -419,7 +419,8 @@ class PpOcrRecogniser:
         Where the tiny model knows every character of the charset (digits), its distribution
         is averaged with the small model's: two models trained apart rarely share a mistake.
         Where the charset is digits only, jimu's handwritten-digit CNN
-        (:mod:`ocr._digit_model`) is a third opinion, weighted :data:`_DIGIT_MODEL_WEIGHT`.
+        (:mod:`ocr._digit_model`) is a third opinion, weighted :data:`_DIGIT_MODEL_WEIGHT`,
+        and its own distribution is kept beside the mix (``digit_model``).
         """
         first = [self.decode_one(p, c)
                  for p, c in zip(self.probabilities(images), charsets, strict=True)]
