@@ -62,7 +62,7 @@ _HEIGHT = 48
 _share: int | None = None  # threads a pool gave this process (share_cores); else the settings'
 _BATCH = 64  # crops per inference call
 _ENSEMBLE = True  # boxed characters: average PP-OCRv6 small and tiny where both apply
-_DIGIT_MODEL_WEIGHT = 0.5  # the digit CNN's share in a digit box's distribution (each PP-OCR model: 0.25)
+_DIGIT_MODEL_WEIGHT = 0.5  # the digit CNN's share in a digit box (each PP-OCR model: 0.25)
 _DIGITS = frozenset("0123456789")
 # The kana CNN's share in a katakana glyph's vote: where it and PP-OCR agree the character is
 # as sure as both; where they disagree neither reading is worth more than about half.
