@@ -401,7 +401,8 @@ def collect_reviewed(
     register, and the outcomes of the rest.
 
     A returned document (判読不能) has its scan quarantined with the reviewer's reason; a
-    confirmed one whose values still cannot make an application is a business failure.
+    confirmed one whose values still cannot make an application is a business failure, its
+    scan quarantined with the reason.
     """
     steps = steps or paths.steps()
     ready, ended = [], []
@@ -412,7 +413,7 @@ def collect_reviewed(
         except InvalidInput as exc:
             if ledger.claim(paths.scenario, document.document_id, worker=worker_id("review")):
                 ledger.fail(paths.scenario, document.document_id, exc)
-            store.mark_handed_over(document.document_id)
+            hand_back(document.document_id, exc.message, store, paths)  # the paper: a person
             ended.append(IntakeOutcome(document.document_id, "refused", reason=exc.message))
             continue
         ready.append((document, application))
@@ -475,8 +476,9 @@ def _kept(document_id: str, paths: Paths) -> bool:
 
 
 def hand_back(document_id: str, reason: str, store: ReviewStore, paths: Paths) -> None:
-    """End a confirmed document the target system refused: its scan goes to quarantine
-    with the reason (the paper needs a person), and the store hands it over."""
+    """End a confirmed document that cannot be registered (the target system refused it, or
+    its values make no record): its scan goes to quarantine with the reason (the paper needs
+    a person), and the store hands it over."""
     for scan in paths.scans.glob(f"{document_id}.*"):
         quarantine(look_at(scan), document_id, f"登録できません: {reason}", paths)
     store.mark_handed_over(document_id)

@@ -102,8 +102,8 @@ def register_documents(
             if item is None:
                 state = ledger.get(scenario, document_id)
                 if state is not None and state.status is Status.DONE:
-                    store.mark_handed_over(document_id)  # registered before a crash
-                    process.forget_scan(document_id, paths)
+                    process.forget_scan(document_id, paths)  # registered before a crash
+                    store.mark_handed_over(document_id)
                 elif state is not None and state.status is Status.BUSINESS_FAILURE:
                     process.hand_back(document_id, state.reason or "", store, paths)
                 continue
@@ -115,8 +115,10 @@ def register_documents(
             assert item.outcome is not None
             outcome = item.outcome
             if outcome.status is Status.DONE:
-                store.mark_handed_over(document_id)
+                # The scan goes first: a document handed over never comes back, so a scan
+                # left behind by a kill between the two would be kept for good.
                 process.forget_scan(document_id, paths)
+                store.mark_handed_over(document_id)
                 registered = process.IntakeOutcome(
                     document_id, "registered", target_ref=outcome.target_ref
                 )

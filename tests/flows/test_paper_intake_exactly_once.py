@@ -23,6 +23,7 @@ import pytest
 from core.ledger import Ledger, Status
 from core.secrets import get_secret
 from core.settings import get_settings
+from flows import _paper_intake as process
 from flows._paper_intake import SCENARIO, Paths
 from review import ReviewDocument, ReviewField, ReviewStore
 from sandbox import RunningSandbox
@@ -195,3 +196,85 @@ def test_a_document_the_business_system_refuses_ends_once_with_its_reason(
     again = paper_intake(business_url=sandbox.business_url)
     assert again["outcomes"] == {}
     assert Ledger(ledger_url).get(SCENARIO, document_id).attempts == 1  # type: ignore[union-attr]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_killed_after_registering_before_the_scan_is_deleted(
+    sandbox: RunningSandbox, data_dir: Path, ledger_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Registered, then the run dies before the scan is deleted: the next run deletes it
+    (a scan of a registered document is personal data kept for nothing) and registers
+    nothing twice."""
+    from flows.paper_intake import paper_intake
+
+    truths = drop_scans(tmp_path / "inbox", n=1, seed=25)
+    [(document_id, values)] = truths.items()
+    store, paths = ReviewStore(), Paths.under(data_dir)
+    store.submit(
+        ReviewDocument(
+            document_id=document_id, scenario=SCENARIO, source_name=f"{document_id}.png",
+            fields=tuple(ReviewField(name=name, label=name, kind="text", value=value,
+                                     confidence=1.0, accepted=True)
+                         for name, value in values.items()),
+        ),
+        confirmed=True,
+    )  # fmt: skip
+    paths.scans.mkdir(parents=True)
+    next((tmp_path / "inbox").iterdir()).rename(paths.scans / f"{document_id}.png")
+
+    class Killed(BaseException):
+        """The process dies: nothing after this line runs."""
+
+    def killed(*_: object) -> None:
+        raise Killed
+
+    with monkeypatch.context() as patched, pytest.raises(Killed):
+        patched.setattr(process, "forget_scan", killed)
+        paper_intake(business_url=sandbox.business_url)
+    assert (paths.scans / f"{document_id}.png").exists()  # the kill came after registering
+    assert inspect_business(sandbox.paths.business_db).records == 1
+
+    paper_intake(business_url=sandbox.business_url)
+    assert not any(paths.scans.iterdir())
+    item = Ledger(ledger_url).get(SCENARIO, document_id)
+    assert item is not None and item.status is Status.DONE and item.attempts == 1
+    business = inspect_business(sandbox.paths.business_db)
+    assert business.records == 1 and not business.duplicates
+    assert store.confirmed(SCENARIO) == []
+    store.close()
+
+
+def test_a_confirmed_document_that_makes_no_record_is_quarantined_with_its_reason(
+    data_dir: Path, ledger_url: str, tmp_path: Path
+) -> None:
+    """Confirmed by a person, yet its values make no application (a required field left
+    blank): a business failure whose scan goes to quarantine with the reason, not a scan
+    left behind in the folder of scans on their way."""
+    truths = drop_scans(tmp_path / "inbox", n=1, seed=26)
+    [(document_id, values)] = truths.items()
+    store, ledger, paths = ReviewStore(), Ledger(ledger_url), Paths.under(data_dir)
+    store.submit(
+        ReviewDocument(
+            document_id=document_id, scenario=SCENARIO, source_name=f"{document_id}.png",
+            fields=tuple(ReviewField(name=name, label=name, kind="text",
+                                     value="" if name == "name" else value,
+                                     confidence=1.0, accepted=True)
+                         for name, value in values.items()),
+        ),
+        confirmed=True,
+    )  # fmt: skip
+    paths.scans.mkdir(parents=True)
+    next((tmp_path / "inbox").iterdir()).rename(paths.scans / f"{document_id}.png")
+
+    ready, ended = process.collect_reviewed(store, ledger, paths)
+    assert ready == []
+    assert [(o.document_id, o.result) for o in ended] == [(document_id, "refused")]
+    assert not any(paths.scans.iterdir())
+    assert (paths.quarantine / f"{document_id}.png").exists()
+    item = ledger.get(SCENARIO, document_id)
+    assert item is not None and item.status is Status.BUSINESS_FAILURE
+    assert "空欄" in (item.reason or "")
+    assert store.confirmed(SCENARIO) == []
+    assert process.collect_reviewed(store, ledger, paths) == ([], [])  # ended once
+    store.close()
