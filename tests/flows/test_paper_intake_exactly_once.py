@@ -160,6 +160,27 @@ def _records(sandbox: RunningSandbox) -> int:
     return inspect_business(sandbox.paths.business_db).records
 
 
+def _confirmed_with_its_scan(
+    tmp_path: Path, store: ReviewStore, paths: Paths, *, seed: int,
+    changed: dict[str, str] | None = None,
+) -> str:
+    """One generated form stored 確定 with its values (``changed`` replacing some), its scan
+    kept where intake keeps the scan of a stored document; returns its document id."""
+    [(document_id, values)] = drop_scans(tmp_path / "inbox", n=1, seed=seed).items()
+    store.submit(
+        ReviewDocument(
+            document_id=document_id, scenario=SCENARIO, source_name=f"{document_id}.png",
+            fields=tuple(ReviewField(name=name, label=name, kind="text", value=value,
+                                     confidence=1.0, accepted=True)
+                         for name, value in {**values, **(changed or {})}.items()),
+        ),
+        confirmed=True,
+    )  # fmt: skip
+    paths.scans.mkdir(parents=True, exist_ok=True)
+    next((tmp_path / "inbox").iterdir()).rename(paths.scans / f"{document_id}.png")
+    return document_id
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_document_the_business_system_refuses_ends_once_with_its_reason(
     sandbox: RunningSandbox, data_dir: Path, ledger_url: str, tmp_path: Path
@@ -168,21 +189,9 @@ def test_a_document_the_business_system_refuses_ends_once_with_its_reason(
     with the screen's reason, its scan quarantined for a person, never retried."""
     from flows.paper_intake import paper_intake
 
-    truths = drop_scans(tmp_path / "inbox", n=1, seed=24)
-    [(document_id, values)] = truths.items()
-    values = {**values, "name": "山" * 31}
     store, paths = ReviewStore(), Paths.under(data_dir)
-    store.submit(
-        ReviewDocument(
-            document_id=document_id, scenario=SCENARIO, source_name=f"{document_id}.png",
-            fields=tuple(ReviewField(name=name, label=name, kind="text", value=value,
-                                     confidence=1.0, accepted=True)
-                         for name, value in values.items()),
-        ),
-        confirmed=True,
-    )  # fmt: skip
-    paths.scans.mkdir(parents=True)  # where intake keeps the scan of a stored document
-    next((tmp_path / "inbox").iterdir()).rename(paths.scans / f"{document_id}.png")
+    document_id = _confirmed_with_its_scan(tmp_path, store, paths, seed=24,
+                                           changed={"name": "山" * 31})  # fmt: skip
 
     first = paper_intake(business_url=sandbox.business_url)
     assert first["outcomes"] == {document_id: "refused"}
@@ -208,20 +217,8 @@ def test_killed_after_registering_before_the_scan_is_deleted(
     nothing twice."""
     from flows.paper_intake import paper_intake
 
-    truths = drop_scans(tmp_path / "inbox", n=1, seed=25)
-    [(document_id, values)] = truths.items()
     store, paths = ReviewStore(), Paths.under(data_dir)
-    store.submit(
-        ReviewDocument(
-            document_id=document_id, scenario=SCENARIO, source_name=f"{document_id}.png",
-            fields=tuple(ReviewField(name=name, label=name, kind="text", value=value,
-                                     confidence=1.0, accepted=True)
-                         for name, value in values.items()),
-        ),
-        confirmed=True,
-    )  # fmt: skip
-    paths.scans.mkdir(parents=True)
-    next((tmp_path / "inbox").iterdir()).rename(paths.scans / f"{document_id}.png")
+    document_id = _confirmed_with_its_scan(tmp_path, store, paths, seed=25)
 
     class Killed(BaseException):
         """The process dies: nothing after this line runs."""
@@ -251,21 +248,9 @@ def test_a_confirmed_document_that_makes_no_record_is_quarantined_with_its_reaso
     """Confirmed by a person, yet its values make no application (a required field left
     blank): a business failure whose scan goes to quarantine with the reason, not a scan
     left behind in the folder of scans on their way."""
-    truths = drop_scans(tmp_path / "inbox", n=1, seed=26)
-    [(document_id, values)] = truths.items()
     store, ledger, paths = ReviewStore(), Ledger(ledger_url), Paths.under(data_dir)
-    store.submit(
-        ReviewDocument(
-            document_id=document_id, scenario=SCENARIO, source_name=f"{document_id}.png",
-            fields=tuple(ReviewField(name=name, label=name, kind="text",
-                                     value="" if name == "name" else value,
-                                     confidence=1.0, accepted=True)
-                         for name, value in values.items()),
-        ),
-        confirmed=True,
-    )  # fmt: skip
-    paths.scans.mkdir(parents=True)
-    next((tmp_path / "inbox").iterdir()).rename(paths.scans / f"{document_id}.png")
+    document_id = _confirmed_with_its_scan(tmp_path, store, paths, seed=26,
+                                           changed={"name": ""})  # fmt: skip
 
     ready, ended = process.collect_reviewed(store, ledger, paths)
     assert ready == []
