@@ -50,6 +50,7 @@ from ocr._address import (
 from ocr._constrain import decode_boxes, decode_postal, snap_address
 from ocr._engines import ADDRESS, DIGITS, KANJI, KATAKANA, Engine, get_engine
 from ocr._models import FieldReading
+from ocr._name_lexicon import weigh_name
 from ocr._names import UNCLEAR_NAME_SPACE, name_space
 from ocr._pages import Page, to_grey
 from ocr._ppocr import Recognition
@@ -571,7 +572,9 @@ def _finish_read(
     reasons = []
     if request.rule == "person_name":
         found, clear = name_space(found, prepared.line)
-        if not clear:
+        if clear:
+            found = weigh_name(found, request.kind)
+        else:
             reasons.append(UNCLEAR_NAME_SPACE)
     confidences = folded(found, request.kind)
     confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)

@@ -22,6 +22,7 @@ from ocr._pages import Page
 from ocr._ppocr import Recognition
 
 __all__ = [
+    "PAIRED_SIZES",
     "GlyphBox",
     "folded",
     "gaps_are_spaces",
@@ -43,7 +44,8 @@ _VARIANT_FORMS = frozenset(
 _DASHES = "ー-‐−一－"
 _KANA_CONTEXT = 0.05  # the least probability of a katakana the script context may choose
 _LARGE_OF = dict(zip("ァィゥェォャュョッヮヵヶ", "アイウエオヤユヨツワカケ", strict=True))
-_PAIRED = {**_LARGE_OF, **{large: small for small, large in _LARGE_OF.items()}}
+#: Each small kana and its large form, both ways (ュ ユ, ッ ツ).
+PAIRED_SIZES = {**_LARGE_OF, **{large: small for small, large in _LARGE_OF.items()}}
 # Not references for a glyph's expected size: flat or short by shape (ー ニ ヘ), or small.
 _NOT_REFERENCE = frozenset("ーニヘ ") | frozenset(_LARGE_OF)
 # A glyph is judged against the median katakana of its line. Handwriting overlaps a lot
@@ -199,7 +201,7 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
     is when the engine gives no positions (Tesseract).
     """
     text = found.text
-    if not any(char in _PAIRED for char in text):
+    if not any(char in PAIRED_SIZES for char in text):
         return found
     extents: list[GlyphBox | None] = [None] * len(text)
     if len(found.positions) == len(text):
@@ -211,7 +213,7 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
     )
     chars, confidences = list(text), list(found.char_confidences)
     for i, char in enumerate(text):
-        other = _PAIRED.get(char)
+        other = PAIRED_SIZES.get(char)
         if other is None:
             continue
         pair = sum(p for c, p in alternatives[i] if c in (char, other))

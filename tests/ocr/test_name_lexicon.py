@@ -1,0 +1,84 @@
+"""A read name is weighed against the table of real names (``ocr/_name_lexicon.py``).
+
+Each reading here is what PP-OCR hands over: a character per place with the model's
+alternatives there. The table is the real one shipped in ``ocr/lexicon``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ocr._name_lexicon import _listed, weigh_name
+from ocr._ppocr import Recognition
+
+Place = Sequence[tuple[str, float]]
+
+
+def _read(*places: Place) -> Recognition:
+    """A reading whose characters are each place's first alternative."""
+    return Recognition(
+        "".join(place[0][0] for place in places),
+        tuple(place[0][1] for place in places),
+        char_alternatives=tuple(tuple(place) for place in places),
+    )
+
+
+_SPACE: Place = ((" ", 1.0),)
+
+
+def test_the_table_holds_family_and_given_names_written_and_read() -> None:
+    assert {"佐藤", "和田", "宮崎"} <= _listed(0, "kanji")
+    assert "和由" not in _listed(0, "kanji")
+    assert {"大介", "直美"} <= _listed(1, "kanji")
+    assert {"コバヤシ", "ワタナベ"} <= _listed(0, "katakana")
+    assert "コパヤシ" not in _listed(0, "katakana")
+
+
+def test_a_name_nobody_has_beside_a_listed_one_loses_its_confidence() -> None:
+    found = _read(
+        (("和", 0.99),), (("由", 0.9), ("田", 0.06), ("申", 0.02)), _SPACE,
+        (("拓", 0.99),), (("也", 0.99),),
+    )
+    weighed = weigh_name(found, "kanji")
+    assert weighed.text == "和由 拓也"  # the model was sure enough to keep what it read
+    assert weighed.char_confidences[1] < 0.7  # but a person sees it
+    assert weighed.char_confidences[0] == 0.99  # no listed name one 和 away: unchanged
+
+
+def test_a_listed_neighbour_the_model_also_saw_is_chosen() -> None:
+    found = _read(
+        (("コ", 0.98),), (("パ", 0.6), ("バ", 0.38)), (("ヤ", 0.97),), (("シ", 0.99),),
+        _SPACE, (("ユ", 0.97),), (("イ", 0.98),),
+    )
+    weighed = weigh_name(found, "katakana")
+    assert weighed.text == "コバヤシ ユイ"
+    assert weighed.char_confidences[1] > 0.38
+
+
+def test_a_listed_name_gains_and_a_name_with_no_listed_neighbour_keeps_its_confidence() -> None:
+    found = _read(
+        (("佐", 0.99),), (("藤", 0.8), ("膝", 0.1)), _SPACE,
+        (("陽", 0.97), ("陰", 0.02)), (("翔", 0.85), ("翊", 0.1)),
+    )
+    weighed = weigh_name(found, "kanji")
+    assert weighed.text == "佐藤 陽翔"
+    assert weighed.char_confidences[1] > 0.8
+    # 陽翔 is not in the 2007 table, nor is 陽翊: the table says nothing either way.
+    assert abs(weighed.char_confidences[4] - 0.85) < 1e-9
+
+
+def test_small_or_large_kana_stays_as_the_glyph_decided() -> None:
+    # ミユ is not in the table as a reading; ミュ is not either, and must never be made.
+    found = _read(
+        (("サ", 0.99),), (("ト", 0.99),), (("ウ", 0.99),), _SPACE,
+        (("ミ", 0.95), ("ニ", 0.03)), (("ユ", 0.5), ("ュ", 0.45), ("コ", 0.03)),
+    )
+    weighed = weigh_name(found, "katakana")
+    assert weighed.text[-1] == "ユ"
+    assert weighed.char_confidences[-1] <= 0.5
+
+
+def test_a_name_without_one_clear_space_is_left_as_read() -> None:
+    found = _read((("和", 0.99),), (("由", 0.9), ("田", 0.09)))
+    assert weigh_name(found, "kanji") == found
+    assert weigh_name(found, "address") == found
