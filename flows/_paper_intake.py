@@ -438,6 +438,38 @@ def recover_orphans(store: ReviewStore, paths: Paths) -> list[Path]:
     ]
 
 
+def end_left_scans(store: ReviewStore, ledger: Ledger, paths: Paths) -> int:
+    """End the scans an earlier jimu kept after their document had ended (it deleted a
+    registered document's scan only after handing the document over, and left the scan of
+    a confirmed document that made no record): a registered document's scan is deleted, a
+    refused one's quarantined with the ledger's reason. A document still in review, or not
+    ended in the ledger, keeps its scan. Returns how many scans were ended."""
+    if not paths.scans.is_dir():
+        return 0
+    ended = 0
+    for scan in sorted(paths.scans.iterdir()):
+        document_id = scan.stem
+        item = ledger.get(paths.scenario, document_id) if scan.name.startswith("scan-") else None
+        if item is None or item.status not in (Status.DONE, Status.BUSINESS_FAILURE):
+            continue
+        state = _stored_state(store, document_id)
+        if state is not None and state.is_open:
+            continue
+        if item.status is Status.DONE:
+            forget_scan(document_id, paths)
+            if state is not None:
+                store.mark_handed_over(document_id)
+        elif state is None:  # the store has purged it: quarantine is all that is left to do
+            reason = safe_reason(f"登録できません: {item.reason or ''}")
+            quarantine(look_at(scan), document_id, reason, paths)
+        else:
+            hand_back(document_id, item.reason or "", store, paths)
+        ended += 1
+    if ended:
+        log.info("paper intake: ended %d scan(s) kept after their document had ended", ended)
+    return ended
+
+
 def unfinished(store: ReviewStore, ledger: Ledger, paths: Paths) -> list[IntakeOutcome]:
     """Every document not finished, and why: waiting for a person, to be retried, or lost
     (known to the ledger but neither in the store nor kept as a file — the paper original

@@ -165,6 +165,7 @@ def paper_intake(
     store, ledger = ReviewStore(), Ledger()  # opened once for the run, closed at its end
     try:
         release_abandoned(ledger, scenario)  # a killed run's registrations: taken up at once
+        process.end_left_scans(store, ledger, paths)  # an older jimu's leftovers
         entries = process.recover_orphans(store, paths)
         entries += process.batch_entries(Path(batch)) if batch else []
         outcomes = [outcome for entry in entries

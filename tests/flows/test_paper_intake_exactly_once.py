@@ -20,6 +20,7 @@ from typing import IO
 
 import pytest
 
+from core.errors import InvalidInput
 from core.ledger import Ledger, Status
 from core.secrets import get_secret
 from core.settings import get_settings
@@ -262,4 +263,37 @@ def test_a_confirmed_document_that_makes_no_record_is_quarantined_with_its_reaso
     assert "空欄" in (item.reason or "")
     assert store.confirmed(SCENARIO) == []
     assert process.collect_reviewed(store, ledger, paths) == ([], [])  # ended once
+    store.close()
+
+
+def test_scans_an_older_jimu_kept_after_their_document_ended_are_ended(
+    data_dir: Path, ledger_url: str, tmp_path: Path
+) -> None:
+    """An older jimu deleted a registered document's scan only after handing it over, and
+    left the scan of a refused one in the folder of scans on their way. The next run deletes
+    the first, quarantines the second with the ledger's reason, reads neither again, and
+    leaves the scan of a document still in review where it is."""
+    store, ledger, paths = ReviewStore(), Ledger(ledger_url), Paths.under(data_dir)
+    registered = _confirmed_with_its_scan(tmp_path / "a", store, paths, seed=27)
+    refused = _confirmed_with_its_scan(tmp_path / "b", store, paths, seed=28)
+    for document_id in (registered, refused):
+        ledger.enqueue(SCENARIO, document_id)
+        assert ledger.claim(SCENARIO, document_id, worker="old-jimu")
+        store.mark_handed_over(document_id)
+    ledger.complete(SCENARIO, registered, target_ref="A-1")
+    ledger.fail(SCENARIO, refused, InvalidInput("氏名が空欄です", code="no-record"))
+    [(waiting, _)] = drop_scans(tmp_path / "c", n=1, seed=29).items()
+    store.submit(ReviewDocument(
+        document_id=waiting, scenario=SCENARIO, source_name=f"{waiting}.png",
+        fields=(ReviewField(name="name", label="氏名", kind="kanji", value="", confidence=0.1),),
+    ))
+    next((tmp_path / "c").iterdir()).rename(paths.scans / f"{waiting}.png")
+
+    assert process.end_left_scans(store, ledger, paths) == 2
+    assert sorted(scan.name for scan in paths.scans.iterdir()) == [f"{waiting}.png"]
+    assert (paths.quarantine / f"{refused}.png").exists()
+    reason = next(paths.quarantine.glob(f"{refused}*.reason.txt")).read_text(encoding="utf-8")
+    assert "空欄" in reason
+    assert process.recover_orphans(store, paths) == []  # nothing is read again
+    assert process.end_left_scans(store, ledger, paths) == 0
     store.close()
