@@ -7,6 +7,7 @@ alternatives there. The table is the real one shipped in ``ocr/lexicon``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from ocr._name_lexicon import _listed, weigh_name
 from ocr._ppocr import Recognition
@@ -82,3 +83,22 @@ def test_a_name_without_one_clear_space_is_left_as_read() -> None:
     found = _read((("和", 0.99),), (("由", 0.9), ("田", 0.09)))
     assert weigh_name(found, "kanji") == found
     assert weigh_name(found, "address") == found
+
+
+def test_the_table_is_built_from_the_dictionarys_person_names(tmp_path: Path) -> None:
+    """scripts/name_lexicon/build.py keeps 姓 and 名 entries only, once each, sorted."""
+    from scripts.name_lexicon.build import names
+
+    source = tmp_path / "Noun.name.csv"
+    source.write_bytes(
+        "和田,1290,1290,8000,名詞,固有名詞,人名,姓,*,*,和田,ワダ,ワダ\n"
+        "大介,1291,1291,8000,名詞,固有名詞,人名,名,*,*,大介,ダイスケ,ダイスケ\n"
+        "和田,1290,1290,8100,名詞,固有名詞,人名,姓,*,*,和田,ワダ,ワダ\n"
+        "徳川家康,1289,1289,5000,名詞,固有名詞,人名,一般,*,*,徳川家康,トクガワイエヤス,トクガワイエヤス\n"
+        "大分,1293,1293,7000,名詞,固有名詞,地域,一般,*,*,大分,オオイタ,オーイタ\n".encode("euc_jp")
+    )
+    assert names(source) == [("名", "大介", "ダイスケ"), ("姓", "和田", "ワダ")]
+    shipped = (Path(__file__).parents[2] / "ocr" / "lexicon" / "person_names.tsv").read_text(
+        encoding="utf-8"
+    )
+    assert "姓\t和田\tワダ\n" in shipped and "名\t大介\tダイスケ\n" in shipped
