@@ -23,12 +23,13 @@ import itertools
 import re
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from core.text import edit_distance, nfkc
 from ocr._constrain import postal_areas, towns_by_city
 from ocr._engines import DIGITS
+from ocr._name_lexicon import weigh_word
 from ocr._ppocr import Recognition
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "SPLIT_HOUSE",
     "UNSURE_HOUSE",
     "TownMatch",
+    "building_by_town",
     "house_confidences",
     "house_doubts",
     "house_is_odd",
@@ -315,3 +317,75 @@ def _by_characters(text: str, start: int, steps: Sequence[float], wide: float | 
             continue
         break
     return end
+
+
+#: What a word of a building's name that is not the town's is worth against one that is: a
+#: building is often named after its town (サンハイツ川口 in 川口町).
+_NOT_THE_TOWN = 0.1
+_TOWN_WORD = (2, 5)  # the lengths of the town's words looked for in a building's name
+
+
+def _is_kanji(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or char in "々ヶ"
+
+
+def building_by_town(found: Recognition, start: int, area: str) -> Recognition:
+    """The building's name (``found.text[start:]``) read knowing the town: where a run of it
+    is a word of ``area`` (the table's prefecture, city and town), or one of the model's
+    alternatives away from one (川ロ for 川口, ニ本松 for 二本松, 江の官 for 江の宮), it is
+    weighed as a name is against the table of names (:func:`ocr._name_lexicon.weigh_word`).
+    A run must keep at least one kanji of the town as read: one shared katakana says
+    nothing. Longer runs first; each character is weighed once."""
+    text = found.text
+    if len(found.char_alternatives) != len(text) or start >= len(text):
+        return found
+    low, high = _TOWN_WORD
+    words = {area[i : i + n] for i in range(len(area)) for n in range(low, high + 1)}
+    chars, confidences = list(text), list(found.char_confidences)
+    alternatives = [dict(options) for options in found.char_alternatives]
+    weighed = [False] * len(text)
+    for length in range(high, low - 1, -1):
+        for a in range(start, len(text) - length + 1):
+            span = range(a, a + length)
+            if any(weighed[i] for i in span) or any(nfkc(text[i]).isdigit() for i in span):
+                continue
+            window = "".join(chars[a : a + length])
+            if window not in words and not _town_word_near(
+                window, a, alternatives, confidences, words
+            ):
+                continue
+            weigh_word(chars, confidences, alternatives, a, a + length, words, _NOT_THE_TOWN)
+            for i in span:
+                weighed[i] = True
+    if not any(weighed):
+        return found
+    return replace(found, text="".join(chars), char_confidences=tuple(confidences))
+
+
+#: Katakana and kanji written with the same strokes: the ink cannot tell them apart, only
+#: the words around them can (川ロ is 川口 in a building of 川口町).
+_SAME_STROKES = dict(
+    zip("ロ口ニ二エ工カ力タ夕ト卜ハ八", "口ロ二ニ工エ力カ夕タ卜ト八ハ", strict=True)
+)
+
+
+def _town_word_near(
+    window: str, at: int, alternatives: list[dict[str, float]], confidences: Sequence[float],
+    words: set[str],
+) -> bool:
+    """Whether one character of ``window`` (at ``at`` in the line), replaced by one the model
+    saw there or one written with the same strokes, makes a word of the town, keeping a kanji
+    of the window as read. A character of the same strokes is added to the model's
+    alternatives there, as likely as the one read."""
+    for j, own in enumerate(window):
+        rest = window[:j] + window[j + 1 :]
+        if not any(_is_kanji(c) for c in rest):
+            continue
+        same = _SAME_STROKES.get(own)
+        for char in [*alternatives[at + j], *([same] if same else [])]:
+            if char != own and window[:j] + char + window[j + 1 :] in words:
+                if char == same:
+                    seen = alternatives[at + j].get(char, 0.0)
+                    alternatives[at + j][char] = max(seen, confidences[at + j])
+                return True
+    return False

@@ -42,6 +42,7 @@ from ocr._address import (
     NO_TOWN,
     UNSURE_HOUSE,
     TownMatch,
+    building_by_town,
     house_confidences,
     house_doubts,
     house_span,
@@ -823,8 +824,8 @@ def _address(
 ) -> FieldReading:
     """An address as the table writes its area, its house number as read again, and the
     least sure of the parts as its confidence (see :mod:`ocr._address`)."""
-    found = prepared.found
-    assert found is not None
+    assert prepared.found is not None
+    found = building_by_town(prepared.found, end, match.area)
     read = found.char_confidences
     if match.changed == 0:
         area = min(read[: match.end], default=1.0)

@@ -23,6 +23,7 @@ it, and goes to a person when a listed neighbour is nearly as likely.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -30,7 +31,7 @@ from pathlib import Path
 from ocr._ppocr import Recognition
 from ocr._text import PAIRED_SIZES
 
-__all__ = ["UNLISTED", "weigh_name"]
+__all__ = ["UNLISTED", "weigh_name", "weigh_word"]
 
 _TABLE = Path(__file__).parent / "lexicon" / "person_names.tsv"
 #: What a name missing from the table is worth against a listed one, family and given.
@@ -69,21 +70,24 @@ def weigh_name(found: Recognition, kind: str) -> Recognition:
     cut = text.index(" ")
     for part, (start, end) in enumerate(((0, cut), (cut + 1, len(text)))):
         if end > start:
-            _weigh_part(chars, confidences, alternatives, start, end,
-                        _listed(part, kind), UNLISTED[part])
+            weigh_word(chars, confidences, alternatives, start, end,
+                       _listed(part, kind), UNLISTED[part])
     return replace(found, text="".join(chars), char_confidences=tuple(confidences))
 
 
-def _weigh_part(
+def weigh_word(
     chars: list[str],
     confidences: list[float],
     alternatives: list[dict[str, float]],
     start: int,
     end: int,
-    listed: frozenset[str],
+    listed: Container[str],
     unlisted: float,
 ) -> None:
-    """Weigh ``chars[start:end]`` in place: choose the name, then each character's share."""
+    """Weigh the word ``chars[start:end]`` in place against the ``listed`` ones, a word not
+    listed worth ``unlisted`` of one that is: choose the word (as read, or one of the
+    model's alternatives away), then each character's share (see the module's docstring).
+    ``alternatives`` is each character's distribution, as the model gave it."""
 
     def worth(name: str) -> float:
         return 1.0 if name in listed else unlisted

@@ -20,6 +20,7 @@ from ocr._address import (
     ODD_HOUSE,
     SPLIT_HOUSE,
     UNSURE_HOUSE,
+    building_by_town,
     house_doubts,
     house_is_odd,
     house_span,
@@ -31,6 +32,7 @@ from ocr._document import crop_field
 from ocr._engines import get_engine
 from ocr._fields import FieldRequest, _same_after_town, read_fields
 from ocr._models import FieldReading
+from ocr._ppocr import Recognition
 from ocr._render import MM_PER_INCH, box_rects
 
 _SCALE = 300 / MM_PER_INCH
@@ -219,3 +221,53 @@ def test_two_models_agree_on_an_address_when_what_is_entered_is_the_same() -> No
     assert not agrees("東京都八王子市散田町３－９－４サンマンシヨン５０８")
     assert not agrees("東京都八王子市元本郷町３－９－４サンマンション５０８")
     assert not _same_after_town(None, match, tail, None)
+
+
+def _line(text: str, unsure: dict[int, tuple[tuple[str, float], ...]] | None = None) -> Recognition:
+    """A line read surely, character by character, but where ``unsure`` says otherwise."""
+    places = [(unsure or {}).get(i, ((char, 0.99),)) for i, char in enumerate(text)]
+    return Recognition(
+        text,
+        tuple(place[0][1] for place in places),
+        char_alternatives=tuple(places),
+    )
+
+
+_KAWAGUCHI = "東京都八王子市川口町"
+
+
+def test_a_building_named_after_its_town_is_written_as_the_town_is() -> None:
+    """川ロ (katakana ロ, the same strokes as 口) after 川口町 is 川口; 江の官 with 宮 among the
+    model's alternatives is 江の宮."""
+    text = _KAWAGUCHI + "６６５－６サンハイツ川ロ１０４"
+    start = text.index("サ")
+    found = building_by_town(_line(text), start, _KAWAGUCHI)
+    assert found.text == _KAWAGUCHI + "６６５－６サンハイツ川口１０４"
+    assert 0.8 < found.char_confidences[text.index("ロ")] < 0.99  # the town decided, not the ink
+
+    area = "山口県周南市江の宮町"
+    text = area + "７９－７パークヒルズ江の官１１０５"
+    at = text.index("官")
+    found = building_by_town(
+        _line(text, {at: (("官", 0.7), ("宮", 0.25), ("宣", 0.03))}), text.index("パ"), area
+    )
+    assert found.text == area + "７９－７パークヒルズ江の宮１１０５"
+
+
+def test_a_building_word_unlike_the_town_is_left_as_read() -> None:
+    """No kanji of the town kept: one shared katakana says nothing (ハイツ beside 八王子), and
+    digits are never changed."""
+    text = _KAWAGUCHI + "６６５－６ハイツ富士見１０４"
+    found = building_by_town(_line(text), text.index("ハ"), _KAWAGUCHI)
+    assert found.text == text
+    assert found.char_confidences == _line(text).char_confidences
+
+
+def test_a_building_word_of_the_town_read_right_gains() -> None:
+    text = _KAWAGUCHI + "６６５－６コーポ川口２０１"
+    at = text.index("口", len(_KAWAGUCHI))
+    found = building_by_town(
+        _line(text, {at: (("口", 0.8), ("日", 0.15))}), text.index("コ"), _KAWAGUCHI
+    )
+    assert found.text == text
+    assert found.char_confidences[at] > 0.95
