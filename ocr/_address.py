@@ -7,7 +7,8 @@ names (a character or two off is tolerated: the closest town of the postal code'
 when the form has a postal code, else of the city). What follows the town — the house
 number (番地) and perhaps a building — is cut out of the line and read again under a charset
 of digits, 丁目 番 地 号 の and hyphens only, so that a ７ cannot become ワ. A building name
-after the number keeps its first reading.
+after the number keeps its first reading, but where it repeats a word of its town (サンハイツ
+川口 in 川口町) that word is read as the table writes it (:func:`building_by_town`).
 
 The confidence of the whole is the least of its parts' (area, house number, building); an
 address whose town is not in the table, or whose house number is missing or not read
