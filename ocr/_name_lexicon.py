@@ -6,7 +6,8 @@ hold the right one, often at a few percent. Here the family and the given name a
 weighed against a table of real ones (``ocr/lexicon/person_names.tsv``, the IPA dictionary's
 13,000 family and 19,000 given names with their readings; written forms for kanji fields,
 readings for katakana ones): a name in the table is worth ``1``, one that is not is worth
-:data:`UNLISTED` of it (a given name less so: new names are not in a 2007 table).
+:data:`UNLISTED` of it (a missing given name is marked down less: new names are not in a
+2007 table).
 
 * The name chosen is the likeliest of the name as read and the names one character away
   among the model's alternatives, each as likely as its characters times its worth.
