@@ -334,7 +334,8 @@ def building_by_town(found: Recognition, start: int, area: str) -> Recognition:
     """The building's name (``found.text[start:]``) read knowing the town: where a run of it
     is a word of ``area`` (the table's prefecture, city and town), or one of the model's
     alternatives away from one (川ロ for 川口, ニ本松 for 二本松, 江の官 for 江の宮), it is
-    weighed as a name is against the table of names (:func:`ocr._name_lexicon.weigh_word`).
+    weighed against the town's words as a name is against the table of names
+    (:func:`ocr._name_lexicon.weigh_word`; a run that is not the town's is worth 0.1).
     A run must keep at least one kanji of the town as read: one shared katakana says
     nothing. Longer runs first; each character is weighed once."""
     text = found.text
