@@ -7,7 +7,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup demo test lint typecheck unit bench clean models models-digits models-kana
+.PHONY: setup demo test lint typecheck unit bench clean models models-digits models-kana lexicon
 
 setup:
 	@scripts/setup.sh
@@ -58,6 +58,11 @@ models-kana: setup $(TRAIN_ENV)/bin/torch-ready
 		ocr/models/kana-cnn.onnx
 	$(TRAIN_ENV)/bin/python -m scripts.kana_model.train_marks $(MODEL_DATA)/kana-marks.npz \
 		ocr/models/kana-marks.onnx
+
+# The table of family and given names (ocr/lexicon/person_names.tsv), taken again from Debian's
+# mecab-ipadic package (the only target that needs the package mirror).
+lexicon: setup
+	$(BIN)/python -m scripts.name_lexicon.build
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
