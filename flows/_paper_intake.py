@@ -460,8 +460,7 @@ def end_left_scans(store: ReviewStore, ledger: Ledger, paths: Paths) -> int:
             if state is not None:
                 store.mark_handed_over(document_id)
         elif state is None:  # the store has purged it: quarantine is all that is left to do
-            reason = safe_reason(f"登録できません: {item.reason or ''}")
-            quarantine(look_at(scan), document_id, reason, paths)
+            _quarantine_scans(document_id, item.reason or "", paths)
         else:
             hand_back(document_id, item.reason or "", store, paths)
         ended += 1
@@ -511,9 +510,14 @@ def hand_back(document_id: str, reason: str, store: ReviewStore, paths: Paths) -
     """End a confirmed document that cannot be registered (the target system refused it, or
     its values make no record): its scan goes to quarantine with the reason (the paper needs
     a person), and the store hands it over."""
+    _quarantine_scans(document_id, reason, paths)
+    store.mark_handed_over(document_id)
+
+
+def _quarantine_scans(document_id: str, reason: str, paths: Paths) -> None:
+    """Move a document's scan to quarantine: it cannot be registered, for ``reason``."""
     for scan in paths.scans.glob(f"{document_id}.*"):
         quarantine(look_at(scan), document_id, f"登録できません: {reason}", paths)
-    store.mark_handed_over(document_id)
 
 
 def forget_scan(document_id: str, paths: Paths) -> None:

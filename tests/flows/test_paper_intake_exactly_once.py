@@ -297,3 +297,23 @@ def test_scans_an_older_jimu_kept_after_their_document_ended_are_ended(
     assert process.recover_orphans(store, paths) == []  # nothing is read again
     assert process.end_left_scans(store, ledger, paths) == 0
     store.close()
+
+
+def test_a_refused_documents_scan_is_quarantined_after_the_store_purged_it(
+    data_dir: Path, ledger_url: str, tmp_path: Path
+) -> None:
+    """The review store has purged a refused document (its retention ran out) but an older
+    jimu left its scan: the scan still goes to quarantine with the ledger's reason."""
+    store, ledger, paths = ReviewStore(), Ledger(ledger_url), Paths.under(data_dir)
+    [(document_id, _)] = drop_scans(tmp_path / "inbox", n=1, seed=30).items()
+    paths.scans.mkdir(parents=True, exist_ok=True)
+    next((tmp_path / "inbox").iterdir()).rename(paths.scans / f"{document_id}.png")
+    ledger.enqueue(SCENARIO, document_id)
+    assert ledger.claim(SCENARIO, document_id, worker="old-jimu")
+    ledger.fail(SCENARIO, document_id, InvalidInput("氏名が空欄です", code="no-record"))
+
+    assert process.end_left_scans(store, ledger, paths) == 1
+    assert not any(paths.scans.iterdir())
+    reason = (paths.quarantine / f"{document_id}.png.reason.txt").read_text(encoding="utf-8")
+    assert "登録できません" in reason and "空欄" in reason
+    store.close()
