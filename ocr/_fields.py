@@ -123,6 +123,9 @@ _STRIKE = 0.8  # a horizontal stroke this many field-heights long is a correctio
 _STRIKE_BY_WRITING = 1.3  # or this many times the writing's height: a line through one
 # small character (本 struck before 今井 was read 本今井 at 0.93). Not in an address, whose
 # dashes and ー run on: there a struck character before the town is dropped by the table.
+_CROSSED_OUT = 2.0  # a correction line this many times the writing's height long, and
+_FIRM_ROWS = 6  # this many rows thick when thickened, crosses out what it covers: read the rest
+_CROSSED_MARGIN = 2  # px beyond the line's ends taken out with it
 
 
 def default_charsets(kind: str, boxes: int | None) -> list[str]:
@@ -512,17 +515,23 @@ def _prepare(request: FieldRequest) -> _Prepared:
         return prepared
     inner = ink[top:bottom, left:right]
     prepared.ink = float((inner > 0).mean()) if inner.size else 0.0
-    strike = max(8, int((bottom - top) * _STRIKE))
-    if request.kind != "address" and inner.any():
+    strike, writing = max(8, int((bottom - top) * _STRIKE)), 0.0
+    if inner.any():
         rows = np.nonzero(inner)[0]
         writing = float(np.percentile(rows, 99.5) - np.percentile(rows, 0.5))
-        strike = min(strike, max(8, int(writing * _STRIKE_BY_WRITING)))
+        if request.kind != "address":
+            strike = min(strike, max(8, int(writing * _STRIKE_BY_WRITING)))
     # Thicken vertically first so that a slightly slanted line still counts as one run.
     thick = cv2.dilate(inner, np.ones((5, 1), np.uint8)) if inner.size else inner
-    prepared.struck = bool(
-        inner.size and cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((1, strike), np.uint8)).any()
+    struck_runs = (
+        _u8(cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((1, strike), np.uint8)))
+        if inner.size
+        else inner
     )
+    prepared.struck = bool(struck_runs.any())
     prepared.runs_off = _runs_off(ink[top:bottom])
+    if prepared.struck:
+        inner, cleaned = _without_struck(inner, cleaned, struck_runs, writing, (left, top))
     if prepared.ink < _EMPTY_BOX / 4:
         # Too little ink to read at the usual threshold: empty only if none at a light one.
         light = _light_ink(cleaned, lines, frame, request.blank)[top:bottom, left:right]
@@ -539,6 +548,37 @@ def _prepare(request: FieldRequest) -> _Prepared:
         prepared.line = _stretch(cleaned[y0:y1, x0:x1])
     prepared.charsets = charsets
     return prepared
+
+
+def _without_struck(
+    inner: npt.NDArray[np.uint8],
+    cleaned: Page,
+    runs: npt.NDArray[np.uint8],
+    writing: float,
+    corner: tuple[int, int],
+) -> tuple[npt.NDArray[np.uint8], Page]:
+    """The field's ink and image without what a correction line crosses out, so that what
+    the writer meant is read for the person who confirms the correction.
+
+    Only a line that is surely a correction is taken out: at least :data:`_CROSSED_OUT`
+    times the writing's height long and :data:`_FIRM_ROWS` rows thick once thickened (a
+    double line, or one drawn firmly). A long stroke of a character (ブ's top, 一) is neither,
+    and stays. Everything in the columns such a line covers goes; if nothing is left (the
+    correction was written above the line, say), the field is read whole, as before.
+    """
+    found, _, stats, _ = cv2.connectedComponentsWithStats(runs, connectivity=8)
+    keep = np.ones(inner.shape[1], dtype=bool)
+    for x, _y, width, height, _area in stats[1:found]:
+        if width >= writing * _CROSSED_OUT and height >= _FIRM_ROWS:
+            keep[max(0, x - _CROSSED_MARGIN) : x + width + _CROSSED_MARGIN] = False
+    if keep.all() or not inner[:, keep].any():
+        return inner, cleaned
+    left, top = corner
+    inner, cleaned = inner.copy(), cleaned.copy()
+    inner[:, ~keep] = 0
+    cut = np.flatnonzero(~keep) + left
+    cleaned[top : top + inner.shape[0], cut] = 255
+    return inner, cleaned
 
 
 def _finish(

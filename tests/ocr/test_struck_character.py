@@ -1,4 +1,5 @@
-"""A correction that strikes one small character goes to a person, not into the value.
+"""A correction that strikes one small character goes to a person, not into the value; a
+word struck through is left out of what the person is shown.
 
 The correction line through a single character is shorter than the field is tall (a
 kanji name's cell is 12 mm tall, the character and the pen's overrun 8-10 mm), so it is
@@ -22,8 +23,9 @@ from ocr._strokes import TEST_HANDS
 _DRAW_PX_PER_MM = 300 / 25.4  # drawn as the sample generator draws, scanned at 200 dpi
 
 
-def _name_cell(seed: int, *, struck: bool) -> np.ndarray:
-    """A 137.9 × 11.8 mm kanji cell, 今井　結衣 written by a test hand, 本 struck before it."""
+def _name_cell(seed: int, *, struck: bool, mistake: str = "本") -> np.ndarray:
+    """A 137.9 × 11.8 mm kanji cell, 今井　結衣 written by a test hand, ``mistake`` struck
+    before it."""
     width, height = round(137.9 * _DRAW_PX_PER_MM), round(11.8 * _DRAW_PX_PER_MM)
     margin = 18
     page = Image.new("L", (width + 2 * margin, height + 2 * margin), 255)
@@ -34,7 +36,7 @@ def _name_cell(seed: int, *, struck: bool) -> np.ndarray:
     size = height * 0.62
     x, y = margin + 3 * _DRAW_PX_PER_MM, margin + (height - size) / 2 - size * 0.12
     if struck:
-        end = writer.text(page, "本", x, y, size, width * 0.2)
+        end = writer.text(page, mistake, x, y, size, width * 0.3)
         strike_through(page, x, end, y + size * 0.55, rng, writer.ink)
         x = end + size * 0.5
     writer.text(page, "今井　結衣", x, y, size, margin + width - x)
@@ -53,4 +55,14 @@ def test_one_struck_character_sends_the_name_to_a_person(seed: int) -> None:
 def test_the_same_name_unstruck_is_not_called_corrected(seed: int) -> None:
     reading = read_field(_name_cell(seed, struck=False), kind="kanji")
     assert "訂正線があります" not in reading.reasons
+    assert "".join(reading.value.split()) == "今井結衣"
+
+
+@pytest.mark.parametrize("seed", [1, 3, 11])
+def test_a_struck_word_is_left_out_of_the_value_a_person_confirms(seed: int) -> None:
+    """本田 struck through (a double line twice the writing's height long): the person who
+    confirms the correction is shown 今井　結衣, not 本田今井結衣."""
+    reading = read_field(_name_cell(seed, struck=True, mistake="本田"), kind="kanji")
+    assert "訂正線があります" in reading.reasons
+    assert reading.confidence == 0.0
     assert "".join(reading.value.split()) == "今井結衣"
