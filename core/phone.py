@@ -9,17 +9,20 @@ Accepted, after removing hyphens, spaces and parentheses:
 * 携帯電話: 070, 080 or 090 and 8 digits; IP電話: 050 and 8 digits; フリーダイヤル 0800 and
   7 digits — 11 digits each.
 
-Only the shape is checked, not whether the number is assigned.
+Only the shape is checked, not whether the number is assigned. Where a hand wrote the
+hyphens, :func:`hyphens_fit` tells whether they stand where such a number has them (a digit
+lost beside a hyphen leaves ``08-8298-6614`` with ten digits, but no area code ``08``).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from core.errors import InvalidInput
 from core.text import nfkc
 
-__all__ = ["is_valid_phone", "normalize_phone"]
+__all__ = ["hyphens_fit", "is_valid_phone", "normalize_phone"]
 
 _FIELD = "phone"
 # Separators people write between the parts (after NFKC): hyphens, dashes, minus signs,
@@ -27,6 +30,8 @@ _FIELD = "phone"
 _SEPARATORS = re.compile(r"[-‐‑‒–—―−ー─━\s()]")
 _ELEVEN_DIGIT = re.compile(r"0[789]0[0-9]{8}|050[0-9]{8}|0800[0-9]{7}")
 _TEN_DIGIT = re.compile(r"0[1-9][1-9][0-9]{7}")
+_TWO_DIGIT_AREAS = ("03", "04", "06")  # the only area codes of two digits (東京, 所沢・柏…, 大阪)
+_TEN_DIGIT_SERVICES = ("0120", "0570", "0990")  # フリーダイヤル, ナビダイヤル, 0990: 4-3-3
 
 
 def _digits(text: str) -> str:
@@ -71,3 +76,30 @@ def is_valid_phone(text: str) -> bool:
     except InvalidInput:
         return False
     return True
+
+
+
+def hyphens_fit(text: str) -> bool:
+    """True if the hyphens written in a phone number stand where its kind has them.
+
+    携帯・IP 090-1234-5678, 0800-123-4567, 0120-123-456; a fixed line an area code of 2 to 5
+    digits (of two, only 03, 04 and 06), then the exchange (6 digits together) and 4 digits:
+    03-1234-5678, 0238-22-1234. A hyphen left out is fine (0901234-5678, 042-8390505: a hand
+    or a reader drops one often); one where none belongs is not (08-8298-6614 is
+    080-8298-6614 with a 0 lost). A number written without separators, or in the +81 form,
+    fits; one of an invalid shape does not.
+    """
+    if not is_valid_phone(text):
+        return False
+    written = nfkc(text).strip()
+    groups = [group for group in _SEPARATORS.split(written) if group]
+    if len(groups) <= 1 or written.startswith("+"):
+        return True
+    digits = "".join(groups)
+    ends = set(itertools.accumulate(len(group) for group in groups))
+    if len(digits) == 11:
+        return ends <= ({4, 7, 11} if digits.startswith("0800") else {3, 7, 11})
+    if digits.startswith(_TEN_DIGIT_SERVICES):
+        return ends <= {4, 7, 10}
+    areas = [size for size in range(2, 6) if size != 2 or digits[:2] in _TWO_DIGIT_AREAS]
+    return any(ends <= {size, 6, 10} for size in areas)

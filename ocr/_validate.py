@@ -20,7 +20,7 @@ from datetime import date
 from core.errors import InvalidInput
 from core.identifiers import validate_my_number
 from core.kana import is_katakana
-from core.phone import normalize_phone
+from core.phone import hyphens_fit, normalize_phone
 from core.postal import address_matches_postal_code, normalize_postal_code, postal_code_exists
 from core.wareki import from_wareki
 from ocr._fields import FAINT
@@ -89,7 +89,12 @@ def _number(value: str, spec: FieldSpec) -> str:
     if value.startswith("-") or value.endswith("-") or "--" in value:
         raise InvalidInput("ハイフンの位置が正しくありません")
     if spec.rule == "phone":
-        return normalize_phone(value)
+        digits = normalize_phone(value)
+        if not hyphens_fit(value):
+            raise InvalidInput(
+                "電話番号のハイフンの位置が正しくありません（数字の読み落としの疑い）"
+            )
+        return digits
     return value.replace("-", "")
 
 

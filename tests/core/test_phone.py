@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import InvalidInput
-from core.phone import is_valid_phone, normalize_phone
+from core.phone import hyphens_fit, is_valid_phone, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,35 @@ def test_message_does_not_repeat_the_number() -> None:
         normalize_phone("090-9876-543")
     assert "9876" not in info.value.message
     assert "543" not in info.value.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["03-1234-5678", "(03)1234-5678", "03 1234 5678", "0422-12-3456", "04992-1-2345",
+     "04-2922-1234", "06-6123-4567", "0570-000-111", "090-1234-5678", "050-1234-5678",
+     "0120-123-456", "0800-123-4567", "+81-90-1234-5678", "09012345678",
+     "０３－１２３４－５６７８"],
+)
+def test_hyphens_where_the_number_has_them_fit(text: str) -> None:
+    assert hyphens_fit(text)
+
+
+@pytest.mark.parametrize("text", ["0901234-5678", "090-12345678", "042839-0505", "042-8390505"])
+def test_a_hyphen_left_out_still_fits(text: str) -> None:
+    """Hands and readers drop a hyphen often; the digits are still the number's."""
+    assert hyphens_fit(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "08-8298-6614",  # 080-8298-6614 with a 0 lost: no area code 08
+        "09-15418546",  # 090-1541-8546 likewise
+        "0904-123-4567",  # a mobile number is 3-4-4
+        "03-123-45678",  # a fixed line's last group has 4 digits
+        "0120-1234-56",  # フリーダイヤル is 4-3-3
+        "03-1234-567",  # not a phone number at all
+    ],
+)
+def test_a_hyphen_where_none_belongs_does_not_fit(text: str) -> None:
+    assert not hyphens_fit(text)

@@ -157,6 +157,8 @@ def test_an_amount_is_read_and_normalised_to_plain_digits(read: Filled, form: Fo
         ("amount", "1,2000", "桁区切り"),
         ("number", "090--1234", "ハイフン"),
         ("number", "0901234567８9", None),
+        # 080-8298-6614 with a 0 lost beside a hyphen: ten digits, but no area code 08
+        ("number", "08-8298-6614", "ハイフンの位置"),
     ],
 )
 def test_a_badly_written_figure_is_refused_with_a_reason(
