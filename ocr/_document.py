@@ -67,6 +67,7 @@ def read_page(
     """
     engine = default_engine or get_engine("ppocr")
     blank = _blank(template)
+    names = template.names_path()
     by_engine: dict[str, tuple[Engine, list[FieldRequest]]] = {}
     for spec in template.fields:
         if spec.kind == "circled" or spec.printed_era:  # read below: by ink, or after its era
@@ -80,6 +81,7 @@ def read_page(
             spec.name,
             spec.rule,
             blank=crop_field(blank, template, spec.name),
+            names=names,
         )
         by_engine.setdefault(chosen.name, (chosen, []))[1].append(request)
     readings: dict[str, FieldReading] = {}

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -148,6 +149,7 @@ class FieldRequest:
     name: str = ""
     rule: str | None = None
     blank: Page | None = None  # the blank form's crop at the same place: what is printed
+    names: Path | None = None  # the form's own table of names (``rule: person_name``)
 
 
 @dataclass
@@ -614,7 +616,7 @@ def _finish_read(
     if request.rule == "person_name":
         found, clear = name_space(found, prepared.line)
         if clear:
-            found = weigh_name(found, request.kind)
+            found = weigh_name(found, request.kind, extra=request.names)
         else:
             reasons.append(UNCLEAR_NAME_SPACE)
     confidences = folded(found, request.kind)

@@ -20,6 +20,12 @@ readings for katakana ones): a name in the table is worth ``1``, one that is not
 
 Nothing is forced: a name not in the table is read as written when the model is sure of
 it, and goes to a person when a listed neighbour is nearly as likely.
+
+A city adds the names its residents have and the table lacks (陽翔, a family name of its own
+region) in ``person_names.tsv`` beside the form's ``template.yaml``
+(:meth:`ocr._template.FormTemplate.names_path`):
+the same three tab-separated columns, 姓 or 名, the name as written, its reading in katakana;
+``#`` begins a comment. Only that form's names are weighed against them.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
+from ocr._name_table import PARTS, Row, read_name_table
 from ocr._ppocr import Recognition
 from ocr._text import PAIRED_SIZES
 
@@ -37,26 +44,26 @@ __all__ = ["UNLISTED", "weigh_name", "weigh_word"]
 _TABLE = Path(__file__).parent / "lexicon" / "person_names.tsv"
 #: What a name missing from the table is worth against a listed one, family and given.
 UNLISTED = (0.1, 0.3)
-_PARTS = ("姓", "名")
 
 
 @cache
-def _listed(part: int, kind: str) -> frozenset[str]:
+def _shipped() -> tuple[Row, ...]:
+    return read_name_table(_TABLE)
+
+
+@cache
+def _listed(part: int, kind: str, extra: Path | None = None) -> frozenset[str]:
     """The family (``part`` 0) or given (1) names of the table, written (``kanji``) or read
-    (``katakana``)."""
+    (``katakana``), with those of the form's own table ``extra``."""
     column = 1 if kind == "kanji" else 2
-    names: set[str] = set()
-    with _TABLE.open(encoding="utf-8") as handle:
-        for line in handle:
-            row = line.rstrip("\n").split("\t")
-            if row[0] == _PARTS[part]:
-                names.add(row[column])
-    return frozenset(names)
+    rows = _shipped() + (read_name_table(extra) if extra is not None else ())
+    return frozenset(row[column] for row in rows if row[0] == PARTS[part])
 
 
-def weigh_name(found: Recognition, kind: str) -> Recognition:
+def weigh_name(found: Recognition, kind: str, *, extra: Path | None = None) -> Recognition:
     """``found`` (a name with one space between family and given name, as
-    :func:`ocr._names.name_space` leaves it) weighed against the table of names.
+    :func:`ocr._names.name_space` leaves it) weighed against the table of names, and the
+    form's own (``extra``) if it has one.
 
     A reading without exactly one space, without each character's alternatives, or of a
     kind other than ``kanji`` and ``katakana`` is returned as it is.
@@ -72,7 +79,7 @@ def weigh_name(found: Recognition, kind: str) -> Recognition:
     for part, (start, end) in enumerate(((0, cut), (cut + 1, len(text)))):
         if end > start:
             weigh_word(chars, confidences, alternatives, start, end,
-                       _listed(part, kind), UNLISTED[part])
+                       _listed(part, kind, extra), UNLISTED[part])
     return replace(found, text="".join(chars), char_confidences=tuple(confidences))
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "MAX_FIELDS",
     "MAX_PAGE_MM",
     "MIN_PAGE_MM",
+    "NAMES_FILE",
     "CircledOption",
     "EraName",
     "FieldKind",
@@ -75,6 +76,8 @@ MAX_PAGE_MM = 500.0
 MIN_PAGE_MM = 50.0
 #: Most fields (and most printed texts) on one form.
 MAX_FIELDS = 200
+#: A form's own names (residents' names the shipped table lacks), beside its template.yaml.
+NAMES_FILE = "person_names.tsv"
 
 #: A position or length on the page, in mm.
 Mm = Annotated[float, Field(ge=0, le=MAX_PAGE_MM)]
@@ -409,6 +412,14 @@ class FormTemplate(_Model):
             return self.blank
         return (self.source.parent if self.source else Path.cwd()) / self.blank
 
+    def names_path(self) -> Path | None:
+        """The form's own table of names (``person_names.tsv`` beside ``template.yaml``, see
+        :mod:`ocr._name_lexicon`); ``None`` if it has none."""
+        if self.source is None:
+            return None
+        path = self.source.parent / NAMES_FILE
+        return path if path.is_file() else None
+
     def field(self, name: str) -> FieldSpec:
         """The field called ``name``; raises :class:`ConfigError` if there is none."""
         for spec in self.fields:
@@ -462,4 +473,10 @@ def load_template(name: str | Path) -> FormTemplate:
     update: dict[str, Any] = {"source": path}
     if thresholds_path.is_file():
         update["thresholds"] = _load_yaml(thresholds_path, Thresholds)
-    return template.model_copy(update=update)
+    loaded = template.model_copy(update=update)
+    names = loaded.names_path()
+    if names is not None:
+        from ocr._name_table import read_name_table
+
+        read_name_table(names)  # a wrong line is found now, not on the first name read
+    return loaded

@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
+from core.errors import ConfigError
 from ocr._name_lexicon import _listed, weigh_name
+from ocr._name_table import read_name_table
 from ocr._ppocr import Recognition
 
 Place = Sequence[tuple[str, float]]
@@ -68,6 +72,51 @@ def test_a_listed_name_gains_and_a_name_with_no_listed_neighbour_keeps_its_confi
     assert abs(weighed.char_confidences[4] - 0.85) < 1e-9
 
 
+def test_a_name_in_the_forms_own_table_is_weighed_as_listed(tmp_path: Path) -> None:
+    """A city lists the names its residents have and the 2007 table lacks (陽翔): beside
+    its form's template.yaml, for that form only."""
+    own = tmp_path / "person_names.tsv"
+    own.write_text("# 住民に多い名（2024年度）\n名\t陽翔\tハルト\n\n姓\t四十物\tアイモノ\n",
+                   encoding="utf-8")
+    found = _read(
+        (("佐", 0.99),), (("藤", 0.99),), _SPACE,
+        (("陽", 0.97), ("陰", 0.02)), (("翔", 0.6), ("翊", 0.35)),
+    )
+    assert abs(weigh_name(found, "kanji").char_confidences[4] - 0.6) < 1e-9  # says nothing
+    weighed = weigh_name(found, "kanji", extra=own)
+    assert weighed.text == "佐藤 陽翔"
+    assert weighed.char_confidences[4] > 0.8
+    assert "陽翔" in _listed(1, "kanji", own) and "陽翔" not in _listed(1, "kanji")
+    assert "アイモノ" in _listed(0, "katakana", own)
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("名\t陽翔", "3 tab-separated columns"),
+        ("氏\t陽翔\tハルト", "姓 (family name) or 名"),
+        ("名\t陽 翔\tハルト", "no spaces"),
+        ("名\t陽翔\tharuto", "katakana"),
+    ],
+)
+def test_a_wrong_line_in_a_forms_table_names_file_and_line_not_the_name(
+    tmp_path: Path, line: str, problem: str
+) -> None:
+    own = tmp_path / "person_names.tsv"
+    own.write_text(f"名\t結衣\tユイ\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        read_name_table(own)
+    assert f"{own}:2: " in raised.value.message and problem in raised.value.message
+    assert "陽" not in raised.value.message and "haruto" not in raised.value.message
+
+
+def test_a_forms_table_in_another_encoding_is_one_clear_error(tmp_path: Path) -> None:
+    own = tmp_path / "person_names.tsv"
+    own.write_bytes("名\t陽翔\tハルト\n".encode("cp932"))
+    with pytest.raises(ConfigError, match="UTF-8"):
+        read_name_table(own)
+
+
 def test_small_or_large_kana_stays_as_the_glyph_decided() -> None:
     # ミユ is not in the table as a reading; ミュ is not either, and must never be made.
     found = _read(
@@ -102,3 +151,37 @@ def test_the_table_is_built_from_the_dictionarys_person_names(tmp_path: Path) ->
         encoding="utf-8"
     )
     assert "姓\t和田\tワダ\n" in shipped and "名\t大介\tダイスケ\n" in shipped
+
+
+def test_a_forms_own_table_reaches_every_field_read_on_its_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from ocr import _document, load_template
+    from ocr._fields import FieldRequest
+    from ocr._template import template_dir
+
+    folder = tmp_path / "kokuho-shutoku"
+    shutil.copytree(template_dir("kokuho-shutoku"), folder, ignore=shutil.ignore_patterns("tests"))
+    assert load_template(str(folder)).names_path() is None
+    (folder / "person_names.tsv").write_text("名\t陽翔\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"person_names\.tsv:1: "):
+        load_template(str(folder))  # a wrong line is found when the form is loaded
+    (folder / "person_names.tsv").write_text("名\t陽翔\tハルト\n", encoding="utf-8")
+    template = load_template(str(folder))
+    assert template.names_path() == folder / "person_names.tsv"
+
+    asked: list[Path | None] = []
+
+    class Asked(Exception):
+        pass
+
+    def read_fields(requests: list[FieldRequest], *_: object, **__: object) -> None:
+        asked.extend(request.names for request in requests)
+        raise Asked
+
+    monkeypatch.setattr(_document, "read_fields", read_fields)
+    with pytest.raises(Asked):
+        _document.read_page(_document._blank(template), template)
+    assert asked and set(asked) == {folder / "person_names.tsv"}
