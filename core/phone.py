@@ -78,7 +78,6 @@ def is_valid_phone(text: str) -> bool:
     return True
 
 
-
 def hyphens_fit(text: str) -> bool:
     """True if the hyphens written in a phone number stand where its kind has them.
 

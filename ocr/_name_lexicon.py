@@ -22,10 +22,9 @@ Nothing is forced: a name not in the table is read as written when the model is 
 it, and goes to a person when a listed neighbour is nearly as likely.
 
 A city adds the names its residents have and the table lacks (陽翔, a family name of its own
-region) in ``person_names.tsv`` beside the form's ``template.yaml``
-(:meth:`ocr._template.FormTemplate.names_path`):
-the same three tab-separated columns, 姓 or 名, the name as written, its reading in katakana;
-``#`` begins a comment. Only that form's names are weighed against them.
+region) in ``person_names.tsv`` beside the form's ``template.yaml`` (the same three columns,
+see :mod:`ocr._name_table`). Only that form's names are weighed against them, and an edited
+file counts from the next name read.
 """
 
 from __future__ import annotations
@@ -51,10 +50,16 @@ def _shipped() -> tuple[Row, ...]:
     return read_name_table(_TABLE)
 
 
-@cache
 def _listed(part: int, kind: str, extra: Path | None = None) -> frozenset[str]:
     """The family (``part`` 0) or given (1) names of the table, written (``kanji``) or read
-    (``katakana``), with those of the form's own table ``extra``."""
+    (``katakana``), with those of the form's own table ``extra`` as it is now."""
+    return _listed_as_of(part, kind, extra, extra.stat().st_mtime_ns if extra else None)
+
+
+@cache
+def _listed_as_of(
+    part: int, kind: str, extra: Path | None, _changed: int | None
+) -> frozenset[str]:
     column = 1 if kind == "kanji" else 2
     rows = _shipped() + (read_name_table(extra) if extra is not None else ())
     return frozenset(row[column] for row in rows if row[0] == PARTS[part])

@@ -6,6 +6,7 @@ alternatives there. The table is the real one shipped in ``ocr/lexicon``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -88,6 +89,9 @@ def test_a_name_in_the_forms_own_table_is_weighed_as_listed(tmp_path: Path) -> N
     assert weighed.char_confidences[4] > 0.8
     assert "陽翔" in _listed(1, "kanji", own) and "陽翔" not in _listed(1, "kanji")
     assert "アイモノ" in _listed(0, "katakana", own)
+    own.write_text("名\t紬\tツムギ\n", encoding="utf-8")  # edited while jimu runs
+    os.utime(own, ns=(1, 1))  # a different time than the first write, however fast the disk
+    assert "陽翔" not in _listed(1, "kanji", own) and "紬" in _listed(1, "kanji", own)
 
 
 @pytest.mark.parametrize(
