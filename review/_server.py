@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from core.errors import ConfigError
 from core.ledger import default_ledger_url
-from core.net import free_port, wait_until_serving
+from core.net import listening_socket, wait_until_serving
 from review._app import create_review_app
 from review._settings import ReviewSettings
 from review._store import ReviewStore, default_review_path
@@ -116,9 +116,10 @@ def serve_review_in_background(
         ledger_url=ledger_url or default_ledger_url(data_dir),
         settings=settings,
     )
-    port = port or free_port(host)
+    sock = listening_socket(host, port)  # held from here: no other process can take it
+    port = int(sock.getsockname()[1])
     server = uvicorn.Server(_config(app, host, port))
-    thread = threading.Thread(target=asyncio.run, args=(server.serve(),), daemon=True)
+    thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[sock]),), daemon=True)
     thread.start()
     running = RunningReview(url=f"http://{host}:{port}", app=app, store=store, users=users)
     try:
@@ -127,5 +128,6 @@ def serve_review_in_background(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
         store.close()
         users.close()

@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from core.errors import ConfigError
-from core.net import free_port, wait_until_serving
+from core.net import listening_socket, wait_until_serving
 from core.secrets import ensure_secret
 from sandbox._settings import FaultSettings, SandboxSettings
 
@@ -163,14 +163,19 @@ def serve_in_background(
     Port 0 picks a free port. Used by the pytest fixture, the demo and benchmarks.
     """
     portal, business, legacy = build_apps(data_dir, faults=faults)
-    ports = tuple(port or free_port(host) for port in (portal_port, business_port, legacy_port))
+    # Listening before the servers start: a port chosen and then let go can be taken by
+    # another process (a test running beside this one) before the server binds it.
+    sockets = [listening_socket(host, port) for port in (portal_port, business_port, legacy_port)]
+    ports = tuple(int(sock.getsockname()[1]) for sock in sockets)
     servers = [
         uvicorn.Server(_config(app, host, port))
         for app, port in zip((portal, business, legacy), ports, strict=True)
     ]
 
     async def serve_all() -> None:
-        await asyncio.gather(*(server.serve() for server in servers))
+        await asyncio.gather(
+            *(server.serve(sockets=[sock]) for server, sock in zip(servers, sockets, strict=True))
+        )
 
     thread = threading.Thread(target=asyncio.run, args=(serve_all(),), daemon=True)
     thread.start()
@@ -193,3 +198,5 @@ def serve_in_background(
         for server in servers:
             server.should_exit = True
         thread.join(timeout=10)
+        for sock in sockets:
+            sock.close()
