@@ -99,13 +99,24 @@ def _config(app: FastAPI, host: str, port: int) -> uvicorn.Config:
     return uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
 
 
-def _ensure_port_free(host: str, port: int) -> None:
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+def _listening(stack: contextlib.ExitStack, host: str, port: int) -> socket.socket:
+    """A socket listening on ``host``:``port`` (0: a free one), closed with ``stack``: held
+    from here, so no other process can take the port before its server serves on it.
+
+    Raises :class:`ConfigError` if the port is taken.
+    """
+    try:
+        sock = listening_socket(host, port)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    stack.callback(sock.close)
+    return sock
+
+
+async def _serve_all(servers: list[uvicorn.Server], sockets: list[socket.socket]) -> None:
+    await asyncio.gather(
+        *(server.serve(sockets=[sock]) for server, sock in zip(servers, sockets, strict=True))
+    )
 
 
 def run_sandbox(settings: SandboxSettings, *, data_dir: Path) -> None:
@@ -114,19 +125,15 @@ def run_sandbox(settings: SandboxSettings, *, data_dir: Path) -> None:
     Raises :class:`ConfigError` if a port is taken, before anything starts.
     """
     ports = (settings.portal_port, settings.business_port, settings.legacy_port)
-    for port in ports:
-        _ensure_port_free(settings.host, port)
-    apps = build_apps(data_dir, faults=settings.faults)
-    servers = [
-        uvicorn.Server(_config(app, settings.host, port))
-        for app, port in zip(apps, ports, strict=True)
-    ]
-
-    async def serve_all() -> None:
-        await asyncio.gather(*(server.serve() for server in servers))
-
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_all())
+    with contextlib.ExitStack() as stack:
+        sockets = [_listening(stack, settings.host, port) for port in ports]
+        apps = build_apps(data_dir, faults=settings.faults)
+        servers = [
+            uvicorn.Server(_config(app, settings.host, port))
+            for app, port in zip(apps, ports, strict=True)
+        ]
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_serve_all(servers, sockets))
 
 
 @dataclass
@@ -163,40 +170,34 @@ def serve_in_background(
     Port 0 picks a free port. Used by the pytest fixture, the demo and benchmarks.
     """
     portal, business, legacy = build_apps(data_dir, faults=faults)
-    # Listening before the servers start: a port chosen and then let go can be taken by
-    # another process (a test running beside this one) before the server binds it.
-    sockets = [listening_socket(host, port) for port in (portal_port, business_port, legacy_port)]
-    ports = tuple(int(sock.getsockname()[1]) for sock in sockets)
-    servers = [
-        uvicorn.Server(_config(app, host, port))
-        for app, port in zip((portal, business, legacy), ports, strict=True)
-    ]
-
-    async def serve_all() -> None:
-        await asyncio.gather(
-            *(server.serve(sockets=[sock]) for server, sock in zip(servers, sockets, strict=True))
+    with contextlib.ExitStack() as stack:
+        sockets = [_listening(stack, host, port)
+                   for port in (portal_port, business_port, legacy_port)]  # fmt: skip
+        ports = tuple(int(sock.getsockname()[1]) for sock in sockets)
+        servers = [
+            uvicorn.Server(_config(app, host, port))
+            for app, port in zip((portal, business, legacy), ports, strict=True)
+        ]
+        thread = threading.Thread(
+            target=asyncio.run, args=(_serve_all(servers, sockets),), daemon=True
         )
-
-    thread = threading.Thread(target=asyncio.run, args=(serve_all(),), daemon=True)
-    thread.start()
-    running = RunningSandbox(
-        portal_url=f"http://{host}:{ports[0]}",
-        business_url=f"http://{host}:{ports[1]}",
-        legacy_url=f"http://{host}:{ports[2]}",
-        paths=sandbox_paths(data_dir),
-        portal=portal,
-        business=business,
-        legacy=legacy,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        wait_until_serving(running.portal_url, deadline=deadline)
-        wait_until_serving(running.business_url, deadline=deadline)
-        wait_until_serving(running.legacy_url, deadline=deadline)
-        yield running
-    finally:
-        for server in servers:
-            server.should_exit = True
-        thread.join(timeout=10)
-        for sock in sockets:
-            sock.close()
+        thread.start()
+        running = RunningSandbox(
+            portal_url=f"http://{host}:{ports[0]}",
+            business_url=f"http://{host}:{ports[1]}",
+            legacy_url=f"http://{host}:{ports[2]}",
+            paths=sandbox_paths(data_dir),
+            portal=portal,
+            business=business,
+            legacy=legacy,
+        )
+        try:
+            deadline = time.monotonic() + 20
+            wait_until_serving(running.portal_url, deadline=deadline)
+            wait_until_serving(running.business_url, deadline=deadline)
+            wait_until_serving(running.legacy_url, deadline=deadline)
+            yield running
+        finally:
+            for server in servers:
+                server.should_exit = True
+            thread.join(timeout=10)
