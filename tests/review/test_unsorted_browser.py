@@ -50,6 +50,9 @@ def test_one_key_assigns_an_unsorted_page_to_a_form(
     expect(page.get_by_text("どの様式の印刷内容も見つかりません")).to_be_visible()
     image = page.get_by_role("img", name=f"未仕分けのページ {page_id}")
     expect(image).to_be_visible()
+    # visible is not loaded: wait until the browser has finished with the image (loaded
+    # or failed), then ask what it got — a page not served has width 0
+    page.wait_for_function("img => img.complete", arg=image.element_handle())
     assert image.evaluate("img => img.naturalWidth") == 420  # the page itself, served
     paper_intake = page.get_by_role("button", name="児童手当", exact=False)
     expect(paper_intake).to_contain_text("2")  # kouza-furikae is 1: forms by id
