@@ -88,11 +88,21 @@ def _katakana(char: str) -> bool:
     return "\u30a1" <= char <= "\u30fa" or char == "ー"
 
 
+def _begins_katakana_word(before: str, after: str) -> bool:
+    """Whether a character between ``before`` and ``after`` stands where a katakana word
+    begins: after nothing written, a space or a number, and before a katakana that can
+    follow a word's first character."""
+    opens = not before or before.isspace() or nfkc(before).isdigit()
+    return opens and bool(after) and _katakana(after) and after not in "ヶヵ"
+
+
 def kana_context(found: Recognition) -> Recognition:
     """In an address, a kanji or hiragana between two katakana, or a hiragana before a small
     katakana, is read as the likeliest katakana the model saw there (…コーポ, not …コ一ポ;
     フォレスト, not つォレスト), if that katakana had a fair chance (``_KANA_CONTEXT``).
-    Its confidence is then its share of the katakana seen there."""
+    So is one that begins a katakana word after a number or a space (２ロイヤル, not
+    ２口イヤル; ２６エクセル, not ２６工クセル): a building's name. Its confidence is then
+    its share of the katakana seen there."""
     text, alternatives = found.text, found.char_alternatives
     if len(alternatives) != len(text):
         return found
@@ -107,9 +117,14 @@ def kana_context(found: Recognition) -> Recognition:
             and bool(before)
             and bool(after)
         )
-        if not between and not (char <= "\u309f" and after and after in "ァィゥェォャュョ"):
+        begins = _begins_katakana_word(before, after)
+        if not (between or begins) and not (
+            char <= "\u309f" and after and after in "ァィゥェォャュョ"
+        ):
             continue
         kana = [(c, p) for c, p in alternatives[i] if _katakana(c)]
+        if begins and not between:  # no word begins with ー or a small kana
+            kana = [(c, p) for c, p in kana if c != "ー" and c not in _LARGE_OF]
         if not kana or kana[0][1] < _KANA_CONTEXT:
             continue
         total = sum(p for _, p in kana)

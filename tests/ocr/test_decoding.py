@@ -267,3 +267,30 @@ def test_a_character_among_katakana_is_read_as_katakana_in_an_address() -> None:
         Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
     )
     assert found.text == "第２フォレストコーポ"
+
+
+def test_a_character_that_begins_a_building_name_is_read_as_katakana() -> None:
+    # 口 and ロ, 工 and エ are one shape: after a house number, before katakana, the word is
+    # a building's name (calibration stroke writers: ２口イヤルコーポ accepted at 0.61).
+    text = "２－１口イヤル ３－５工クセル 川口ハイツ"
+    look_alike = {"口": "ロ", "工": "エ"}
+    alternatives = tuple(
+        ((c, 0.9), (look_alike[c], 0.08)) if c in look_alike else ((c, 1.0),) for c in text
+    )
+    found = kana_context(
+        Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
+    )
+    # 川口 stays: 口 there follows a kanji, not a number
+    assert found.text == "２－１ロイヤル ３－５エクセル 川口ハイツ"
+    assert found.char_confidences[3] == 1.0  # its share of the katakana seen there
+
+
+def test_a_word_never_begins_with_a_long_vowel_or_a_small_kana() -> None:
+    text = "３一クハイツ"
+    alternatives = tuple(
+        ((c, 0.7), ("ー", 0.25), ("ャ", 0.04)) if c == "一" else ((c, 1.0),) for c in text
+    )
+    found = kana_context(
+        Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
+    )
+    assert found.text == text
