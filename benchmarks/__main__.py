@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         result: dict[str, Any] = module.run()
         result["benchmark_wall_seconds"] = round(time.perf_counter() - started, 2)
         result["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        (RESULTS / f"{name}.json").write_text(
+        # A module may name its results after what it measured (another test set, say).
+        stem = module.result_name() if hasattr(module, "result_name") else name
+        (RESULTS / f"{stem}.json").write_text(
             json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
         _print_table(name, result)

@@ -1,0 +1,29 @@
+"""Which forms the OCR benchmark measures on: the usual test set, or a fresh one."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import ocr as bench
+from ocr._calibrate import CALIBRATION_STROKES_SEED, TEST_SEED, TRAINING_SEEDS
+
+
+def test_the_usual_test_set_writes_the_usual_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JIMU_OCR_BENCH_SEED", raising=False)
+    assert bench.test_seed() == TEST_SEED
+    assert bench.result_name() == "ocr"
+
+
+def test_a_fresh_test_set_writes_results_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JIMU_OCR_BENCH_SEED", "204")
+    assert bench.test_seed() == 204
+    assert bench.result_name() == "ocr-seed204"
+
+
+@pytest.mark.parametrize("seed", [CALIBRATION_STROKES_SEED, TRAINING_SEEDS[0], "two"])
+def test_a_seed_of_training_or_calibration_is_refused(
+    monkeypatch: pytest.MonkeyPatch, seed: object
+) -> None:
+    monkeypatch.setenv("JIMU_OCR_BENCH_SEED", str(seed))
+    with pytest.raises(SystemExit, match="JIMU_OCR_BENCH_SEED"):
+        bench.test_seed()
