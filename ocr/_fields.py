@@ -799,14 +799,17 @@ def read_fields(
     for item in prepared:
         pending = char_results if item.glyphs else line_results
         out.append(_finish(item, engine, pending, today))
-    return _addresses(prepared, _postal_by_address(prepared, out), engine)
+    by_postal, doubt = _postal_by_address(prepared, out)
+    return _addresses(prepared, by_postal, engine, doubt)
 
 
 def _addresses(
-    prepared: list[_Prepared], readings: list[FieldReading], engine: Engine
+    prepared: list[_Prepared], readings: list[FieldReading], engine: Engine, doubt: float = 1.0
 ) -> list[FieldReading]:
     """Each address split after its town (checked against the postal table) and its house
-    number read again under :data:`~ocr._address.HOUSE_CHARSET`, in one engine call."""
+    number read again under :data:`~ocr._address.HOUSE_CHARSET`, in one engine call; none
+    surer than ``doubt`` (what the postal code's boxes leave it, see
+    :func:`_postal_by_address`)."""
     postal = next(
         (
             r
@@ -840,7 +843,8 @@ def _addresses(
     results = iter(engine.read_lines(wanted, [HOUSE_CHARSET] * len(wanted)) if wanted else [])
     for (i, match, end), crop in zip(jobs, crops, strict=True):
         again = next(results) if crop.size else None
-        out[i] = _address(prepared[i], out[i], match, end, again, postal)
+        found = _address(prepared[i], out[i], match, end, again, postal)
+        out[i] = replace(found, confidence=min(found.confidence, doubt))
     return out
 
 
@@ -929,13 +933,20 @@ def _mean(
 
 def _postal_by_address(
     prepared: list[_Prepared], readings: list[FieldReading]
-) -> list[FieldReading]:
+) -> tuple[list[FieldReading], float]:
     """Read a postal code again knowing the address written on the same page: only codes of
     the town (or city) the address names remain candidates. The area is taken as the table
-    writes it where the reading is a character or two off (北字和郡 for 北宇和郡)."""
+    writes it where the reading is a character or two off (北字和郡 for 北宇和郡).
+
+    Also returns how sure the address may be: where the boxes read another code than the
+    address names, no surer than the code it names is by the boxes (椚田町 read 田町, a town
+    of the same city, with the boxes clearly 椚田町's code: the address is doubted, not the
+    boxes overruled); else 1.0.
+    """
+    doubt = 1.0
     where = next((i for i, r in enumerate(readings) if r.kind == "address" and r.value), None)
     if where is None:
-        return readings
+        return readings, doubt
     out = list(readings)
     written = out[where].value
     match = match_town(written)
@@ -950,9 +961,10 @@ def _postal_by_address(
             value, confidence, shares = decided
             out[i] = replace(out[i], value=value, confidence=confidence, char_confidences=shares)
             if value != from_boxes:  # the boxes and the address disagree: doubt both
-                out[where] = replace(out[where], confidence=min(out[where].confidence, confidence))
+                doubt = min(doubt, confidence)
+                out[where] = replace(out[where], confidence=min(out[where].confidence, doubt))
         out[where] = _address_by_postal(out[where], out[i])
-    return out
+    return out, doubt
 
 
 def _address_by_postal(address: FieldReading, postal: FieldReading) -> FieldReading:
