@@ -843,8 +843,8 @@ def _addresses(
     results = iter(engine.read_lines(wanted, [HOUSE_CHARSET] * len(wanted)) if wanted else [])
     for (i, match, end), crop in zip(jobs, crops, strict=True):
         again = next(results) if crop.size else None
-        found = _address(prepared[i], out[i], match, end, again, postal)
-        out[i] = replace(found, confidence=min(found.confidence, doubt))
+        address = _address(prepared[i], out[i], match, end, again, postal)
+        out[i] = replace(address, confidence=min(address.confidence, doubt))
     return out
 
 
