@@ -108,6 +108,19 @@ def test_a_town_not_in_the_table_goes_to_a_person(form: FormTemplate) -> None:
     assert NO_TOWN in reading.reasons
 
 
+def test_an_address_naming_another_town_than_the_postal_boxes_is_doubted(
+    form: FormTemplate,
+) -> None:
+    # 193-0942 is 八王子市椚田町; 田町 is another town of 八王子 (192-0064): 椚 left out (or
+    # misread away) makes a real address of the same city. The boxes say clearly which code
+    # was written, so the address is only as sure as the code it names is by them.
+    reading = _read(form, "193-0942", "東京都八王子市田町３０７番地", _SEED + 7)
+    assert reading.value.startswith("東京都八王子市田町")  # read as written
+    assert reading.confidence < 0.05  # not accepted at any calibrated threshold
+    control = _read(form, "192-0064", "東京都八王子市田町３０７番地", _SEED + 7)
+    assert control.confidence > 0.5  # the same writing under its own code is sure
+
+
 def test_an_address_without_a_house_number_goes_to_a_person(form: FormTemplate) -> None:
     reading = _read(form, "192-0375", "東京都八王子市鑓水", _SEED + 3)
     assert NO_HOUSE in reading.reasons or UNSURE_HOUSE in reading.reasons
