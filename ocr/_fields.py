@@ -799,17 +799,21 @@ def read_fields(
     for item in prepared:
         pending = char_results if item.glyphs else line_results
         out.append(_finish(item, engine, pending, today))
-    by_postal, doubt = _postal_by_address(prepared, out)
-    return _addresses(prepared, by_postal, engine, doubt)
+    by_postal, doubts = _postal_by_address(prepared, out)
+    return _addresses(prepared, by_postal, engine, doubts)
 
 
 def _addresses(
-    prepared: list[_Prepared], readings: list[FieldReading], engine: Engine, doubt: float = 1.0
+    prepared: list[_Prepared],
+    readings: list[FieldReading],
+    engine: Engine,
+    doubts: dict[int, float] | None = None,
 ) -> list[FieldReading]:
     """Each address split after its town (checked against the postal table) and its house
-    number read again under :data:`~ocr._address.HOUSE_CHARSET`, in one engine call; none
-    surer than ``doubt`` (what the postal code's boxes leave it, see
-    :func:`_postal_by_address`)."""
+    number read again under :data:`~ocr._address.HOUSE_CHARSET`, in one engine call; the
+    address at index ``i`` of ``doubts`` no surer than ``doubts[i]`` (what the postal code's
+    boxes leave it, see :func:`_postal_by_address`)."""
+    doubts = doubts or {}
     postal = next(
         (
             r
@@ -844,7 +848,7 @@ def _addresses(
     for (i, match, end), crop in zip(jobs, crops, strict=True):
         again = next(results) if crop.size else None
         address = _address(prepared[i], out[i], match, end, again, postal)
-        out[i] = replace(address, confidence=min(address.confidence, doubt))
+        out[i] = replace(address, confidence=min(address.confidence, doubts.get(i, 1.0)))
     return out
 
 
@@ -933,20 +937,20 @@ def _mean(
 
 def _postal_by_address(
     prepared: list[_Prepared], readings: list[FieldReading]
-) -> tuple[list[FieldReading], float]:
+) -> tuple[list[FieldReading], dict[int, float]]:
     """Read a postal code again knowing the address written on the same page: only codes of
     the town (or city) the address names remain candidates. The area is taken as the table
     writes it where the reading is a character or two off (北字和郡 for 北宇和郡).
 
-    Also returns how sure the address may be: where the boxes read another code than the
-    address names, no surer than the code it names is by the boxes (椚田町 read 田町, a town
-    of the same city, with the boxes clearly 椚田町's code: the address is doubted, not the
-    boxes overruled); else 1.0.
+    Also returns how sure that address may be, by its index, where the boxes read another
+    code than the address names: no surer than the code it names is by the boxes (椚田町
+    read 田町, a town of the same city, with the boxes clearly 椚田町's code: the address is
+    doubted, not the boxes overruled).
     """
-    doubt = 1.0
+    doubts: dict[int, float] = {}
     where = next((i for i, r in enumerate(readings) if r.kind == "address" and r.value), None)
     if where is None:
-        return readings, doubt
+        return readings, doubts
     out = list(readings)
     written = out[where].value
     match = match_town(written)
@@ -961,10 +965,12 @@ def _postal_by_address(
             value, confidence, shares = decided
             out[i] = replace(out[i], value=value, confidence=confidence, char_confidences=shares)
             if value != from_boxes:  # the boxes and the address disagree: doubt both
-                doubt = min(doubt, confidence)
-                out[where] = replace(out[where], confidence=min(out[where].confidence, doubt))
+                doubts[where] = min(doubts.get(where, 1.0), confidence)
+                out[where] = replace(
+                    out[where], confidence=min(out[where].confidence, doubts[where])
+                )
         out[where] = _address_by_postal(out[where], out[i])
-    return out, doubt
+    return out, doubts
 
 
 def _address_by_postal(address: FieldReading, postal: FieldReading) -> FieldReading:

@@ -165,10 +165,11 @@ def test_a_postal_code_is_read_with_the_town_of_an_address_whose_city_is_a_chara
                 SimpleNamespace(request=SimpleNamespace(rule=None), dists=[])]
     readings = [FieldReading("digits", "7981343", 0.55, "ppocr"),
                 FieldReading("address", "愛媛県北字和郡鬼北町内深田５８４番地", 0.9, "ppocr")]
-    (postal, address), doubt = _postal_by_address(cast(Any, prepared), readings)
+    (postal, address), doubts = _postal_by_address(cast(Any, prepared), readings)
     assert postal.value == "7981363"
     assert address.confidence <= postal.confidence < 0.9  # the boxes leaned the other way
-    assert doubt == postal.confidence  # and so will the address read again after its town
+    # and so will the address (index 1) read again after its town
+    assert doubts == {1: postal.confidence}
 
 
 def test_the_area_part_of_an_address_is_written_as_the_postal_table_has_it() -> None:
