@@ -105,8 +105,9 @@ def test_seed() -> int:
         seed = int(raw)
     except ValueError:
         raise SystemExit(f"JIMU_OCR_BENCH_SEED: not a whole number: {raw[:20]!r}") from None
-    taken = {*TRAINING_SEEDS, CALIBRATION_SEED, CALIBRATION_STROKES_SEED}
-    if seed in taken.union(CALIBRATION_MORE_STROKES_SEEDS):
+    taken = {*TRAINING_SEEDS, CALIBRATION_SEED, CALIBRATION_STROKES_SEED,
+             *CALIBRATION_MORE_STROKES_SEEDS}  # fmt: skip
+    if seed in taken:
         raise SystemExit(f"JIMU_OCR_BENCH_SEED: {seed} is a training or calibration seed")
     return seed
 
