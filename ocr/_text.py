@@ -66,6 +66,7 @@ _ANY_SIZE = frozenset("ヵヶ")
 # judged large vouches for a large reading only when it is as tall and big as the others.
 _SURE_LARGE, _SURE_BELOW = 0.9, 0.1
 _OVERRULED = 0.5  # the most a character is worth when its glyph contradicts the model
+_NO_WORD = 0.2  # the most a character is worth where no word has it (ン beginning a word)
 
 
 def _address_dashes(text: str) -> str:
@@ -96,33 +97,48 @@ def _begins_katakana_word(before: str, after: str) -> bool:
     return opens and bool(after) and _katakana(after) and after not in "ヶヵ"
 
 
+def _letter(char: str) -> bool:
+    """A katakana that says its word goes on: not ー (also a dash) and not ヶ (金井ヶ丘 is
+    written between kanji)."""
+    return _katakana(char) and char not in "ーヶヵ"
+
+
 def kana_context(found: Recognition) -> Recognition:
     """In an address, a kanji or hiragana between two katakana, or a hiragana before a small
     katakana, is read as the likeliest katakana the model saw there (…コーポ, not …コ一ポ;
     フォレスト, not つォレスト), if that katakana had a fair chance (``_KANA_CONTEXT``).
-    So is one that begins a katakana word after a number or a space (２ロイヤル, not
-    ２口イヤル; ２６エクセル, not ２６工クセル): a building's name. Its confidence is then
-    its share of the katakana seen there."""
+    So is a digit between two katakana letters (ロイヤル, not ロ１ヤル), and a character that
+    begins a katakana word after a number or a space (２ロイヤル, not ２口イヤル; ２６エクセル,
+    not ２６工クセル): a building's name. Its confidence is then its share of the katakana seen
+    there. No word begins with ン: read there (４ンヒルズ for サンヒルズ), it is worth at most
+    ``_NO_WORD``, so a person looks."""
     text, alternatives = found.text, found.char_alternatives
     if len(alternatives) != len(text):
         return found
     chars, confidences, kept = list(text), list(found.char_confidences), list(alternatives)
     for i, char in enumerate(text):
-        if char < "\u3040" or _katakana(char):
-            continue
         before, after = text[i - 1 : i], text[i + 1 : i + 2]
+        if char == "ン" and _begins_katakana_word(before, after):
+            confidences[i] = min(confidences[i], _NO_WORD)
+            continue
+        digit = nfkc(char).isdigit()
+        if digit:
+            if not (_letter(before) and _letter(after)):
+                continue
+        elif char < "\u3040" or _katakana(char):
+            continue
         # ヶ (金井ヶ丘) is written between kanji: it says nothing about its neighbours.
         between = (
             all(_katakana(c) and c not in "ヶヵ" for c in (before, after) if c)
             and bool(before)
             and bool(after)
         )
-        begins = _begins_katakana_word(before, after)
+        begins = not digit and _begins_katakana_word(before, after)
         if not (between or begins) and not (
             char <= "\u309f" and after and after in "ァィゥェォャュョ"
         ):
             continue
-        kana = [(c, p) for c, p in alternatives[i] if _katakana(c)]
+        kana = [(c, p) for c, p in alternatives[i] if _katakana(c) and not (digit and c == "ー")]
         if begins and not between:  # no word begins with ー or a small kana
             kana = [(c, p) for c, p in kana if c != "ー" and c not in _LARGE_OF]
         if not kana or kana[0][1] < _KANA_CONTEXT:

@@ -296,3 +296,33 @@ def test_a_word_never_begins_with_a_long_vowel_or_a_small_kana() -> None:
         Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
     )
     assert found.text == text
+
+
+def test_a_digit_between_katakana_letters_is_read_as_the_katakana_the_model_saw() -> None:
+    # ロ１ヤル (イ at 0.21, ィ at 0.13 behind １) was accepted wrong in a test writer's address;
+    # a digit between a dash and a number stays (２ー２３ of a house number).
+    text = "２ー２３ー１０ロ1ヤルコート"
+    alternatives = tuple(
+        (("1", 0.55), ("イ", 0.21), ("ィ", 0.13))
+        if c == "1"
+        else (("２", 0.9), ("ュ", 0.09))
+        if c == "２"
+        else ((c, 1.0),)
+        for c in text
+    )
+    found = kana_context(
+        Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
+    )
+    assert found.text == "２ー２３ー１０ロイヤルコート"
+    assert round(found.char_confidences[8], 2) == round(0.21 / 0.34, 2)
+
+
+def test_a_word_beginning_with_n_is_doubted() -> None:
+    # サ read as ４ leaves ンヒルズ: no word begins with ン. 元橋本ン… and サンヒルズ do not.
+    text = "３７２番地4ンヒルズ サンハイツ"
+    found = kana_context(
+        Recognition(text, (0.99,) * len(text), char_alternatives=tuple(((c, 0.99),) for c in text))
+    )
+    assert found.text == text
+    assert found.char_confidences[6] <= 0.2
+    assert min(found.char_confidences[7:]) == 0.99
