@@ -523,8 +523,11 @@ def _prepare(request: FieldRequest) -> _Prepared:
         writing = float(np.percentile(rows, 99.5) - np.percentile(rows, 0.5))
         if request.kind != "address":
             strike = min(strike, max(8, int(writing * _STRIKE_BY_WRITING)))
-    # Thicken vertically first so that a slightly slanted line still counts as one run.
-    thick = cv2.dilate(inner, np.ones((5, 1), np.uint8)) if inner.size else inner
+    # Thicken vertically first so that a slightly slanted line still counts as one run. On
+    # the ink before its specks are opened away: a thin pen's correction line, one pixel
+    # thick in places, is cut into short pieces by that (中イ struck, then 林: read 中林).
+    unopened = (_ink_mask(request.image) & ~lines)[top:bottom, left:right]
+    thick = cv2.dilate(unopened, np.ones((5, 1), np.uint8)) if inner.size else inner
     struck_runs = (
         _u8(cv2.morphologyEx(thick, cv2.MORPH_OPEN, np.ones((1, strike), np.uint8)))
         if inner.size
