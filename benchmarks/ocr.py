@@ -19,7 +19,9 @@ the truth's (a phone read without one of its hyphens is the same digits entered)
 ``forms.<form id>`` has, per field kind (and per digit rule, ``digits:<rule>``), field exact,
 auto-accept rate and the residual error among accepted fields with its one-sided 95%
 Clopper–Pearson upper bound; the share of documents with every field accepted
-(``straight_through``); the fields a person has to look at per document and why; seconds
+(``straight_through``), and among the forms filled in as asked — nothing left empty, written
+wrongly or struck through on purpose — (``straight_through_as_asked``); the fields a person
+has to look at per document and why; seconds
 per page: for paper-intake (jimu's own form) and for kokuho-shutoku (a city's form laid out
 in Excel, no registration marks, circled options, a date written between a printed 年 月 日;
 ``JIMU_OCR_BENCH_KOKUHO``, default 100 forms of seed 202 / MNIST 2500–4499, their words
@@ -166,6 +168,8 @@ class _Run:
     seconds: list[float] = field(default_factory=list)
     #: per document: the fields a person has to look at, with their reasons
     review: list[dict[str, tuple[str, ...]]] = field(default_factory=list)
+    #: per document (as ``review``): filled in as asked (see :func:`_as_asked`)
+    as_asked: list[bool] = field(default_factory=list)
 
 
 def _read_all(
@@ -187,6 +191,7 @@ def _read_all(
             merged.accepted.update(part.accepted)
             merged.seconds.extend(part.seconds)
             merged.review.extend(part.review)
+            merged.as_asked.extend(part.as_asked)
         return merged
     run = _Run()
     for path in files:
@@ -201,7 +206,15 @@ def _read_all(
         fields = reading.pages[0].fields
         run.accepted.update((o.sample, o.field) for o in found if fields[o.field].accepted)
         run.review.append({name: fields[name].reasons for name in reading.pages[0].needs_review})
+        run.as_asked.append(_as_asked(truth))
     return run
+
+
+def _as_asked(truth: dict[str, Any]) -> bool:
+    """Whether a generated form was filled in as asked: nothing written wrongly on purpose
+    (a 個人番号 failing its check digit), no field left empty on purpose (a required 電話),
+    no correction struck through. Only such a form can go through with no person at all."""
+    return not (truth.get("bad") or truth.get("empty") or truth.get("corrected"))
 
 
 def _reason(text: str) -> str:
@@ -215,6 +228,7 @@ def _reason(text: str) -> str:
 def _form_section(run: _Run, template: FormTemplate) -> dict[str, Any]:
     """``forms.<form id>``: per kind, straight-through, review load, seconds per page."""
     counts = [len(fields) for fields in run.review]
+    untouched_as_asked = sum(not n for n, ok in zip(counts, run.as_asked, strict=True) if ok)
     reasons = Counter(
         _reason(r)
         for fields in run.review
@@ -237,6 +251,10 @@ def _form_section(run: _Run, template: FormTemplate) -> dict[str, Any]:
         if run.accepted
         else None,
         "straight_through": _rate(sum(not n for n in counts), len(counts)),
+        "straight_through_as_asked": {  # among the forms filled in as asked
+            "documents": sum(run.as_asked),
+            "rate": _rate(untouched_as_asked, sum(run.as_asked)),
+        },
         "fields_to_review_per_document": {
             "mean": round(statistics.mean(counts), 2) if counts else None,
             "median": statistics.median(counts) if counts else None,

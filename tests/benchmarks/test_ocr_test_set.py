@@ -27,3 +27,23 @@ def test_a_seed_of_training_or_calibration_is_refused(
     monkeypatch.setenv("JIMU_OCR_BENCH_SEED", str(seed))
     with pytest.raises(SystemExit, match="JIMU_OCR_BENCH_SEED"):
         bench.test_seed()
+
+
+def test_straight_through_is_also_counted_among_forms_filled_in_as_asked() -> None:
+    """Forms with a field left empty, written wrongly or struck through on purpose can never
+    go through untouched: the share among the others says what the reader alone costs."""
+    truths = [
+        {},
+        {"bad": [], "empty": [], "corrected": []},
+        {"empty": ["phone"]},
+        {"bad": ["my_number"]},
+        {"corrected": ["name"]},
+    ]
+    run = bench._Run(
+        review=[{}, {"name": ("確信度 0.40 が基準 0.99 未満です",)}, {"phone": ("空欄",)}, {}, {}],
+        as_asked=[bench._as_asked(t) for t in truths],
+    )
+    section = bench._form_section(run, bench.load_template("kokuho-shutoku"))
+    assert run.as_asked == [True, True, False, False, False]
+    assert section["straight_through"] == 0.6
+    assert section["straight_through_as_asked"] == {"documents": 2, "rate": 0.5}
