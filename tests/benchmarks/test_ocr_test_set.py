@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from benchmarks import ocr as bench
+from ocr import load_template
 from ocr._calibrate import CALIBRATION_STROKES_SEED, TEST_SEED, TRAINING_SEEDS
 
 
@@ -32,7 +35,7 @@ def test_a_seed_of_training_or_calibration_is_refused(
 def test_straight_through_is_also_counted_among_forms_filled_in_as_asked() -> None:
     """Forms with a field left empty, written wrongly or struck through on purpose can never
     go through untouched: the share among the others says what the reader alone costs."""
-    truths = [
+    truths: list[dict[str, Any]] = [
         {},
         {"bad": [], "empty": [], "corrected": []},
         {"empty": ["phone"]},
@@ -43,7 +46,7 @@ def test_straight_through_is_also_counted_among_forms_filled_in_as_asked() -> No
         review=[{}, {"name": ("確信度 0.40 が基準 0.99 未満です",)}, {"phone": ("空欄",)}, {}, {}],
         as_asked=[bench._as_asked(t) for t in truths],
     )
-    section = bench._form_section(run, bench.load_template("kokuho-shutoku"))
+    section = bench._form_section(run, load_template("kokuho-shutoku"))
     assert run.as_asked == [True, True, False, False, False]
     assert section["straight_through"] == 0.6
     assert section["straight_through_as_asked"] == {"documents": 2, "rate": 0.5}
