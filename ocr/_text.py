@@ -31,6 +31,7 @@ __all__ = [
     "kana_context",
     "kana_sizes",
     "text_value",
+    "widest_glyph",
 ]
 
 # Old and variant forms (旧字体・異体字) a name or address may really be written in, beside the
@@ -187,6 +188,24 @@ def glyph_boxes(line: Page, positions: Sequence[float]) -> list[GlyphBox | None]
             GlyphBox(float(top), float(bottom - top + 1), float(left), float(right - left + 1))
         )
     return out
+
+
+def widest_glyph(found: Recognition, line: Page) -> float:
+    """How many times as wide as the median of the others the widest character's ink is on
+    the line (spaces left out; 0.0 without positions or with fewer than three characters).
+
+    A character the reader left out leaves its ink to a neighbour (松本　一輝 read 松本　一:
+    the 一 owns 輝's ink too, twice as wide as 松 or 本).
+    """
+    if len(found.positions) != len(found.text):
+        return 0.0
+    boxes = glyph_boxes(line, found.positions)
+    widths = [b.width for b, c in zip(boxes, found.text, strict=True) if b and not c.isspace()]
+    if len(widths) < 3:
+        return 0.0
+    widest = max(range(len(widths)), key=widths.__getitem__)
+    others = widths[:widest] + widths[widest + 1 :]
+    return widths[widest] / float(np.median(others))
 
 
 def _written_small(i: int, text: str, extents: list[GlyphBox | None]) -> tuple[bool | None, bool]:

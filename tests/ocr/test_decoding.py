@@ -14,7 +14,7 @@ from core.identifiers import is_valid_my_number
 from ocr._constrain import decode_boxes, decode_postal
 from ocr._fields import _box_masks, _clean
 from ocr._ppocr import Recognition
-from ocr._text import _address_dashes, folded, gaps_are_spaces, kana_context
+from ocr._text import _address_dashes, folded, gaps_are_spaces, kana_context, widest_glyph
 
 
 def _boxes(
@@ -326,3 +326,16 @@ def test_a_word_beginning_with_n_is_doubted() -> None:
     assert found.text == text
     assert found.char_confidences[6] <= 0.2
     assert min(found.char_confidences[7:]) == 0.99
+
+
+def test_a_character_left_out_leaves_its_ink_to_a_neighbour() -> None:
+    # 松本　一輝 as four blocks of ink; read 松本　一, the 一 owns 輝's ink too.
+    line = np.full((60, 420), 255, np.uint8)
+    for left in (20, 100, 240, 320):
+        line[10:50, left : left + 50] = 0
+    centres = [45 / 420, 125 / 420, 195 / 420, 265 / 420, 345 / 420]
+    whole = Recognition("松本 一輝", (0.99,) * 5, positions=tuple(centres))
+    lost = Recognition("松本 一", (0.99,) * 4, positions=tuple(centres[:4]))
+    assert widest_glyph(whole, line) < 1.2
+    assert widest_glyph(lost, line) > 2.0
+    assert widest_glyph(Recognition("松本", (0.99, 0.99)), line) == 0.0  # no positions
