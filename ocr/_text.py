@@ -173,6 +173,8 @@ def glyph_boxes(line: Page, positions: Sequence[float]) -> list[GlyphBox | None]
     A pixel of ink belongs to the character read nearest to it along the line (the engine
     gives where each character was read, not its box).
     """
+    if not positions:
+        return []
     height, width = line.shape
     ink = (line < 128).astype(np.uint8)
     owner = ink_owners(ink, np.asarray(positions, dtype=np.float64) * width)
@@ -197,7 +199,7 @@ def widest_glyph(found: Recognition, line: Page) -> float:
     A character the reader left out leaves its ink to a neighbour (松本　一輝 read 松本　一:
     the 一 owns 輝's ink too, twice as wide as 松 or 本).
     """
-    if len(found.positions) != len(found.text):
+    if len(found.positions) != len(found.text) or len("".join(found.text.split())) < 3:
         return 0.0
     boxes = glyph_boxes(line, found.positions)
     widths = [b.width for b, c in zip(boxes, found.text, strict=True) if b and not c.isspace()]

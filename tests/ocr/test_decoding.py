@@ -339,3 +339,4 @@ def test_a_character_left_out_leaves_its_ink_to_a_neighbour() -> None:
     assert widest_glyph(whole, line) < 1.2
     assert widest_glyph(lost, line) > 2.0
     assert widest_glyph(Recognition("松本", (0.99, 0.99)), line) == 0.0  # no positions
+    assert widest_glyph(Recognition("", ()), line) == 0.0  # nothing read (Tesseract)
