@@ -255,6 +255,13 @@ def test_small_and_large_kana_are_not_folded_by_spelling() -> None:
     assert min(folded(found, "kanji")) == 0.55
 
 
+def _in_context(text: str, alternatives: tuple[tuple[tuple[str, float], ...], ...]) -> Recognition:
+    """``kana_context`` of ``text`` read with ``alternatives`` per character, best first."""
+    return kana_context(
+        Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
+    )
+
+
 def test_a_character_among_katakana_is_read_as_katakana_in_an_address() -> None:
     text = "第２つォレストコ一ポ"
     alternatives = tuple(
@@ -265,9 +272,7 @@ def test_a_character_among_katakana_is_read_as_katakana_in_an_address() -> None:
         else ((c, 1.0),)
         for c in text
     )
-    found = kana_context(
-        Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
-    )
+    found = _in_context(text, alternatives)
     assert found.text == "第２フォレストコーポ"
 
 
@@ -279,9 +284,7 @@ def test_a_character_that_begins_a_building_name_is_read_as_katakana() -> None:
     alternatives = tuple(
         ((c, 0.9), (look_alike[c], 0.08)) if c in look_alike else ((c, 1.0),) for c in text
     )
-    found = kana_context(
-        Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
-    )
+    found = _in_context(text, alternatives)
     # 川口 stays: 口 there follows a kanji, not a number
     assert found.text == "２－１ロイヤル ３－５エクセル 川口ハイツ"
     assert found.char_confidences[3] == 1.0  # its share of the katakana seen there
@@ -292,9 +295,7 @@ def test_a_word_never_begins_with_a_long_vowel_or_a_small_kana() -> None:
     alternatives = tuple(
         ((c, 0.7), ("ー", 0.25), ("ャ", 0.04)) if c == "一" else ((c, 1.0),) for c in text
     )
-    found = kana_context(
-        Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
-    )
+    found = _in_context(text, alternatives)
     assert found.text == text
 
 
@@ -310,9 +311,7 @@ def test_a_digit_between_katakana_letters_is_read_as_the_katakana_the_model_saw(
         else ((c, 1.0),)
         for c in text
     )
-    found = kana_context(
-        Recognition(text, tuple(a[0][1] for a in alternatives), char_alternatives=alternatives)
-    )
+    found = _in_context(text, alternatives)
     assert found.text == "２ー２３ー１０ロイヤルコート"
     assert round(found.char_confidences[8], 2) == round(0.21 / 0.34, 2)
 
@@ -320,9 +319,7 @@ def test_a_digit_between_katakana_letters_is_read_as_the_katakana_the_model_saw(
 def test_a_word_beginning_with_n_is_doubted() -> None:
     # サ read as ４ leaves ンヒルズ: no word begins with ン. 元橋本ン… and サンヒルズ do not.
     text = "３７２番地4ンヒルズ サンハイツ"
-    found = kana_context(
-        Recognition(text, (0.99,) * len(text), char_alternatives=tuple(((c, 0.99),) for c in text))
-    )
+    found = _in_context(text, tuple(((c, 0.99),) for c in text))
     assert found.text == text
     assert found.char_confidences[6] <= 0.2
     assert min(found.char_confidences[7:]) == 0.99
