@@ -90,11 +90,17 @@ def _katakana(char: str) -> bool:
     return "\u30a1" <= char <= "\u30fa" or char == "ー"
 
 
-def _begins_katakana_word(before: str, after: str) -> bool:
-    """Whether a character between ``before`` and ``after`` stands where a katakana word
-    begins: after nothing written, a space or a number, and before a katakana that can
-    follow a word's first character."""
-    opens = not before or before.isspace() or nfkc(before).isdigit()
+#: Where a house number written in kanji ends, a building's name may begin (２１号ロイヤル…).
+_HOUSE_NUMBER_ENDS = ("号", "番地")
+
+
+def _begins_katakana_word(written: str, after: str) -> bool:
+    """Whether a character after ``written`` and before ``after`` stands where a katakana
+    word begins: after nothing written, a space, a number or the 号 or 番地 that ends one,
+    and before a katakana that can follow a word's first character."""
+    before = written[-1:]
+    opens = (not before or before.isspace() or nfkc(before).isdigit()
+             or written.endswith(_HOUSE_NUMBER_ENDS))
     return opens and bool(after) and _katakana(after) and after not in "ヶヵ"
 
 
@@ -109,17 +115,17 @@ def kana_context(found: Recognition) -> Recognition:
     katakana, is read as the likeliest katakana the model saw there (…コーポ, not …コ一ポ;
     フォレスト, not つォレスト), if that katakana had a fair chance (``_KANA_CONTEXT``).
     So is a digit between two katakana letters (ロイヤル, not ロ１ヤル), and a character that
-    begins a katakana word after a number or a space (２ロイヤル, not ２口イヤル; ２６エクセル,
-    not ２６工クセル): a building's name. Its confidence is then its share of the katakana seen
-    there. No word begins with ン: read there (４ンヒルズ for サンヒルズ), it is worth at most
-    ``_NO_WORD``, so a person looks."""
+    begins a katakana word after a number, a space, 号 or 番地 (２ロイヤル, not ２口イヤル;
+    ２６エクセル, not ２６工クセル; ２１号ロイヤル): a building's name. Its confidence is then
+    its share of the katakana seen there. No word begins with ン: read there (４ンヒルズ for
+    サンヒルズ), it is worth at most ``_NO_WORD``, so a person looks."""
     text, alternatives = found.text, found.char_alternatives
     if len(alternatives) != len(text):
         return found
     chars, confidences, kept = list(text), list(found.char_confidences), list(alternatives)
     for i, char in enumerate(text):
         before, after = text[i - 1 : i], text[i + 1 : i + 2]
-        if char == "ン" and _begins_katakana_word(before, after):
+        if char == "ン" and _begins_katakana_word(text[:i], after):
             confidences[i] = min(confidences[i], _NO_WORD)
             continue
         digit = nfkc(char).isdigit()
@@ -134,7 +140,7 @@ def kana_context(found: Recognition) -> Recognition:
             and bool(before)
             and bool(after)
         )
-        begins = not digit and _begins_katakana_word(before, after)
+        begins = not digit and _begins_katakana_word(text[:i], after)
         if not (between or begins) and not (
             char <= "\u309f" and after and after in "ァィゥェォャュョ"
         ):

@@ -290,6 +290,17 @@ def test_a_character_that_begins_a_building_name_is_read_as_katakana() -> None:
     assert found.char_confidences[3] == 1.0  # its share of the katakana seen there
 
 
+def test_a_building_name_begins_after_the_kanji_that_end_a_house_number() -> None:
+    # ２１号口イヤルコーポ (口 0.57, ロ 0.42) was accepted wrong in a test writer's address.
+    text = "２９番２１号口イヤル ３７２番地工クセル 本町口ハイツ"
+    look_alike = {"口": "ロ", "工": "エ"}
+    alternatives = tuple(
+        ((c, 0.57), (look_alike[c], 0.42)) if c in look_alike else ((c, 1.0),) for c in text
+    )
+    found = _in_context(text, alternatives)
+    assert found.text == "２９番２１号ロイヤル ３７２番地エクセル 本町口ハイツ"
+
+
 def test_a_word_never_begins_with_a_long_vowel_or_a_small_kana() -> None:
     text = "３一クハイツ"
     alternatives = tuple(
