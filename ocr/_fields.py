@@ -44,6 +44,7 @@ from ocr._address import (
     UNSURE_HOUSE,
     TownMatch,
     building_by_town,
+    house_agreement,
     house_confidences,
     house_doubts,
     house_span,
@@ -899,6 +900,8 @@ def _address(
         area = postal.confidence if match.by_postal and postal is not None else _CORRECTED
     if again is not None:
         house_text, house = again.text, min(house_confidences(again), default=0.0)
+        house = min(house, house_agreement(found.text[match.end : end],
+                                           found.char_alternatives[match.end : end], again.text))
     else:
         house_text, house = found.text[match.end : end], min(read[match.end : end], default=0.0)
     building = min(read[end:], default=1.0)

@@ -21,6 +21,7 @@ from ocr._address import (
     SPLIT_HOUSE,
     UNSURE_HOUSE,
     building_by_town,
+    house_agreement,
     house_doubts,
     house_is_odd,
     house_span,
@@ -167,6 +168,18 @@ def test_digits_after_a_house_number_ending_in_a_hyphen_go_to_a_person() -> None
     assert SPLIT_HOUSE in house_doubts("3-", "3一", "301")
     assert SPLIT_HOUSE not in house_doubts("３番地", "３番地", "　パークハイツ")
     assert SPLIT_HOUSE not in house_doubts("２番３号", "２番３号", "１０１")  # a room after 号
+
+
+def test_a_digit_the_two_readings_differ_on_is_as_sure_as_the_first_reading_finds_it() -> None:
+    # A test writer's １５９番地: the line read １ (0.94, ７ 0.05), the house number read
+    # again ７５９ at 0.97, accepted wrong.
+    first, house = "159番地", "７５９番地"
+    alternatives = [(("1", 0.94), ("7", 0.04), ("７", 0.014)), (("5", 1.0),), (("9", 1.0),),
+                    (("番", 1.0),), (("地", 1.0),)]
+    assert house_agreement(first, alternatives, house) == pytest.approx(0.054)
+    assert house_agreement(first, alternatives, "１５９番地") == 1.0  # both widths are one
+    # A ７ the line read as ワ: the second reading holds a digit more, and stands.
+    assert house_agreement("1ワ3", [(("1", 1.0),), (("ワ", 0.9),), (("3", 1.0),)], "173") == 1.0
 
 
 @pytest.mark.parametrize(
