@@ -4,7 +4,7 @@ PP-OCR reads printed and handwritten text alike, but a model trained only on han
 digits makes different mistakes, and few of them: its distribution is a third opinion on
 every box whose charset is digits only (see :meth:`ocr._ppocr.PpOcrRecogniser.read_chars`).
 
-The model (``ocr/models/digits-cnn.onnx``: three small networks trained apart, their
+The model (``ocr/models/digits-cnn.onnx``: two small networks trained apart, their
 probabilities averaged inside the graph) was trained offline by
 ``scripts/digit_model/`` on MNIST digits 0–1499 of ``../shared/data/mnist`` (never on the
 digits calibration and the benchmarks use) and on glyphs cut from generated forms; nothing

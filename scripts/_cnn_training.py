@@ -22,18 +22,13 @@ from torch import nn
 @dataclass(frozen=True)
 class Distortion:
     """How far each glyph is turned (radians), scaled, slanted and moved (shares of its
-    side) at random, each drawn uniformly within ± the value (scale: within the range);
-    and, where ``elastic`` is set, bent as a hand bends a stroke: every point moved by a
-    smooth random field (Simard et al., 2003) of at most ``elastic`` (share of the side),
-    smoothed over ``smooth`` (share of the side)."""
+    side) at random, each drawn uniformly within ± the value (scale: within the range)."""
 
     angle: float
     scale: tuple[float, float]
     shear: float
     dx: float
     dy: float
-    elastic: float = 0.0
-    smooth: float = 0.15
 
     def __call__(self, batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         n = batch.shape[0]
@@ -48,25 +43,7 @@ class Distortion:
         theta = torch.stack([torch.stack([cos, -sin + shear, dx], 1),
                              torch.stack([sin, cos, dy], 1)], 1)
         grid = nn.functional.affine_grid(theta, list(batch.shape), align_corners=False)
-        if self.elastic:
-            grid = grid + self._field(batch.shape[2], batch.shape[3], n, generator)
         return nn.functional.grid_sample(batch, grid, align_corners=False)
-
-    def _field(self, height: int, width: int, n: int, generator: torch.Generator
-               ) -> torch.Tensor:
-        """n smooth random displacement fields (n×H×W×2, the grid's coordinates, -1..1)."""
-        sigma = self.smooth * max(height, width)
-        radius = max(1, round(2 * sigma))
-        taps = torch.arange(-radius, radius + 1, dtype=torch.float32)
-        kernel = torch.exp(-(taps**2) / (2 * sigma**2))
-        kernel = kernel / kernel.sum()
-        noise = 2 * torch.rand(n * 2, 1, height, width, generator=generator) - 1
-        noise = nn.functional.conv2d(noise, kernel.view(1, 1, 1, -1), padding=(0, radius))
-        noise = nn.functional.conv2d(noise, kernel.view(1, 1, -1, 1), padding=(radius, 0))
-        peak = noise.abs().amax(dim=(1, 2, 3), keepdim=True).clamp_min(1e-6)
-        reach = torch.rand(n * 2, 1, 1, 1, generator=generator) * (2 * self.elastic)
-        field = noise / peak * reach  # the grid spans 2 per side
-        return field.view(n, 2, height, width).permute(0, 2, 3, 1)
 
 
 def train(build: Callable[[], nn.Sequential], x: np.ndarray, y: np.ndarray, *, seed: int,

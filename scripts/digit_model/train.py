@@ -16,14 +16,11 @@ from torch import nn
 
 from scripts._cnn_training import Distortion, load, to_onnx, train
 
-EPOCHS, BATCH = 12, 128
-SEEDS = (5, 6, 7)  # three networks, their probabilities averaged in the one ONNX graph
-#: Turned, scaled, slanted, moved and bent a little: no two epochs see the same glyph, and
-#: no real glyph is ever centred exactly. Bending (elastic) was chosen on glyphs cut from the
-#: calibration forms (MNIST 1500–2499), never on the test digits: confident mistakes (above
-#: 0.85) 72 → 46 of 25,650, right glyphs below 0.85 1662 → 1408.
-DISTORTION = Distortion(angle=0.17, scale=(0.9, 1.1), shear=0.15, dx=0.1, dy=0.1,
-                        elastic=0.06, smooth=0.12)
+EPOCHS, BATCH = 8, 128
+SEEDS = (5, 6)  # two networks, their probabilities averaged in the one ONNX graph
+#: Turned, scaled, slanted and moved a little: no two epochs see the same glyph, and no
+#: real glyph is ever centred exactly.
+DISTORTION = Distortion(angle=0.17, scale=(0.9, 1.1), shear=0.15, dx=0.1, dy=0.1)
 
 
 def build() -> nn.Sequential:
