@@ -276,15 +276,25 @@ def test_a_character_among_katakana_is_read_as_katakana_in_an_address() -> None:
     assert found.text == "第２フォレストコーポ"
 
 
+_LOOK_ALIKE = {"口": "ロ", "工": "エ"}  # one shape, a kanji and a katakana
+
+
+def _kanji_or_katakana(
+    text: str, kanji: float, katakana: float
+) -> tuple[tuple[tuple[str, float], ...], ...]:
+    """Each character of ``text`` sure, but 口 and 工 read at ``kanji`` with their katakana
+    look-alike at ``katakana`` behind."""
+    return tuple(
+        ((c, kanji), (_LOOK_ALIKE[c], katakana)) if c in _LOOK_ALIKE else ((c, 1.0),)
+        for c in text
+    )
+
+
 def test_a_character_that_begins_a_building_name_is_read_as_katakana() -> None:
     # 口 and ロ, 工 and エ are one shape: after a house number, before katakana, the word is
     # a building's name (calibration stroke writers: ２口イヤルコーポ accepted at 0.61).
     text = "２－１口イヤル ３－５工クセル 川口ハイツ"
-    look_alike = {"口": "ロ", "工": "エ"}
-    alternatives = tuple(
-        ((c, 0.9), (look_alike[c], 0.08)) if c in look_alike else ((c, 1.0),) for c in text
-    )
-    found = _in_context(text, alternatives)
+    found = _in_context(text, _kanji_or_katakana(text, 0.9, 0.08))
     # 川口 stays: 口 there follows a kanji, not a number
     assert found.text == "２－１ロイヤル ３－５エクセル 川口ハイツ"
     assert found.char_confidences[3] == 1.0  # its share of the katakana seen there
@@ -293,11 +303,7 @@ def test_a_character_that_begins_a_building_name_is_read_as_katakana() -> None:
 def test_a_building_name_begins_after_the_kanji_that_end_a_house_number() -> None:
     # ２１号口イヤルコーポ (口 0.57, ロ 0.42) was accepted wrong in a test writer's address.
     text = "２９番２１号口イヤル ３７２番地工クセル 本町口ハイツ"
-    look_alike = {"口": "ロ", "工": "エ"}
-    alternatives = tuple(
-        ((c, 0.57), (look_alike[c], 0.42)) if c in look_alike else ((c, 1.0),) for c in text
-    )
-    found = _in_context(text, alternatives)
+    found = _in_context(text, _kanji_or_katakana(text, 0.57, 0.42))
     assert found.text == "２９番２１号ロイヤル ３７２番地エクセル 本町口ハイツ"
 
 
