@@ -8,7 +8,9 @@ when the form has a postal code, else of the city). What follows the town — th
 number (番地) and perhaps a building — is cut out of the line and read again under a charset
 of digits, 丁目 番 地 号 の and hyphens only, so that a ７ cannot become ワ. A building name
 after the number keeps its first reading, but where it repeats a word of its town (サンハイツ
-川口 in 川口町) that word is read as the table writes it (:func:`building_by_town`).
+川口 in 川口町) that word is read as the table writes it (:func:`building_by_town`), and the
+word that says what kind of building it is (メゾン, コーポ) is weighed against the words
+buildings are named with (:func:`building_words`).
 
 The confidence of the whole is the least of its parts' (area, house number, building); an
 address whose town is not in the table, or whose house number is missing or not read
@@ -32,8 +34,10 @@ from ocr._constrain import postal_areas, towns_by_city
 from ocr._engines import DIGITS
 from ocr._name_lexicon import weigh_word
 from ocr._ppocr import Recognition
+from ocr._text import PAIRED_SIZES
 
 __all__ = [
+    "BUILDING_WORDS",
     "HOUSE_CHARSET",
     "HOUSE_SURE",
     "NO_HOUSE",
@@ -43,6 +47,7 @@ __all__ = [
     "UNSURE_HOUSE",
     "TownMatch",
     "building_by_town",
+    "building_words",
     "house_agreement",
     "house_confidences",
     "house_doubts",
@@ -386,6 +391,69 @@ def building_by_town(found: Recognition, start: int, area: str) -> Recognition:
     if not any(weighed):
         return found
     return replace(found, text="".join(chars), char_confidences=tuple(confidences))
+
+
+#: The words that say what kind of building it is, which most building names end with
+#: (グリーン**メゾン**, ロイヤル**マンション**): a closed class, unlike the names before them.
+#: Taken from how Japanese apartment buildings are named, not from jimu's samples (which
+#: write eight of them).
+BUILDING_WORDS = frozenset({
+    "マンション", "メゾン", "メゾネット", "コーポ", "コーポラス", "ハイツ", "ハイム", "レジデンス",
+    "レジデンシャル", "コート", "ヒルズ", "ハウス", "パレス", "ヴィラ", "テラス", "アパート",
+    "ガーデン", "ガーデンズ", "タワー", "プラザ", "シャトー", "キャッスル", "ステージ", "スクエア",
+    "ビルディング", "ホームズ", "フラット", "カーサ", "ドミール", "ヴィレッジ", "ビレッジ",
+    "コンフォート", "グランデ", "ハイランド",
+})
+#: What a katakana run of a building's name that is not such a word is worth against one that
+#: is, where one of the model's alternatives makes it one (メソン beside メゾン).
+_NOT_A_BUILDING_WORD = 0.1
+
+
+def _is_katakana(char: str) -> bool:
+    return "\u30a1" <= char <= "\u30fc"
+
+
+def building_words(found: Recognition, start: int) -> Recognition:
+    """The building's name (``found.text[start:]``) with each katakana run that is one of
+    :data:`BUILDING_WORDS`, or one of the model's alternatives away from one (メソン with ゾ
+    seen beside ソ), weighed against those words as a name is against the table of names
+    (:func:`ocr._name_lexicon.weigh_word`). Small and large kana (ョ ヨ) stay as the glyph's
+    size decided. Longer words first; each character is weighed once."""
+    text = found.text
+    if len(found.char_alternatives) != len(text) or start >= len(text):
+        return found
+    chars, confidences = list(text), list(found.char_confidences)
+    alternatives = [dict(options) for options in found.char_alternatives]
+    weighed = [False] * len(text)
+    for length in sorted({len(word) for word in BUILDING_WORDS}, reverse=True):
+        for a in range(start, len(text) - length + 1):
+            span = range(a, a + length)
+            if any(weighed[i] or not _is_katakana(chars[i]) for i in span):
+                continue
+            window = "".join(chars[a : a + length])
+            if window not in BUILDING_WORDS and not _building_word_near(
+                window, alternatives[a : a + length]
+            ):
+                continue
+            weigh_word(chars, confidences, alternatives, a, a + length, BUILDING_WORDS,
+                       _NOT_A_BUILDING_WORD)
+            for i in span:
+                weighed[i] = True
+    if not any(weighed):
+        return found
+    return replace(found, text="".join(chars), char_confidences=tuple(confidences))
+
+
+def _building_word_near(window: str, alternatives: Sequence[Mapping[str, float]]) -> bool:
+    """Whether one character of ``window``, replaced by one the model saw there (not the
+    same kana in the other size), makes one of :data:`BUILDING_WORDS`."""
+    for j, own in enumerate(window):
+        for char in alternatives[j]:
+            if char not in (own, PAIRED_SIZES.get(own)) and (
+                window[:j] + char + window[j + 1 :] in BUILDING_WORDS
+            ):
+                return True
+    return False
 
 
 #: Katakana and kanji written with the same strokes: the ink cannot tell them apart, only

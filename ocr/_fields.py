@@ -44,6 +44,7 @@ from ocr._address import (
     UNSURE_HOUSE,
     TownMatch,
     building_by_town,
+    building_words,
     house_agreement,
     house_confidences,
     house_doubts,
@@ -892,7 +893,7 @@ def _address(
     """An address as the table writes its area, its house number as read again, and the
     least sure of the parts as its confidence (see :mod:`ocr._address`)."""
     assert prepared.found is not None
-    found = building_by_town(prepared.found, end, match.area)
+    found = building_words(building_by_town(prepared.found, end, match.area), end)
     read = found.char_confidences
     if match.changed == 0:
         area = min(read[: match.end], default=1.0)

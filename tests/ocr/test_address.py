@@ -21,6 +21,7 @@ from ocr._address import (
     SPLIT_HOUSE,
     UNSURE_HOUSE,
     building_by_town,
+    building_words,
     house_agreement,
     house_doubts,
     house_is_odd,
@@ -297,3 +298,34 @@ def test_a_building_word_of_the_town_read_right_gains() -> None:
     )
     assert found.text == text
     assert found.char_confidences[at] > 0.95
+
+
+def test_the_word_that_says_what_kind_of_building_it_is_is_weighed_against_those_words() -> None:
+    """メソン with ゾ seen beside ソ is メゾン (found in a benchmark address accepted wrong at
+    0.74); コーボ with ポ beside ボ is コーポ; a building name that is none of those words is
+    left as read."""
+    text = _KAWAGUCHI + "２４３８番地第２グリーンメソン八木１００４"
+    at = text.index("ソ")
+    found = building_words(_line(text, {at: (("ソ", 0.74), ("ゾ", 0.19), ("リ", 0.05))}),
+                           text.index("第"))
+    assert found.text == text.replace("メソン", "メゾン")
+    assert 0.5 < found.char_confidences[at] < 0.9  # the word decided, against the ink's choice
+
+    text = _KAWAGUCHI + "１９７５－８ロイヤルコーボ４０６"
+    at = text.index("ボ")
+    found = building_words(_line(text, {at: (("ボ", 0.57), ("ポ", 0.42))}), text.index("ロ"))
+    assert found.text == text.replace("コーボ", "コーポ")
+
+    text = _KAWAGUCHI + "６６５－６サンシャイン富士見１０４"
+    found = building_words(_line(text), text.index("サ"))
+    assert (found.text, found.char_confidences) == (text, _line(text).char_confidences)
+
+
+def test_a_building_word_seen_beside_another_stays_as_read_and_doubted() -> None:
+    """メゾン read with ソ a close second: the listed word is kept, and where its rival makes
+    another listed word (コーポ beside コート) the share between them is the ink's."""
+    text = _KAWAGUCHI + "１９７５－８ロイヤルコーポ４０６"
+    at = text.index("ポ")
+    found = building_words(_line(text, {at: (("ポ", 0.55), ("ト", 0.44))}), text.index("ロ"))
+    assert found.text == text
+    assert found.char_confidences[at] < 0.6
