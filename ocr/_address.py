@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from core.kana import is_katakana
 from core.text import edit_distance, nfkc
 from ocr._constrain import postal_areas, towns_by_city
 from ocr._engines import DIGITS
@@ -409,10 +410,6 @@ BUILDING_WORDS = frozenset({
 _NOT_A_BUILDING_WORD = 0.1
 
 
-def _is_katakana(char: str) -> bool:
-    return "\u30a1" <= char <= "\u30fc"
-
-
 def building_words(found: Recognition, start: int) -> Recognition:
     """The building's name (``found.text[start:]``) with each katakana run that is one of
     :data:`BUILDING_WORDS`, or one of the model's alternatives away from one (メソン with ゾ
@@ -428,9 +425,9 @@ def building_words(found: Recognition, start: int) -> Recognition:
     for length in sorted({len(word) for word in BUILDING_WORDS}, reverse=True):
         for a in range(start, len(text) - length + 1):
             span = range(a, a + length)
-            if any(weighed[i] or not _is_katakana(chars[i]) for i in span):
-                continue
             window = "".join(chars[a : a + length])
+            if any(weighed[i] for i in span) or not is_katakana(window, allow_space=False):
+                continue
             if window not in BUILDING_WORDS and not _building_word_near(
                 window, alternatives[a : a + length]
             ):

@@ -321,11 +321,12 @@ def test_the_word_that_says_what_kind_of_building_it_is_is_weighed_against_those
     assert (found.text, found.char_confidences) == (text, _line(text).char_confidences)
 
 
-def test_a_building_word_seen_beside_another_stays_as_read_and_doubted() -> None:
-    """メゾン read with ソ a close second: the listed word is kept, and where its rival makes
-    another listed word (コーポ beside コート) the share between them is the ink's."""
+def test_a_building_word_gains_only_against_a_rival_that_is_not_one() -> None:
+    """コーポ read with a close second: where the rival makes no such word (コーホ) the listed
+    word gains; where it makes another one (コート) the share between them stays the ink's."""
     text = _KAWAGUCHI + "１９７５－８ロイヤルコーポ４０６"
     at = text.index("ポ")
-    found = building_words(_line(text, {at: (("ポ", 0.55), ("ト", 0.44))}), text.index("ロ"))
-    assert found.text == text
-    assert found.char_confidences[at] < 0.6
+    for rival, least, most in (("ホ", 0.9, 1.0), ("ト", 0.5, 0.6)):
+        found = building_words(_line(text, {at: (("ポ", 0.55), (rival, 0.44))}), text.index("ロ"))
+        assert found.text == text
+        assert least < found.char_confidences[at] < most, rival
