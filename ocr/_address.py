@@ -103,15 +103,18 @@ def house_agreement(
     as many digits but differ in one, the first reading's probability of the digit read
     again (１５９番地 read ７５９ again, the first reading giving ７ 0.05: accepted at 0.97).
     The two readings agreed on every digit of 466 calibration addresses; where they do not,
-    a person decides. 1.0 where they agree, or hold different numbers of digits (a ７ the
-    line read as ワ: what the second reading is for)."""
+    a person decides. 1.0 where they agree, or where the reading again holds more digits than
+    a line that read something else as well (a ７ the line read as ワ: what the second reading
+    is for). 0.0 where a line read as a house number and nothing else holds another count of
+    digits than the reading again (２４６５ read ２４５ again, ６丁目 read １６丁目): one of
+    the two lost or invented a digit, and which one is not known."""
     if len(first_alternatives) != len(first):
         return 1.0
     written = [(c, alts) for c, alts in zip(first, first_alternatives, strict=True)
                if nfkc(c).isdigit()]
     again = [nfkc(c) for c in house if nfkc(c).isdigit()]
     if len(written) != len(again):
-        return 1.0
+        return 0.0 if all(c in _STREET or c.isspace() for c in first) else 1.0
     sure = 1.0
     for (char, alternatives), digit in zip(written, again, strict=True):
         if nfkc(char) != digit:

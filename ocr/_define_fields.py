@@ -53,6 +53,20 @@ _KEYWORDS: tuple[tuple[tuple[str, ...], str, str | None, str | None], ...] = (
 )
 
 
+def _pair_readings(drafts: list[DraftField]) -> None:
+    """Each フリガナ reads the 氏名 that follows it (the next person name below, before any
+    other フリガナ): the draft says so in ``reading_of``."""
+    for i, kana in enumerate(drafts):
+        if kana.data.get("kind") != "katakana" or kana.data.get("rule") != "person_name":
+            continue
+        for below in drafts[i + 1 :]:
+            if below.data.get("rule") != "person_name":
+                continue
+            if below.data.get("kind") == "kanji":
+                kana.data["reading_of"] = below.data["name"]
+            break
+
+
 def normalise_text(text: str) -> str:
     """Printed text as read, in one form: NFKC (full-width digits and dots), no spaces, and
     one middle dot for the ones OCR confuses (・ ･ ·)."""
@@ -335,6 +349,8 @@ def draft_fields(layout: Layout) -> DraftForm:
                 doubts.append("年 月 日 の印刷が見つかりません: 7つの枠（元号・年・月・日）を確認")
             elif key_kind is not None:
                 data["kind"] = key_kind
+                if key_rule:  # person_name: 氏名 and フリガナ
+                    data["rule"] = key_rule
                 why = f"空欄のセル、ラベル「{label}」から"
             else:
                 data["kind"] = "kanji"
@@ -407,6 +423,7 @@ def draft_fields(layout: Layout) -> DraftForm:
         add(data, square, "小さな正方形（チェック欄）", doubts)
 
     drafts.sort(key=lambda d: (round(d.top), d.left))
+    _pair_readings(drafts)
     texts = [t for t in layout.lines if id(t) not in used and t.text]
     top = [t for t in layout.lines if t.text and t.rect.y1 < layout.page_mm[1] / 3]
     title = max(top, key=lambda t: t.rect.height).text if top else ""

@@ -82,6 +82,7 @@ def read_page(
             spec.rule,
             blank=crop_field(blank, template, spec.name),
             names=names,
+            reading_of=spec.reading_of,
         )
         by_engine.setdefault(chosen.name, (chosen, []))[1].append(request)
     readings: dict[str, FieldReading] = {}

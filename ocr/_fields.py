@@ -162,6 +162,7 @@ class FieldRequest:
     rule: str | None = None
     blank: Page | None = None  # the blank form's crop at the same place: what is printed
     names: Path | None = None  # the form's own table of names (``rule: person_name``)
+    reading_of: str | None = None  # a フリガナ: the name of the 氏名 field it reads
 
 
 @dataclass
@@ -179,6 +180,7 @@ class _Prepared:
     span: float = 0.0  # check boxes and seals: how far the ink spreads across the place
     filled: bool = False  # a check box blacked in
     found: Recognition | None = None  # a line's reading, before it became a value
+    name_as_read: Recognition | None = None  # a name with its space, before the table weighed it
 
 
 def _ink_mask(grey: Page) -> npt.NDArray[np.uint8]:
@@ -631,9 +633,20 @@ def _finish_read(
     if request.rule == "person_name":
         found, clear = name_space(found, prepared.line)
         if clear:
+            prepared.name_as_read = found
             found = weigh_name(found, request.kind, extra=request.names)
         else:
             reasons.append(UNCLEAR_NAME_SPACE)
+    return _text_reading(prepared, engine, found, reasons)
+
+
+def _text_reading(
+    prepared: _Prepared, engine: Engine, found: Recognition, reasons: list[str]
+) -> FieldReading:
+    """A line's reading (as weighed) made a value with its confidence and reasons."""
+    request = prepared.request
+    assert prepared.line is not None
+    reasons = list(reasons)
     confidences = folded(found, request.kind)
     confidence = min(confidences, default=0.0) * (_DISAGREED if found.agreed is False else 1.0)
     prepared.found = replace(found, char_confidences=confidences)
@@ -817,6 +830,7 @@ def read_fields(
     for item in prepared:
         pending = char_results if item.glyphs else line_results
         out.append(_finish(item, engine, pending, today))
+    out = _names_by_reading(prepared, out, engine)
     by_postal, doubts = _postal_by_address(prepared, out)
     return _addresses(prepared, by_postal, engine, doubts)
 
@@ -953,6 +967,35 @@ def _mean(
     other = dict(second)
     return tuple(sorted(((char, (p + other.get(char, 0.0)) / 2) for char, p in first),
                         key=lambda item: -item[1]))
+
+
+def _names_by_reading(
+    prepared: list[_Prepared], readings: list[FieldReading], engine: Engine
+) -> list[FieldReading]:
+    """Each フリガナ field (``reading_of``) and the 氏名 it reads weighed again, each by the
+    other as the table pairs names with readings (:func:`ocr._name_lexicon.weigh_name`):
+    both as first read, each against the other as the table alone weighed it."""
+    out = list(readings)
+    by_name = {item.request.name: i for i, item in enumerate(prepared)}
+    for k, kana in enumerate(prepared):
+        w = by_name.get(kana.request.reading_of or "")
+        if w is None:
+            continue
+        written = prepared[w]
+        if not _weighable(kana) or not _weighable(written):
+            continue
+        assert kana.name_as_read and written.name_as_read and kana.found and written.found
+        kana_found, written_found = kana.found, written.found
+        for i, item, other in ((k, kana, written_found), (w, written, kana_found)):
+            assert item.name_as_read is not None
+            found = weigh_name(item.name_as_read, item.request.kind, extra=item.request.names,
+                               other=other)
+            out[i] = _text_reading(item, engine, found, [])  # its name space was clear
+    return out
+
+
+def _weighable(item: _Prepared) -> bool:
+    return item.name_as_read is not None and item.found is not None and not item.faint
 
 
 def _postal_by_address(

@@ -29,7 +29,7 @@ file counts from the next name read.
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -56,6 +56,20 @@ def _listed(part: int, kind: str, extra: Path | None = None) -> frozenset[str]:
     return _listed_as_of(part, kind, extra, extra.stat().st_mtime_ns if extra else None)
 
 
+def _readings(part: int, extra: Path | None = None) -> frozenset[tuple[str, str]]:
+    """The family (``part`` 0) or given (1) names of the table as (written, reading) pairs,
+    with those of the form's own table ``extra`` as it is now."""
+    return _readings_as_of(part, extra, extra.stat().st_mtime_ns if extra else None)
+
+
+@cache
+def _readings_as_of(
+    part: int, extra: Path | None, _changed: int | None
+) -> frozenset[tuple[str, str]]:
+    rows = _shipped() + (read_name_table(extra) if extra is not None else ())
+    return frozenset((row[1], row[2]) for row in rows if row[0] == PARTS[part])
+
+
 @cache
 def _listed_as_of(
     part: int, kind: str, extra: Path | None, _changed: int | None
@@ -65,10 +79,29 @@ def _listed_as_of(
     return frozenset(row[column] for row in rows if row[0] == PARTS[part])
 
 
-def weigh_name(found: Recognition, kind: str, *, extra: Path | None = None) -> Recognition:
+#: What a name is worth against one whose reading (or written form) agrees with the other
+#: field of the pair, at least: a フリガナ read with confidence 0.99 makes a 氏名 that does
+#: not read so worth 0.05 of one that does, not 0.01.
+DISAGREEING_LEAST = 0.05
+
+
+def weigh_name(
+    found: Recognition,
+    kind: str,
+    *,
+    extra: Path | None = None,
+    other: Recognition | None = None,
+) -> Recognition:
     """``found`` (a name with one space between family and given name, as
     :func:`ocr._names.name_space` leaves it) weighed against the table of names, and the
     form's own (``extra``) if it has one.
+
+    With ``other``, the same person's name as read in the other field of the pair (the
+    フリガナ of a 氏名, or the 氏名 of a フリガナ, weighed by the table already), each family
+    and given name is also weighed by whether the table lists it with the other field's:
+    one that does not is worth ``1 - ``the other's confidence (at least
+    :data:`DISAGREEING_LEAST`) of one that does. 近藤 beside 迫藤 gains when コンドウ is read
+    sure; 建二 and 健二 (both ケンジ) stay as the model saw them.
 
     A reading without exactly one space, without each character's alternatives, or of a
     kind other than ``kanji`` and ``katakana`` is returned as it is.
@@ -80,12 +113,50 @@ def weigh_name(found: Recognition, kind: str, *, extra: Path | None = None) -> R
         return found
     chars, confidences = list(text), list(found.char_confidences)
     alternatives = [dict(options) for options in found.char_alternatives]
-    cut = text.index(" ")
-    for part, (start, end) in enumerate(((0, cut), (cut + 1, len(text)))):
-        if end > start:
-            weigh_word(chars, confidences, alternatives, start, end,
-                       _listed(part, kind, extra), UNLISTED[part])
+    theirs = _parts(other)
+    for part, (start, end) in enumerate(_spans(text)):
+        if end <= start:
+            continue
+        agrees, disagreeing = None, 1.0
+        if theirs is not None and theirs[part][0]:
+            word, sure = theirs[part]
+            pairs = _readings(part, extra)
+            if kind == "kanji":
+                agrees = _agreeing(pairs, reading=word)
+            else:
+                agrees = _agreeing(pairs, written=word)
+            disagreeing = max(DISAGREEING_LEAST, 1.0 - sure)
+        weigh_word(chars, confidences, alternatives, start, end,
+                   _listed(part, kind, extra), UNLISTED[part],
+                   agrees=agrees, disagreeing=disagreeing)
     return replace(found, text="".join(chars), char_confidences=tuple(confidences))
+
+
+def _spans(text: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    cut = text.index(" ")
+    return (0, cut), (cut + 1, len(text))
+
+
+def _parts(found: Recognition | None) -> tuple[tuple[str, float], ...] | None:
+    """The family and given name of ``found`` with how sure each is (its least sure
+    character), or ``None`` without exactly one space."""
+    if found is None or found.text.count(" ") != 1:
+        return None
+    sure = found.char_confidences
+    return tuple(
+        (found.text[start:end], min(sure[start:end], default=0.0))
+        for start, end in _spans(found.text)
+    )
+
+
+def _agreeing(
+    pairs: frozenset[tuple[str, str]], *, written: str | None = None, reading: str | None = None
+) -> Callable[[str], bool]:
+    """Whether a name agrees with the other field: a written name the table reads as
+    ``reading``, or a reading the table gives ``written``."""
+    if reading is not None:
+        return lambda name: (name, reading) in pairs
+    return lambda name: (written, name) in pairs
 
 
 def weigh_word(
@@ -96,14 +167,20 @@ def weigh_word(
     end: int,
     listed: Container[str],
     unlisted: float,
+    *,
+    agrees: Callable[[str], bool] | None = None,
+    disagreeing: float = 1.0,
 ) -> None:
     """Weigh the word ``chars[start:end]`` in place against the ``listed`` ones, a word not
     listed worth ``unlisted`` of one that is: choose the word (as read, or one of the
     model's alternatives away), then each character's share (see the module's docstring).
-    ``alternatives`` is each character's distribution, as the model gave it."""
+    ``alternatives`` is each character's distribution, as the model gave it. A word for
+    which ``agrees`` is false is also worth ``disagreeing`` times as much (what the model
+    spread over characters it did not name is taken as such a word)."""
 
     def worth(name: str) -> float:
-        return 1.0 if name in listed else unlisted
+        agreed = agrees is None or agrees(name)
+        return (1.0 if name in listed else unlisted) * (1.0 if agreed else disagreeing)
 
     def others(i: int) -> list[tuple[str, float]]:
         """The other characters the model saw at ``i`` that may replace it."""
@@ -120,7 +197,7 @@ def weigh_word(
             swapped = word[: i - start] + char + word[i - start + 1 :]
             if swapped not in listed:
                 continue
-            gain = p / confidences[i] / worth(word)
+            gain = p * worth(swapped) / (confidences[i] * worth(word))
             if gain > 1.0 and (best is None or gain > best[0]):
                 best = (gain, i, char, p)
     if best is not None:
@@ -134,6 +211,7 @@ def weigh_word(
         seen = own + sum(p for _, p in rival)
         weighed = own * worth(word)
         total = weighed + sum(p * worth(name) for name, p in rival)
-        total += max(0.0, 1.0 - seen) * unlisted  # what the model spread over unseen characters
+        unseen = unlisted * (1.0 if agrees is None else disagreeing)
+        total += max(0.0, 1.0 - seen) * unseen  # what the model spread over unseen characters
         share = weighed / total if total > 0 else own
         confidences[i] = min(share, own) if chars[i] in PAIRED_SIZES else share

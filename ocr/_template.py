@@ -180,6 +180,10 @@ class FieldSpec(_Model):
     (a phone number, ``rule: phone``, or an account number); an ``amount`` is a sum of money
     with commas and a printed or written 円, its value the plain digits. A ``seal`` is the
     printed 印 place (circle or box): its value is ``1`` when a stamp is there, else empty.
+
+    A フリガナ (``katakana``, ``rule: person_name``) names the 氏名 field it reads in
+    ``reading_of``: each is then also weighed by the other, as the table of names pairs
+    written names with their readings (see :mod:`ocr._name_lexicon`).
     """
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
@@ -199,6 +203,7 @@ class FieldSpec(_Model):
     options: tuple[CircledOption, ...] | None = Field(default=None, max_length=20)
     era: EraName | None = None
     era_from: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    reading_of: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
 
     @property
     def printed_era(self) -> bool:
@@ -311,6 +316,20 @@ class CrossChecks(_Model):
         return names
 
 
+def _check_reading(spec: FieldSpec, written: FieldSpec | None) -> None:
+    """A フリガナ's ``reading_of`` names a 氏名 field; both are person names."""
+    if spec.kind != "katakana" or spec.rule != "person_name":
+        raise ValueError(
+            f"field {spec.name!r} has 'reading_of' but is not a katakana field with "
+            "rule person_name (a フリガナ)"
+        )
+    if written is None or written.kind != "kanji" or written.rule != "person_name":
+        raise ValueError(
+            f"field {spec.name!r} reads {spec.reading_of!r}, which is not a kanji field with "
+            "rule person_name (a 氏名) of this form"
+        )
+
+
 class FormTemplate(_Model):
     """A whole form: page size, its printed blank file (``blank``, optional), registration
     marks (if printed), printed texts, fields and the checks across them.
@@ -390,6 +409,8 @@ class FormTemplate(_Model):
                 raise ValueError(f"field {spec.name!r} lies outside the page")
         by_name = {spec.name: spec for spec in self.fields}
         for spec in self.fields:
+            if spec.reading_of is not None:
+                _check_reading(spec, by_name.get(spec.reading_of))
             if spec.era_from is None:
                 continue
             source = by_name.get(spec.era_from)

@@ -32,6 +32,7 @@ KEY_LABELS = {
     "option": "選択肢",
     "rule": "検査",
     "options": "印刷された選択肢",
+    "reading_of": "フリガナが読む氏名",
 }
 # The validators' English sentences (ocr/_template.py) and what they mean in Japanese.
 _SENTENCES = (
@@ -51,6 +52,14 @@ _SENTENCES = (
         "項目間のチェックが使うチェック欄グループがありません: {names}",
     ),
     ("lies outside the page", "項目「{names}」が用紙からはみ出しています。"),
+    (
+        "has 'reading_of' but is not",
+        "「{names}」: フリガナが読む氏名は、検査が person_name のカタカナ項目にだけ指定します。",
+    ),
+    (
+        "which is not a kanji field with",
+        "「{names}」: フリガナが読む氏名は、検査が person_name の漢字項目にしてください。",
+    ),
 )
 
 

@@ -181,6 +181,14 @@ def test_a_digit_the_two_readings_differ_on_is_as_sure_as_the_first_reading_find
     assert house_agreement(first, alternatives, "１５９番地") == 1.0  # both widths are one
     # A ７ the line read as ワ: the second reading holds a digit more, and stands.
     assert house_agreement("1ワ3", [(("1", 1.0),), (("ワ", 0.9),), (("3", 1.0),)], "173") == 1.0
+    # Read as a house number both times, with a digit lost or added the second time (seed
+    # 208's ２４６５ and ６丁目): a person decides which.
+    sure = [(("2", 1.0),), (("4", 1.0),), (("6", 0.996),), (("5", 1.0),), (("-", 0.87),),
+            (("6", 1.0),)]
+    assert house_agreement("2465-6", sure, "245-6") == 0.0
+    sure = [(("6", 1.0),), (("丁", 1.0),), (("目", 0.998),), (("7", 0.999),), (("番", 0.958),),
+            (("8", 1.0),), (("号", 1.0),)]
+    assert house_agreement("6丁目7番8号", sure, "16丁目7番8号") == 0.0
 
 
 @pytest.mark.parametrize(

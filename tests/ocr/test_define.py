@@ -66,6 +66,16 @@ def test_the_draft_loads_and_finds_the_fields_with_label_and_kind(draft: FormTem
     assert draft.title == "国民健康保険被保険者資格取得届"
 
 
+def test_the_furigana_is_drafted_as_the_reading_of_the_name_below_it(draft: FormTemplate) -> None:
+    by_label = {spec.label: spec for spec in draft.fields}
+    kana, name = by_label["フリガナ"], by_label["氏名"]
+    assert (kana.kind, kana.rule, name.kind, name.rule) == (
+        "katakana", "person_name", "kanji", "person_name"
+    )
+    assert kana.reading_of == name.name
+    assert all(spec.reading_of is None for spec in draft.fields if spec is not kana)
+
+
 def test_boxes_circled_options_and_check_boxes(draft: FormTemplate) -> None:
     by_label = {s.label: s for s in draft.fields if s.kind != "checkbox"}
     assert (by_label["個人番号"].boxes, by_label["個人番号"].rule) == (12, "my_number")

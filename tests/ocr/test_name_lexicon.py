@@ -189,3 +189,61 @@ def test_a_forms_own_table_reaches_every_field_read_on_its_pages(
     with pytest.raises(Asked):
         _document.read_page(_document._blank(template), template)
     assert asked and set(asked) == {folder / "person_names.tsv"}
+
+
+# 氏名 and フリガナ weighed by each other (``reading_of``) --------------------------------
+
+
+def _sure(text: str, p: float) -> Recognition:
+    """A reading with every character seen alone at ``p`` (its space at 1)."""
+    return _read(*(_SPACE if c == " " else ((c, p),) for c in text))
+
+
+def test_a_name_gains_where_its_furigana_reads_it_and_its_rival_does_not() -> None:
+    written = _read(
+        (("近", 0.55), ("遠", 0.4)), (("藤", 0.99),), _SPACE, (("千", 0.98),), (("秋", 0.97),),
+    )
+    kana = _sure("コンドウ チアキ", 0.97)
+    alone = weigh_name(written, "kanji")
+    paired = weigh_name(written, "kanji", other=weigh_name(kana, "katakana"))
+    # 近藤 and 遠藤 are both family names: the table alone cannot tell them apart.
+    assert alone.text == paired.text == "近藤 千秋"
+    assert alone.char_confidences[0] < 0.6
+    # コンドウ read at 0.97 makes 遠藤 (エンドウ) worth 0.05 of 近藤.
+    assert paired.char_confidences[0] > 0.95
+    # A furigana read otherwise (エンドウ) turns the choice to 遠藤.
+    other = _sure("エンドウ チアキ", 0.97)
+    assert weigh_name(written, "kanji", other=other).text == "遠藤 千秋"
+
+
+def test_a_furigana_one_sound_off_is_mended_by_the_name_it_reads() -> None:
+    kana = _read(
+        (("タ", 0.99),), (("ケ", 0.99),), (("タ", 0.7), ("ダ", 0.25)), _SPACE,
+        (("ユ", 0.98),), (("イ", 0.98),),
+    )
+    written = _read((("武", 0.98),), (("田", 0.99),), _SPACE, (("結", 0.95),), (("衣", 0.96),))
+    # タケタ is a family name too (竹田 is read so), so the table alone keeps what was read.
+    assert weigh_name(kana, "katakana").text == "タケタ ユイ"
+    paired = weigh_name(kana, "katakana", other=weigh_name(written, "kanji"))
+    assert paired.text == "タケダ ユイ"  # 武田 is read タケダ only
+    assert paired.char_confidences[2] > 0.85
+
+
+def test_rivals_read_alike_and_names_the_table_lacks_stay_as_the_table_left_them() -> None:
+    # 建二 and 健二 are both ケンジ: the furigana cannot choose between them.
+    written = _read(
+        (("佐", 0.99),), (("藤", 0.99),), _SPACE, (("建", 0.6), ("健", 0.35)), (("二", 0.99),),
+    )
+    kana = _sure("サトウ ケンジ", 0.98)
+    alone = weigh_name(written, "kanji")
+    paired = weigh_name(written, "kanji", other=kana)
+    assert paired.text == alone.text == "佐藤 建二"
+    # Only what the model left unnamed (5%) is marked down, as names that are not ケンジ.
+    assert alone.char_confidences[3] < paired.char_confidences[3] < 0.65
+    # 陽翔 read ハルト is not in the 2007 table: its given name is weighed as before.
+    written = _read(
+        (("佐", 0.99),), (("藤", 0.99),), _SPACE, (("陽", 0.9), ("陰", 0.05)), (("翔", 0.85),),
+    )
+    kana = _sure("サトウ ハルト", 0.98)
+    alone, paired = weigh_name(written, "kanji"), weigh_name(written, "kanji", other=kana)
+    assert paired.char_confidences[3:] == pytest.approx(alone.char_confidences[3:])

@@ -174,3 +174,24 @@ def test_row_checks_come_from_the_template(template: FormTemplate) -> None:
     assert "児童1の欄が一部だけ記入されています" in out["child1_name"].reasons
     assert "児童1 生年月日が請求者 生年月日より前です" in out["child1_birth_date"].reasons
     assert not out["child2_name"].reasons or "児童2" not in "".join(out["child2_name"].reasons)
+
+
+@pytest.mark.parametrize(
+    ("kana", "name", "said"),
+    [
+        ({"kind": "kanji"}, {}, "is not a katakana field with rule person_name"),
+        ({}, {"rule": None}, "which is not a kanji field with rule person_name"),
+        ({"reading_of": "nobody"}, {}, "reads 'nobody', which is not"),
+    ],
+)
+def test_a_furigana_must_read_a_name_field_of_the_form(
+    kana: dict[str, object], name: dict[str, object], said: str
+) -> None:
+    base = {"label": "x", "x_mm": 10, "y_mm": 10, "width_mm": 50, "height_mm": 8}
+    fields = [
+        {**base, "name": "name_kana", "kind": "katakana", "rule": "person_name",
+         "reading_of": "name", **kana},
+        {**base, "name": "name", "kind": "kanji", "rule": "person_name", "y_mm": 20, **name},
+    ]
+    with pytest.raises(ValueError, match=said):
+        FormTemplate.model_validate({"name": "f", "title": "f", "fields": fields})

@@ -126,6 +126,11 @@ def test_a_wrong_field_is_refused_with_its_reason_and_nothing_is_written(
         response.status_code == 422
         and "項目「request_date」が用紙からはみ出しています" in response.text
     )
+    misread = _fields()
+    next(f for f in misread if f["name"] == "name_kana")["reading_of"] = "postal_code"
+    response = _post(client, "save", misread)
+    assert response.status_code == 422
+    assert "「name_kana、postal_code」: フリガナが読む氏名は" in response.text
     assert _post(client, "save", []).status_code == 422
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir()) == sorted(
