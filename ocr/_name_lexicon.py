@@ -17,6 +17,9 @@ readings for katakana ones): a name in the table is worth ``1``, one that is not
   confidence.
 * Small and large kana (ュ ユ) are left as the glyph's size decided (:func:`kana_sizes`),
   and what that doubted stays doubted: the table never lifts such a character.
+* A フリガナ and the 氏名 it reads (``reading_of`` in the template) are weighed by each
+  other too: the table pairs each written name with its readings, so 近藤 and 遠藤, both
+  family names, are told apart by a sure コンドウ, and タケタ beside a sure 武田 is タケダ.
 
 Nothing is forced: a name not in the table is read as written when the model is sure of
 it, and goes to a person when a listed neighbour is nearly as likely.
@@ -100,7 +103,7 @@ def weigh_name(
     フリガナ of a 氏名, or the 氏名 of a フリガナ, weighed by the table already), each family
     and given name is also weighed by whether the table lists it with the other field's:
     one that does not is worth ``1 - ``the other's confidence (at least
-    :data:`DISAGREEING_LEAST`) of one that does. 近藤 beside 迫藤 gains when コンドウ is read
+    :data:`DISAGREEING_LEAST`) of one that does. 近藤 beside 遠藤 gains when コンドウ is read
     sure; 建二 and 健二 (both ケンジ) stay as the model saw them.
 
     A reading without exactly one space, without each character's alternatives, or of a
