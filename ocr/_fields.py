@@ -54,7 +54,7 @@ from ocr._address import (
 from ocr._constrain import decode_boxes, decode_postal, snap_address
 from ocr._engines import ADDRESS, DIGITS, KANJI, KATAKANA, Engine, get_engine
 from ocr._models import FieldReading
-from ocr._name_lexicon import weigh_name
+from ocr._name_lexicon import NAME_AND_READING_DIFFER, reading_differs, weigh_name
 from ocr._names import UNCLEAR_NAME_SPACE, name_space
 from ocr._pages import Page, to_grey
 from ocr._ppocr import Recognition
@@ -974,7 +974,9 @@ def _names_by_reading(
 ) -> list[FieldReading]:
     """Each フリガナ field (``reading_of``) and the 氏名 it reads weighed again, each by the
     other as the table pairs names with readings (:func:`ocr._name_lexicon.weigh_name`):
-    both as first read, each against the other as the table alone weighed it."""
+    both as first read, each against the other as the table alone weighed it. Where the
+    table reads the 氏名 otherwise than the フリガナ then says, both go to a person
+    (:data:`~ocr._name_lexicon.NAME_AND_READING_DIFFER`)."""
     out = list(readings)
     by_name = {item.request.name: i for i, item in enumerate(prepared)}
     for k, kana in enumerate(prepared):
@@ -991,6 +993,10 @@ def _names_by_reading(
             found = weigh_name(item.name_as_read, item.request.kind, extra=item.request.names,
                                other=other)
             out[i] = _text_reading(item, engine, found, [])  # its name space was clear
+        assert kana.found is not None and written.found is not None
+        if reading_differs(written.found.text, kana.found.text, extra=written.request.names):
+            for i in (k, w):
+                out[i] = replace(out[i], reasons=(*out[i].reasons, NAME_AND_READING_DIFFER))
     return out
 
 

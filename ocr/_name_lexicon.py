@@ -41,7 +41,7 @@ from ocr._name_table import PARTS, Row, read_name_table
 from ocr._ppocr import Recognition
 from ocr._text import PAIRED_SIZES
 
-__all__ = ["UNLISTED", "weigh_name", "weigh_word"]
+__all__ = ["NAME_AND_READING_DIFFER", "UNLISTED", "reading_differs", "weigh_name", "weigh_word"]
 
 _TABLE = Path(__file__).parent / "lexicon" / "person_names.tsv"
 #: What a name missing from the table is worth against a listed one, family and given.
@@ -80,6 +80,25 @@ def _listed_as_of(
     column = 1 if kind == "kanji" else 2
     rows = _shipped() + (read_name_table(extra) if extra is not None else ())
     return frozenset(row[column] for row in rows if row[0] == PARTS[part])
+
+
+#: Why a 氏名 and its フリガナ go to a person when the table reads the name otherwise.
+NAME_AND_READING_DIFFER = "氏名とフリガナが一致しません"
+
+
+def reading_differs(written: str, reading: str, *, extra: Path | None = None) -> bool:
+    """Whether a family or given name of ``written`` (a 氏名 as read, with its one space)
+    is in the table but never read as that part of ``reading`` (its フリガナ): one of the two
+    is misread (ヤマクチ for 山口's ヤマグチ), or the name has a reading the table lacks, which
+    a person confirms. ``False`` when either has no single space."""
+    if written.count(" ") != 1 or reading.count(" ") != 1:
+        return False
+    names, sounds = written.split(" "), reading.split(" ")
+    return any(
+        names[part] in _listed(part, "kanji", extra)
+        and (names[part], sounds[part]) not in _readings(part, extra)
+        for part in (0, 1)
+    )
 
 
 #: What a name is worth against one whose reading (or written form) agrees with the other

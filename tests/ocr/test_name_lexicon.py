@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import ConfigError
-from ocr._name_lexicon import _listed, weigh_name
+from ocr._name_lexicon import _listed, reading_differs, weigh_name
 from ocr._name_table import read_name_table
 from ocr._ppocr import Recognition
 
@@ -247,3 +247,16 @@ def test_rivals_read_alike_and_names_the_table_lacks_stay_as_the_table_left_them
     kana = _sure("サトウ ハルト", 0.98)
     alone, paired = weigh_name(written, "kanji"), weigh_name(written, "kanji", other=kana)
     assert paired.char_confidences[3:] == pytest.approx(alone.char_confidences[3:])
+
+
+def test_a_name_the_table_reads_otherwise_than_its_furigana_differs(tmp_path: Path) -> None:
+    # As read on seed 210's forms: the 氏名 right and sure, the フリガナ misread.
+    assert reading_differs("吉田 雅人", "コシノ マサト")  # 吉田 is read ヨシダ
+    assert reading_differs("近藤 一輝", "コンドウ カズネ")  # 一輝 is read カズキ
+    assert not reading_differs("近藤 千秋", "コンドウ チアキ")
+    # 陽翔 is not in the 2007 table: nothing is known of how it reads.
+    assert not reading_differs("佐藤 陽翔", "サトウ ハルト")
+    assert not reading_differs("近藤千秋", "コンドウ チアキ")  # no space: not a name yet
+    own = tmp_path / "person_names.tsv"
+    own.write_text("名\t一輝\tカズネ\n", encoding="utf-8")  # a reading the city knows
+    assert not reading_differs("近藤 一輝", "コンドウ カズネ", extra=own)

@@ -19,6 +19,7 @@ from ocr._engines import get_engine
 from ocr._fields import FieldRequest, read_fields
 from ocr._handwriting import Writer
 from ocr._models import FieldReading
+from ocr._name_lexicon import NAME_AND_READING_DIFFER
 from ocr._names import UNCLEAR_NAME_SPACE, name_space
 from ocr._ppocr import Recognition
 from ocr._render import render_blank
@@ -159,3 +160,33 @@ def test_a_name_field_read_by_the_engine_keeps_its_space_or_says_why(
         assert UNCLEAR_NAME_SPACE not in reading.reasons
     else:
         assert UNCLEAR_NAME_SPACE in reading.reasons and reading.confidence == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kana", "paired", "differ"),
+    [
+        ("ヨシダ\u3000マサト", True, False),
+        ("コシノ\u3000マサト", True, True),  # 吉田 is ヨシダ: one of the two is misread
+        ("コシノ\u3000マサト", False, False),  # a form that does not pair them says nothing
+    ],
+)
+def test_a_furigana_the_name_does_not_read_as_sends_both_to_a_person(
+    kana: str, paired: bool, differ: bool, template: FormTemplate
+) -> None:
+    """The real engine on a 氏名 and its フリガナ written by a handwriting font, read in one
+    call as a page's fields are: paired (``reading_of``), a フリガナ the table never gives
+    the 氏名 sends both to a person, saying why."""
+    blank = render_blank(template, px_per_mm=_DPI_SCALE)
+    rng = random.Random("name-reading")
+    writer = Writer.create(rng, None, (0, 0))
+    crops = [written_field(blank, template.field(name), text, writer, rng)
+             for name, text in (("name", "吉田\u3000雅人"), ("name_kana", kana))]
+    requests = [
+        FieldRequest(crops[0], "kanji", name="name", rule="person_name"),
+        FieldRequest(crops[1], "katakana", name="name_kana", rule="person_name",
+                     reading_of="name" if paired else None),
+    ]
+    name, reading = read_fields(requests, get_engine("ppocr"))
+    assert (name.value, reading.value) == ("吉田\u3000雅人", kana)
+    for field in (name, reading):
+        assert (NAME_AND_READING_DIFFER in field.reasons) is differ
