@@ -984,24 +984,23 @@ def _names_by_reading(
         if w is None:
             continue
         written = prepared[w]
-        if not _weighable(kana) or not _weighable(written):
-            continue
-        assert kana.name_as_read and written.name_as_read and kana.found and written.found
         kana_found, written_found = kana.found, written.found
-        for i, item, other in ((k, kana, written_found), (w, written, kana_found)):
-            assert item.name_as_read is not None
-            found = weigh_name(item.name_as_read, item.request.kind, extra=item.request.names,
-                               other=other)
+        first_kana, first_written = kana.name_as_read, written.name_as_read
+        if kana.faint or written.faint or not (
+            kana_found and written_found and first_kana and first_written
+        ):
+            continue
+        texts = {}
+        for i, item, as_read, other in (
+            (k, kana, first_kana, written_found), (w, written, first_written, kana_found)
+        ):
+            found = weigh_name(as_read, item.request.kind, extra=item.request.names, other=other)
             out[i] = _text_reading(item, engine, found, [])  # its name space was clear
-        assert kana.found is not None and written.found is not None
-        if reading_differs(written.found.text, kana.found.text, extra=written.request.names):
+            texts[i] = found.text
+        if reading_differs(texts[w], texts[k], extra=written.request.names):
             for i in (k, w):
                 out[i] = replace(out[i], reasons=(*out[i].reasons, NAME_AND_READING_DIFFER))
     return out
-
-
-def _weighable(item: _Prepared) -> bool:
-    return item.name_as_read is not None and item.found is not None and not item.faint
 
 
 def _postal_by_address(

@@ -67,19 +67,26 @@ def _readings(part: int, extra: Path | None = None) -> frozenset[tuple[str, str]
 
 @cache
 def _readings_as_of(
-    part: int, extra: Path | None, _changed: int | None
+    part: int, extra: Path | None, changed: int | None
 ) -> frozenset[tuple[str, str]]:
-    rows = _shipped() + (read_name_table(extra) if extra is not None else ())
+    rows = _rows_as_of(extra, changed)
     return frozenset((row[1], row[2]) for row in rows if row[0] == PARTS[part])
 
 
 @cache
 def _listed_as_of(
-    part: int, kind: str, extra: Path | None, _changed: int | None
+    part: int, kind: str, extra: Path | None, changed: int | None
 ) -> frozenset[str]:
     column = 1 if kind == "kanji" else 2
-    rows = _shipped() + (read_name_table(extra) if extra is not None else ())
+    rows = _rows_as_of(extra, changed)
     return frozenset(row[column] for row in rows if row[0] == PARTS[part])
+
+
+@cache
+def _rows_as_of(extra: Path | None, _changed: int | None) -> tuple[Row, ...]:
+    """The shipped table's rows and those of the form's own table ``extra`` as of
+    ``_changed`` (its modification time): each version of that file is read once."""
+    return _shipped() + (read_name_table(extra) if extra is not None else ())
 
 
 #: Why a 氏名 and its フリガナ go to a person when the table reads the name otherwise.
