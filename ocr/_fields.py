@@ -628,7 +628,7 @@ def _finish_read(
     if request.kind == "address":
         found = kana_context(found)
     if request.kind in ("katakana", "address"):
-        found = kana_sizes(found, prepared.line)
+        found = kana_sizes(found, prepared.line, person_name=request.rule == "person_name")
     reasons = []
     if request.rule == "person_name":
         found, clear = name_space(found, prepared.line)

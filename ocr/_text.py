@@ -3,8 +3,9 @@
 Handwriting leaves some choices to rules rather than to the model: a dash between numbers of
 an address is －, a character between two katakana of an address is katakana. A character's
 confidence then counts every reading the rules write the same way. No rule turns a large kana
-into a small one or back by spelling (ミユ and イツキ are names as written): that choice is
-the glyph's, by its size and place against its neighbours (:func:`kana_sizes`).
+into a small one by spelling (ミユ and イツキ are names as written): that choice is the
+glyph's, by its size and place against its neighbours (:func:`kana_sizes`), except where no
+small kana can stand at all (ダィスケ, マッダ: :mod:`ocr._kana_syllables`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from core.kana import to_fullwidth
 from core.text import nfkc
 from ocr._kana_model import ink_owners
+from ocr._kana_syllables import small_can_stand
 from ocr._pages import Page
 from ocr._ppocr import Recognition
 
@@ -99,8 +101,12 @@ def _begins_katakana_word(written: str, after: str) -> bool:
     word begins: after nothing written, a space, a number or the 号 or 番地 that ends one,
     and before a katakana that can follow a word's first character."""
     before = written[-1:]
-    opens = (not before or before.isspace() or nfkc(before).isdigit()
-             or written.endswith(_HOUSE_NUMBER_ENDS))
+    opens = (
+        not before
+        or before.isspace()
+        or nfkc(before).isdigit()
+        or written.endswith(_HOUSE_NUMBER_ENDS)
+    )
     return opens and bool(after) and _katakana(after) and after not in "ヶヵ"
 
 
@@ -245,11 +251,13 @@ def _written_small(i: int, text: str, extents: list[GlyphBox | None]) -> tuple[b
     return None, False
 
 
-def kana_sizes(found: Recognition, line: Page) -> Recognition:
+def kana_sizes(found: Recognition, line: Page, *, person_name: bool = False) -> Recognition:
     """Small or large kana (ュ or ユ, ッ or ツ) as the glyph was written, not as spelling
     suggests: its size and height against its neighbours on the line decide.
 
-    A small kana read where a word begins (after no katakana) is the large one.
+    Where no small kana can stand (a word's beginning, ィ after ヘ, ャ after マ, ッ before
+    ダ in a person's name: :func:`ocr._kana_syllables.small_can_stand`), the character is
+    the large one, as sure as the pair; a large kana is never made small by spelling.
 
     Where the glyph surely agrees with the model, the character is as sure as the pair (ュ
     and ユ together); where it clearly contradicts it, the glyph's choice is kept but worth
@@ -275,10 +283,12 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
         if other is None:
             continue
         pair = sum(p for c, p in alternatives[i] if c in (char, other))
-        if char in _LARGE_OF and char not in _ANY_SIZE and not _after_katakana(text, i):
-            # No word begins with a small kana (２０ェクセル, ョウコ): read at the start of
-            # one, it is the large one, as sure as the pair.
-            chars[i] = other
+        small_form = char if char in _LARGE_OF else other
+        before, after = (chars[i - 1] if i else ""), text[i + 1 : i + 2]
+        if not small_can_stand(before, small_form, after, name=person_name):
+            # No word begins with a small kana (２０ェクセル, ョウコ), nor does one follow a
+            # kana it makes no syllable with (ダィスケ, マュミ): it is the large one.
+            chars[i] = _LARGE_OF[small_form]
             confidences[i] = min(1.0, pair)
             continue
         small, sure = _written_small(i, text, extents)
@@ -293,10 +303,6 @@ def kana_sizes(found: Recognition, line: Page) -> Recognition:
             chars[i] = other
             confidences[i] = min(pair, _OVERRULED)
     return replace(found, text="".join(chars), char_confidences=tuple(confidences))
-
-
-def _after_katakana(text: str, i: int) -> bool:
-    return i > 0 and "\u30a1" <= text[i - 1] <= "\u30fc"  # ァ … ー
 
 
 def folded(found: Recognition, kind: str) -> tuple[float, ...]:
