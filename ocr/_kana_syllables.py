@@ -3,8 +3,9 @@
 A small kana never begins a syllable: ャ ュ ョ follow an i-row kana (キャ, ジュ, リョ), a small
 vowel follows the kana that the 外来語の表記 (内閣告示第二号, 1991, tables 1 and 2) pair it with
 (ファ, ティ, ウェ, トゥ), and ッ doubles the sound after it, so it stands before a kana that
-begins with a consonant. In a person's name, which is Japanese whatever its origin, ッ doubles
-only the sounds Japanese doubles: k, s, t, p (ハットリ, イッペイ; never マッダ, マッモト).
+begins with a consonant. In a person's name ッ doubles only the sounds Japanese words double:
+k, s, t, p (ハットリ, イッペイ; never マッダ, マッモト). A foreign name that doubles another
+sound is rare on these forms and would be read with ツ.
 
 These are facts of writing, not guesses between two spellings: nothing here says that a large
 kana should be small (ミユ and ミュ, イツキ and イッキ are both names). A reader uses them only to

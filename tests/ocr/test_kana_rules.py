@@ -1,13 +1,13 @@
 """Small or large kana come from the glyph, never from a spelling rule (issue 17).
 
 Names are what their bearers write: ミユ is not ミュ, イツキ is not イッキ. The post-processing
-used to rewrite small and large kana by spelling context (ュ only after an i-row kana, ッ only
-before a sound it can double, ァィゥェォ never in a name), large into small too. It now keeps
-what was read, and only the glyph's own size and place on the line (against its neighbours)
-may say otherwise — except that a small kana where none can stand at all (a word's start,
-ダィスケ, ッ before ダ in a name: ``ocr._kana_syllables``) is the large one; nothing is made
-small by spelling. These tests give the engine's output and a line drawn with a handwriting
-font: no model runs.
+used to rewrite small and large kana both ways by spelling context (ュ only after an i-row
+kana, ッ only before a sound it can double, ァィゥェォ never in a name). It now keeps what was
+read, and only the glyph's own size and place on the line (against its neighbours) may say
+otherwise — except that a small kana where none can stand at all (a word's start, ダィスケ,
+ッ before ダ in a name: ``ocr._kana_syllables``) is the large one; nothing is made small by
+spelling. These tests give the engine's output and a line drawn with a handwriting font: no
+model runs.
 """
 
 from __future__ import annotations
