@@ -47,7 +47,7 @@ def test_thresholds_are_calibrated_for_every_kind(template: FormTemplate) -> Non
 
 def test_a_mistake_names_file_line_and_key(tmp: Path) -> None:
     text = Path(load_template("paper-intake").source or "").read_text(encoding="utf-8")
-    where = "kind: katakana, rule: person_name, reading_of: name, x_mm: 48, y_mm: 50"
+    where = "kind: katakana, rule: person_name, x_mm: 48, y_mm: 50"
     broken = text.replace(where, where + ", colour: red", 1)
     (tmp / "template.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
@@ -131,7 +131,7 @@ def test_a_cp932_template_is_one_yaml_error(tmp: Path) -> None:
 
 
 def test_a_field_written_twice_in_the_template_is_refused(tmp: Path) -> None:
-    where = "kind: katakana, rule: person_name, reading_of: name, x_mm: 48, y_mm: 50"
+    where = "kind: katakana, rule: person_name, x_mm: 48, y_mm: 50"
     path, text = _copy_template(tmp, where, where + ", x_mm: 60")
     with pytest.raises(YamlError) as caught:
         load_template(tmp)
