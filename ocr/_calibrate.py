@@ -211,9 +211,8 @@ POSTERIOR_FLOOR = 0.5
 #: benchmark measures on seed 202 with MNIST 2500–4499 (single digits 4500–4999). Calibration
 #: uses seed 101 (fonts) and 103, 105, 107, 109, 111 (calibration stroke writers) with MNIST
 #: 1500–2499: a thousand digits, so that 1500 forms do not write the same few hundred over and
-#: over. The
-#: handwriting fonts (Klee One, YOzFont) are shared by training, calibration and the paper
-#: benchmark: no font is held out yet.
+#: over. The handwriting fonts (Klee One, YOzFont) are shared by training, calibration and the
+#: paper benchmark: no font is held out yet.
 CALIBRATION_SEED, CALIBRATION_DIGITS, CALIBRATION_FORMS = 101, (1500, 2500), 300
 #: The calibration forms written by stroke writers (ocr._strokes.CALIBRATION_HANDS).
 CALIBRATION_STROKES_SEED = 103
