@@ -41,6 +41,7 @@ __all__ = [
     "BUILDING_WORDS",
     "HOUSE_CHARSET",
     "HOUSE_SURE",
+    "LEFT_OUT",
     "NO_HOUSE",
     "NO_TOWN",
     "ODD_HOUSE",
@@ -54,6 +55,7 @@ __all__ = [
     "house_doubts",
     "house_is_odd",
     "house_span",
+    "left_out_after_town",
     "match_town",
 ]
 
@@ -77,6 +79,11 @@ SPLIT_HOUSE = "番地の区切り（－や空白）が読めません"
 #: read as 田名 and 塩由, the town a character off and 塩由 no house number).
 ODD_HOUSE = "番地の書き方が読み取れません（丁目・番地・号）"
 _ODD_WORDS = re.compile("丁(?!目)|(?<!丁)目|(?<![番団])地")
+#: A character the reader may have left out after the town (:func:`left_out_after_town`): a
+#: small kana squeezed between two others (シャトー read シトー, フォレスト read フレスト), a hyphen
+#: between two numbers. No character of the reading is doubted there, so its confidence does
+#: not show it.
+LEFT_OUT = "読み落とした文字があるかもしれません（字の間）"
 
 _MOST = 2  # characters of the area part (prefecture + city + town) the reader may have wrong
 _STREET = frozenset(HOUSE_CHARSET) | frozenset("‐−")
@@ -299,6 +306,29 @@ def house_is_odd(first: str, house: str, rest: str) -> bool:
     if _ODD_WORDS.search(house + rest.lstrip()[:2]):
         return True
     return "丁目" in house and "号" in house and "番" not in house
+
+
+def left_out_after_town(
+    found: Recognition, town_end: int, house_end: int, again: Recognition | None
+) -> float:
+    """How likely the likeliest character the reader left out after the town is
+    (:attr:`~ocr._ppocr.Recognition.left_out`): in the house number ``found.text[town_end:
+    house_end]`` as read again (``again``, where it was) and in the building's name after it.
+
+    Before the town's end nothing counts: the postal table writes the area. 0.0 without
+    positions (Tesseract)."""
+    positions = found.positions
+    if len(positions) != len(found.text) or not positions:
+        return 0.0
+    after_town = positions[town_end - 1] if town_end else 0.0
+    after_house = positions[house_end - 1] if house_end else 0.0
+    house = (
+        [p for _, p in again.left_out]
+        if again is not None
+        else [p for at, p in found.left_out if after_town < at <= after_house]
+    )
+    building = [p for at, p in found.left_out if at > after_house]
+    return max(house + building, default=0.0)
 
 
 def house_span(text: str, start: int, positions: Sequence[float] = ()) -> int:

@@ -39,6 +39,7 @@ from core.text import nfkc
 from ocr._address import (
     HOUSE_CHARSET,
     HOUSE_SURE,
+    LEFT_OUT,
     NO_HOUSE,
     NO_TOWN,
     UNSURE_HOUSE,
@@ -49,6 +50,7 @@ from ocr._address import (
     house_confidences,
     house_doubts,
     house_span,
+    left_out_after_town,
     match_town,
 )
 from ocr._constrain import decode_boxes, decode_postal, snap_address
@@ -111,6 +113,7 @@ _VARIANT_FORM = 0.5  # the most a line holding 惠, 髙, 﨑 … is worth (ocr._
 # right, the widest was at most 1.4 times the others (3.6 once, beside a struck mistake).
 _LOST_WIDTH = 2.0
 _LOST = 0.5  # … and the line is worth at most this
+_LEFT_OUT = 0.02  # an address whose reader may have left a character out this likely
 _SNAP_POSTAL = 0.9  # a postal code this sure may correct the area part of the address
 _CORRECTED = 0.5  # an area part the table corrected without a postal code to vouch for it
 _CHECKED = 0.05  # share of inked pixels above which a check box counts as ticked
@@ -929,6 +932,8 @@ def _address(
     elif house < HOUSE_SURE:
         reasons.append(UNSURE_HOUSE)
     reasons += house_doubts(found.text[match.end : end], house_text, found.text[end:])
+    if left_out_after_town(prepared.found, match.end, end, again) >= _LEFT_OUT:
+        reasons.append(LEFT_OUT)
     value = text_value("address", match.area + tail)
     return replace(reading, value=value, confidence=confidence, reasons=tuple(reasons))
 

@@ -73,6 +73,7 @@ _KANA_MODEL_WEIGHT = 0.5
 _MARK_MODEL_WEIGHT = 0.4
 _KANA = frozenset(_KANA_CLASSES) | {" ", "\u3000"}
 _ALTERNATIVES = 6  # runner-up characters kept per character of a line
+_LEFT_OUT_FLOOR = 0.01  # the least probability of a left-out character recorded
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,12 @@ class Recognition:
     """What PP-OCRv5 read, where it was asked (an address compares it part by part)."""
     positions: tuple[float, ...] = ()
     """Where each character was read, as a share of the crop's width (line reads only)."""
+    left_out: tuple[tuple[float, float], ...] = ()
+    """Line reads: where the decode may have left a character out. For each run of time steps
+    decoded as blank, the likeliest allowed character there (not the space, nor the characters
+    read either side), if at least 1% likely: where (a share of the crop's width) and how
+    likely (renormalised). A small kana squeezed between two others (シャトー read シトー)
+    leaves no doubted character behind, only this."""
     char_alternatives: tuple[tuple[tuple[str, float], ...], ...] = ()
     """Line reads: for each character, the likeliest allowed characters at the time step it
     was read at, with their renormalised probabilities, best first (the character itself
@@ -288,7 +295,31 @@ class PpOcrRecogniser:
             alternatives.append(tuple((self.characters[i], float(masked[step, i] / allowed[step]))
                                       for i in top if i != 0 and masked[step, i] > 0))
         return Recognition("".join(chars), tuple(confidences), positions=tuple(positions),
-                           char_alternatives=tuple(alternatives))
+                           char_alternatives=tuple(alternatives),
+                           left_out=self._left_out(masked / allowed[:, None], best))
+
+    def _left_out(
+        self, probs: FloatArray, best: npt.NDArray[np.intp]
+    ) -> tuple[tuple[float, float], ...]:
+        """:attr:`Recognition.left_out` of a decode: ``probs`` renormalised over the allowed
+        classes, ``best`` the class chosen at each step."""
+        steps = len(best)
+        blank = np.flatnonzero(best == 0)
+        out: list[tuple[float, float]] = []
+        for run in np.split(blank, np.flatnonzero(np.diff(blank) > 1) + 1):
+            if not len(run):
+                continue
+            start, stop = int(run[0]), int(run[-1]) + 1
+            rows = probs[start:stop].copy()
+            either_side = {0, len(self.characters) - 1}  # the blank and the space
+            either_side |= {int(best[start - 1])} if start else set()
+            either_side |= {int(best[stop])} if stop < steps else set()
+            rows[:, sorted(either_side)] = 0.0
+            step, _ = np.unravel_index(int(rows.argmax()), rows.shape)
+            likeliest = float(rows.max())
+            if likeliest >= _LEFT_OUT_FLOOR:
+                out.append(((start + int(step) + 0.5) / steps, likeliest))
+        return tuple(out)
 
     def decode_one(self, probs: FloatArray, charset: Charset) -> Recognition:
         """Decode a crop known to hold exactly one character of ``charset``.
