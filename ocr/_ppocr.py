@@ -296,13 +296,14 @@ class PpOcrRecogniser:
                                       for i in top if i != 0 and masked[step, i] > 0))
         return Recognition("".join(chars), tuple(confidences), positions=tuple(positions),
                            char_alternatives=tuple(alternatives),
-                           left_out=self._left_out(masked / allowed[:, None], best))
+                           left_out=self._left_out(masked, allowed, best))
 
     def _left_out(
-        self, probs: FloatArray, best: npt.NDArray[np.intp]
+        self, masked: FloatArray, allowed: FloatArray, best: npt.NDArray[np.intp]
     ) -> tuple[tuple[float, float], ...]:
-        """:attr:`Recognition.left_out` of a decode: ``probs`` renormalised over the allowed
-        classes, ``best`` the class chosen at each step."""
+        """:attr:`Recognition.left_out` of a decode: ``masked`` the probabilities of the allowed
+        classes, ``allowed`` their mass at each step, ``best`` the class chosen there. Only the
+        blank steps are renormalised (every line is decoded; few hold a blank run worth it)."""
         steps = len(best)
         blank = np.flatnonzero(best == 0)
         out: list[tuple[float, float]] = []
@@ -310,13 +311,13 @@ class PpOcrRecogniser:
             if not len(run):
                 continue
             start, stop = int(run[0]), int(run[-1]) + 1
-            rows = probs[start:stop].copy()
+            rows = masked[start:stop] / allowed[start:stop, None]
             either_side = {0, len(self.characters) - 1}  # the blank and the space
             either_side |= {int(best[start - 1])} if start else set()
             either_side |= {int(best[stop])} if stop < steps else set()
             rows[:, sorted(either_side)] = 0.0
-            step, _ = np.unravel_index(int(rows.argmax()), rows.shape)
-            likeliest = float(rows.max())
+            surest = int(rows.argmax())
+            step, likeliest = surest // rows.shape[1], float(rows.flat[surest])
             if likeliest >= _LEFT_OUT_FLOOR:
                 out.append(((start + int(step) + 0.5) / steps, likeliest))
         return tuple(out)
